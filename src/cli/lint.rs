@@ -1,0 +1,27 @@
+//! `aktar mapping lint FILE...`: compile each mapping against its endpoint and print
+//! every mistake with its line and column.
+
+use std::path::PathBuf;
+
+use super::Exit;
+use crate::mapping;
+
+pub fn run(paths: &[PathBuf]) -> Exit {
+    let mut exit = Exit::Ok;
+    for p in paths {
+        match mapping::load(p) {
+            Ok(m) => println!(
+                "{}: ok ({}, {} fields, columns: {})",
+                p.display(),
+                m.endpoint.id,
+                m.fields.len(),
+                m.columns.join(", ")
+            ),
+            Err(errs) => {
+                eprintln!("{errs}");
+                exit = Exit::Input;
+            }
+        }
+    }
+    exit
+}

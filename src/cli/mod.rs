@@ -1,0 +1,121 @@
+//! The command line: clap parses raw arguments here, and each command lives in a
+//! module of its own exposing one `run` function that returns an [`Exit`] code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+pub mod endpoints;
+pub mod lint;
+pub mod progress;
+pub mod run;
+
+/// The exit codes of DESIGN.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Every row valid (and delivered).
+    Ok = 0,
+    /// Finished, but some rows were rejected, failed or are uncertain.
+    Rows = 1,
+    /// Usage, configuration, mapping or input-file error; nothing was sent.
+    Input = 2,
+    /// Aborted (provider unreachable, authentication refused, too many failures).
+    Aborted = 3,
+    Interrupted = 130,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "aktar",
+    version,
+    about = "Import ERP exports (CSV, XLSX, XLS, ODS) into payment and collection provider APIs",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read, map and validate the inputs, then send the valid rows (or, with --dry-run, only validate).
+    Run(RunArgs),
+    /// Validate only: the same as `run --dry-run`.
+    Check(CheckArgs),
+    /// Mapping files.
+    #[command(subcommand)]
+    Mapping(MappingCommand),
+    /// List the built-in endpoints, or show one with its fields.
+    Endpoints {
+        /// An endpoint id such as oduyo.customer_update.
+        id: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MappingCommand {
+    /// Check mapping files against their endpoints.
+    Lint {
+        #[arg(required = true)]
+        mappings: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// The mapping file (mappings/<provider>/<name>.toml).
+    #[arg(short, long)]
+    pub mapping: PathBuf,
+    /// The configuration file (default: ./aktar.toml when present).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Where to write the reports (default: <report dir>/<mapping>-<UTC time>/).
+    #[arg(long)]
+    pub report_dir: Option<PathBuf>,
+    /// Read at most N data rows (over all inputs).
+    #[arg(long)]
+    pub limit: Option<u64>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Input files: CSV, TXT, TSV, XLSX, XLS, ODS.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub common: CheckArgs,
+    /// Validate only; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Resend updates even when the journal says they are unchanged.
+    #[arg(long)]
+    pub full: bool,
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { Exit::Input as u8 } else { 0 });
+        }
+    };
+    let exit = match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Check(common) => run::run(&RunArgs {
+            common,
+            dry_run: true,
+            full: false,
+        }),
+        Command::Mapping(MappingCommand::Lint { mappings }) => lint::run(&mappings),
+        Command::Endpoints { id } => endpoints::run(id.as_deref()),
+    };
+    ExitCode::from(exit as u8)
+}

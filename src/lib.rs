@@ -1,0 +1,28 @@
+//! aktar: a batch importer from ERP exports to payment and collection provider APIs.
+//!
+//! # Layout
+//!
+//! The folders are the pipeline, in the order a row travels through it:
+//!
+//! * [`read`] opens CSV/TXT/TSV and XLSX/XLS/ODS files and yields [`read::Row`]s that
+//!   carry their source position (file, sheet, spreadsheet row).
+//! * [`mapping`] parses a mapping file (TOML) and compiles it against an endpoint,
+//!   so that every mistake in it is found before the first row is read.
+//! * [`validate`] turns rows into typed payloads, in parallel batches that keep file
+//!   order, or into [`problem::RowError`]s.
+//! * [`report`] writes `errors.csv`, `errors.xlsx`, `summary.json` and `payloads.jsonl`.
+//! * [`providers`] describes each provider endpoint once, as data.
+//! * [`turkish`] holds the domain knowledge both mapping and validation rely on:
+//!   VKN/TCKN/IBAN checks, phone numbers, Turkish case rules, `1.234,56` numbers, dates.
+//! * [`cli`] is the command line: argument parsing and one module per command.
+
+pub mod cli;
+pub mod config;
+pub mod mapping;
+pub mod pipeline;
+pub mod problem;
+pub mod providers;
+pub mod read;
+pub mod report;
+pub mod turkish;
+pub mod validate;

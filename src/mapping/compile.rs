@@ -1,0 +1,756 @@
+//! Checks a parsed mapping against its endpoint and builds a [`Mapping`]. Every check
+//! that can fail records an error with a span and goes on, so `aktar mapping lint`
+//! shows all the mistakes of a file at once.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+use regex::Regex;
+use toml::Spanned;
+
+use super::spec::{FieldSpec, MappingFile, OneOrMany, SheetSpec, SourceSpec};
+use super::{
+    Bound, Emit, Field, Mapping, MappingError, MappingErrors, Transform, ValueMap, ValueSource,
+    cond, name_of, template,
+};
+use crate::providers::{self, Constraint, Endpoint, FieldDef, FieldType};
+use crate::read::{EncodingChoice, SheetSel, SkipIf, SourceOptions};
+use crate::turkish::case::fold;
+use crate::turkish::checks::Check;
+use crate::turkish::date;
+use crate::turkish::number::{DecimalStyle, parse_decimal};
+
+/// Reads and compiles a mapping file.
+pub fn load(path: &Path) -> Result<Mapping, MappingErrors> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        MappingErrors(vec![MappingError {
+            file: path.display().to_string(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read the mapping file: {e}"),
+        }])
+    })?;
+    load_str(path, &text)
+}
+
+/// Compiles mapping text; `path` names it in messages and gives the mapping its name.
+pub fn load_str(path: &Path, text: &str) -> Result<Mapping, MappingErrors> {
+    let mut cx = Cx {
+        file: path.display().to_string(),
+        text,
+        errors: Vec::new(),
+        columns: Vec::new(),
+    };
+    let spec: MappingFile = match toml::from_str(text) {
+        Ok(s) => s,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            cx.err(span, e.message().trim_end().to_string());
+            return Err(MappingErrors(cx.errors));
+        }
+    };
+    let Some(endpoint) = providers::find(spec.endpoint.get_ref()) else {
+        let known: Vec<_> = providers::all().map(|e| e.id).collect();
+        cx.err(
+            spec.endpoint.span(),
+            format!(
+                "unknown endpoint `{}`; known endpoints: {}",
+                spec.endpoint.get_ref(),
+                known.join(", ")
+            ),
+        );
+        return Err(MappingErrors(cx.errors));
+    };
+    let key = match template::parse(spec.key.get_ref(), |n| cx.column(n)) {
+        Ok(t) if !t.parts.is_empty() => Some(t),
+        Ok(_) => {
+            cx.err(spec.key.span(), "the key is empty".to_string());
+            None
+        }
+        Err(m) => {
+            cx.err(spec.key.span(), m);
+            None
+        }
+    };
+    let (source, decimal) = cx.source(&spec.source);
+
+    let mut fields = Vec::new();
+    for (name, fspec) in spec.fields.get_ref() {
+        let Some(def) = endpoint.field(name) else {
+            let names: Vec<_> = endpoint.fields.iter().map(|f| f.name).collect();
+            cx.err(
+                fspec.span(),
+                format!(
+                    "`{name}` is not a field of {}; its fields are: {}",
+                    endpoint.id,
+                    names.join(", ")
+                ),
+            );
+            continue;
+        };
+        if let Some(f) = cx.field(endpoint, def, fspec) {
+            fields.push(f);
+        }
+    }
+    for def in endpoint.fields.iter().filter(|d| d.required) {
+        if !spec.fields.get_ref().contains_key(def.name) {
+            cx.err(
+                spec.fields.span(),
+                format!(
+                    "{} requires the field `{}` ({}), which this mapping does not set",
+                    endpoint.id, def.name, def.doc
+                ),
+            );
+        }
+    }
+    let targets: Vec<&str> = fields.iter().map(|f: &Field| f.def.name).collect();
+    for (name, fspec) in spec.fields.get_ref() {
+        if let (Some(rif), Some(f)) = (
+            &fspec.get_ref().required_if,
+            fields.iter().find(|f| f.def.name == name),
+        ) && let Some(c) = &f.required_if
+        {
+            for used in c.fields() {
+                if !targets.contains(&used) {
+                    cx.err(
+                        rif.span(),
+                        format!("required_if refers to `{used}`, which this mapping does not set"),
+                    );
+                }
+            }
+        }
+    }
+    fields.sort_by_key(|f| endpoint.field_index(f.def.name));
+
+    if !cx.errors.is_empty() {
+        return Err(MappingErrors(cx.errors));
+    }
+    let mut source = source;
+    source.expected_columns = cx.columns.clone();
+    Ok(Mapping {
+        name: name_of(path),
+        path: path.to_path_buf(),
+        endpoint,
+        key: key.unwrap_or(template::Template { parts: Vec::new() }),
+        source,
+        decimal,
+        columns: cx.columns,
+        fields,
+    })
+}
+
+struct Cx<'a> {
+    file: String,
+    text: &'a str,
+    errors: Vec<MappingError>,
+    columns: Vec<String>,
+}
+
+impl Cx<'_> {
+    fn err(&mut self, span: Range<usize>, message: String) {
+        let (line, column) = line_col(self.text, span.start);
+        self.errors.push(MappingError {
+            file: self.file.clone(),
+            line,
+            column,
+            message,
+        });
+    }
+
+    fn column(&mut self, name: &str) -> usize {
+        let name = name.trim();
+        if let Some(i) = self.columns.iter().position(|c| fold(c) == fold(name)) {
+            return i;
+        }
+        self.columns.push(name.to_string());
+        self.columns.len() - 1
+    }
+
+    fn source(&mut self, s: &SourceSpec) -> (SourceOptions, DecimalStyle) {
+        let mut o = SourceOptions::default();
+        if let Some(e) = &s.encoding {
+            o.encoding = match e.get_ref().to_ascii_lowercase().as_str() {
+                "auto" => EncodingChoice::Auto,
+                "utf-8" | "utf8" => EncodingChoice::Utf8,
+                "windows-1254" | "cp1254" | "win1254" => EncodingChoice::Windows1254,
+                "iso-8859-9" | "latin5" => EncodingChoice::Iso8859_9,
+                "utf-16" | "utf16" => EncodingChoice::Utf16,
+                other => {
+                    self.err(
+                        e.span(),
+                        format!(
+                            "unknown encoding `{other}`; use auto, utf-8, windows-1254, iso-8859-9 or utf-16"
+                        ),
+                    );
+                    EncodingChoice::Auto
+                }
+            };
+        }
+        if let Some(d) = &s.delimiter {
+            o.delimiter = match d.get_ref().as_str() {
+                "auto" => None,
+                ";" => Some(b';'),
+                "," => Some(b','),
+                "\t" | "tab" | "TAB" => Some(b'\t'),
+                "|" => Some(b'|'),
+                other => {
+                    self.err(
+                        d.span(),
+                        format!(
+                            "unknown delimiter `{other}`; use auto, \";\", \",\", \"tab\" or \"|\""
+                        ),
+                    );
+                    None
+                }
+            };
+        }
+        let decimal = match s.decimal.as_ref().map(|d| (d.get_ref().as_str(), d.span())) {
+            None | Some(("auto", _)) => DecimalStyle::Auto,
+            Some((",", _)) => DecimalStyle::Comma,
+            Some((".", _)) => DecimalStyle::Dot,
+            Some((other, span)) => {
+                self.err(
+                    span,
+                    format!("unknown decimal separator `{other}`; use auto, \",\" or \".\""),
+                );
+                DecimalStyle::Auto
+            }
+        };
+        if let Some(h) = &s.header_row {
+            match u64::try_from(*h.get_ref()) {
+                Ok(n) if n >= 1 => o.header_row = Some(n),
+                _ => self.err(h.span(), "header_row counts from 1".to_string()),
+            }
+        }
+        if let Some(sh) = &s.sheet {
+            o.sheet = match sh.get_ref() {
+                SheetSpec::Name(n) => Some(SheetSel::Name(n.clone())),
+                SheetSpec::Index(i) => match usize::try_from(*i) {
+                    Ok(i) => Some(SheetSel::Index(i)),
+                    Err(_) => {
+                        self.err(sh.span(), "a sheet index counts from 0".to_string());
+                        None
+                    }
+                },
+            };
+        }
+        if let Some(sk) = &s.skip_if {
+            for rule in sk.get_ref().to_vec() {
+                match Regex::new(&rule.matches) {
+                    Ok(re) => o.skip_if.push(SkipIf {
+                        column: rule.column,
+                        matches: re,
+                    }),
+                    Err(e) => self.err(sk.span(), format!("skip_if: bad regular expression: {e}")),
+                }
+            }
+        }
+        (o, decimal)
+    }
+
+    fn field(
+        &mut self,
+        endpoint: &Endpoint,
+        def: &'static FieldDef,
+        spanned: &Spanned<FieldSpec>,
+    ) -> Option<Field> {
+        let span = spanned.span();
+        let s = spanned.get_ref();
+        let name = def.name;
+        let before = self.errors.len();
+
+        let ty = match &s.ty {
+            None => def.ty,
+            Some(t) => match parse_type(t.get_ref(), def.ty) {
+                Some(ty) if compatible(ty, def.ty) => ty,
+                Some(ty) => {
+                    self.err(
+                        t.span(),
+                        format!(
+                            "`{name}`: type {ty} cannot go into this field; {} takes {}",
+                            endpoint.id, def.ty
+                        ),
+                    );
+                    def.ty
+                }
+                None => {
+                    self.err(
+                        t.span(),
+                        format!(
+                            "`{name}`: unknown type `{}`; use string, integer, decimal, bool, date, datetime, time or list",
+                            t.get_ref()
+                        ),
+                    );
+                    def.ty
+                }
+            },
+        };
+
+        let sources = [
+            s.from.is_some(),
+            s.template.is_some(),
+            s.value.is_some(),
+            s.debit_credit.is_some(),
+        ];
+        let source = match sources.iter().filter(|b| **b).count() {
+            0 => {
+                self.err(
+                    span.clone(),
+                    format!("`{name}` needs one of from, template, value or debit_credit"),
+                );
+                None
+            }
+            1 => self.value_source(name, s, ty),
+            _ => {
+                self.err(
+                    span.clone(),
+                    format!("`{name}`: use only one of from, template, value and debit_credit"),
+                );
+                None
+            }
+        };
+        if s.emit.is_some() && s.debit_credit.is_none() {
+            self.err(
+                span.clone(),
+                format!("`{name}`: emit goes with debit_credit"),
+            );
+        }
+        if s.join.is_some()
+            && !matches!(
+                s.from.as_ref().map(|f| f.get_ref()),
+                Some(OneOrMany::Many(_))
+            )
+        {
+            self.err(
+                span.clone(),
+                format!("`{name}`: join needs a list of columns in from"),
+            );
+        }
+
+        let default = s
+            .default
+            .as_ref()
+            .and_then(|v| self.scalar(name, "default", v));
+        let format = match &s.format {
+            Some(f) => {
+                if !matches!(ty, FieldType::Date | FieldType::DateTime | FieldType::Time) {
+                    self.err(
+                        f.span(),
+                        format!("`{name}`: format is for date, datetime and time fields"),
+                    );
+                }
+                if let Err(m) = date::check_output_format(f.get_ref()) {
+                    self.err(f.span(), format!("`{name}`: bad format: {m}"));
+                } else if !format_fits(f.get_ref(), ty) {
+                    self.err(
+                        f.span(),
+                        format!(
+                            "`{name}`: format `{}` asks for parts a {ty} does not have",
+                            f.get_ref()
+                        ),
+                    );
+                }
+                Some(f.get_ref().clone())
+            }
+            None => match ty {
+                FieldType::Date => Some(def.format.unwrap_or("%Y-%m-%d").to_string()),
+                FieldType::DateTime => Some(def.format.unwrap_or("%Y-%m-%d %H:%M:%S").to_string()),
+                FieldType::Time => Some(def.format.unwrap_or("%H:%M").to_string()),
+                _ => None,
+            },
+        };
+        let scale = s.scale.as_ref().and_then(|sc| {
+            if ty != FieldType::Decimal {
+                self.err(sc.span(), format!("`{name}`: scale is for decimal fields"));
+                return None;
+            }
+            match u32::try_from(*sc.get_ref()) {
+                Ok(n) if n <= 20 => Some(n),
+                _ => {
+                    self.err(
+                        sc.span(),
+                        format!("`{name}`: scale must be between 0 and 20"),
+                    );
+                    None
+                }
+            }
+        });
+        let mut input_formats = Vec::new();
+        if let Some(fs) = &s.input_format {
+            if !matches!(ty, FieldType::Date | FieldType::DateTime | FieldType::Time) {
+                self.err(
+                    fs.span(),
+                    format!("`{name}`: input_format is for date, datetime and time fields"),
+                );
+            }
+            for f in fs.get_ref().to_vec() {
+                match date::compile_input_format(&f) {
+                    Ok(sf) => input_formats.push(sf),
+                    Err(m) => self.err(fs.span(), format!("`{name}`: bad input_format `{f}`: {m}")),
+                }
+            }
+        }
+        let required_if = s
+            .required_if
+            .as_ref()
+            .and_then(|r| match cond::parse(r.get_ref()) {
+                Ok(c) => Some(c),
+                Err(m) => {
+                    self.err(r.span(), format!("`{name}`: required_if: {m}"));
+                    None
+                }
+            });
+        let mut checks = Vec::new();
+        if let Some(c) = &s.check {
+            match Check::from_name(c.get_ref()) {
+                Some(ch) => checks.push(ch),
+                None => {
+                    let names: Vec<_> = Check::ALL.iter().map(|c| c.name()).collect();
+                    self.err(
+                        c.span(),
+                        format!(
+                            "`{name}`: unknown check `{}`; use one of {}",
+                            c.get_ref(),
+                            names.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        if let Constraint::Check(ch) = def.constraint
+            && !checks.contains(&ch)
+        {
+            checks.push(ch);
+        }
+        let pattern =
+            s.pattern
+                .as_ref()
+                .and_then(|p| match Regex::new(&format!("^(?:{})$", p.get_ref())) {
+                    Ok(re) => Some((re, p.get_ref().clone())),
+                    Err(e) => {
+                        self.err(p.span(), format!("`{name}`: bad pattern: {e}"));
+                        None
+                    }
+                });
+        let min_len = s
+            .min_len
+            .as_ref()
+            .and_then(|v| self.length(name, "min_len", v));
+        let max_len = s
+            .max_len
+            .as_ref()
+            .and_then(|v| self.length(name, "max_len", v));
+        let min = s.min.as_ref().and_then(|v| self.bound(name, "min", ty, v));
+        let max = s.max.as_ref().and_then(|v| self.bound(name, "max", ty, v));
+        let one_of = s
+            .one_of
+            .as_ref()
+            .map(|v| {
+                v.get_ref()
+                    .iter()
+                    .filter_map(|x| self.scalar_at(name, "one_of", v.span(), x))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let map = s.map.as_ref().map(|m| {
+            let mut entries = HashMap::new();
+            let mut known = Vec::new();
+            for (k, v) in m.get_ref() {
+                if let Some(v) = self.scalar_at(name, "map", m.span(), v) {
+                    entries.insert(fold(k), v);
+                    known.push(k.clone());
+                }
+            }
+            ValueMap {
+                entries,
+                default: s
+                    .map_default
+                    .as_ref()
+                    .and_then(|d| self.scalar(name, "map_default", d)),
+                known: known.join(", "),
+            }
+        });
+        if s.map_default.is_some() && s.map.is_none() {
+            self.err(span.clone(), format!("`{name}`: map_default goes with map"));
+        }
+        let mut transforms = Vec::new();
+        if let Some(t) = &s.transform {
+            for tn in t.get_ref().to_vec() {
+                match Transform::from_name(&tn) {
+                    Ok(Some(tr)) => transforms.push(tr),
+                    Ok(None) => {}
+                    Err(()) => self.err(
+                        t.span(),
+                        format!(
+                            "`{name}`: unknown transform `{tn}`; use {}",
+                            Transform::NAMES.join(", ")
+                        ),
+                    ),
+                }
+            }
+        }
+        if transforms.contains(&Transform::Abs)
+            && !matches!(ty, FieldType::Decimal | FieldType::Integer)
+        {
+            self.err(
+                span.clone(),
+                format!("`{name}`: the abs transform is for numbers"),
+            );
+        }
+        let split = match &s.split {
+            Some(sp) => {
+                if !matches!(ty, FieldType::List(_)) {
+                    self.err(sp.span(), format!("`{name}`: split is for list fields"));
+                }
+                if sp.get_ref().is_empty() {
+                    self.err(sp.span(), format!("`{name}`: split must not be empty"));
+                }
+                sp.get_ref().clone()
+            }
+            None => ",".to_string(),
+        };
+        if self.errors.len() > before {
+            return None;
+        }
+        Some(Field {
+            def,
+            source: source?,
+            ty,
+            default,
+            format,
+            scale,
+            input_formats,
+            required: s.required.unwrap_or(false) || def.required,
+            required_if,
+            checks,
+            pattern,
+            min_len,
+            max_len,
+            min,
+            max,
+            one_of,
+            map,
+            transforms,
+            split,
+        })
+    }
+
+    fn value_source(&mut self, name: &str, s: &FieldSpec, ty: FieldType) -> Option<ValueSource> {
+        if let Some(from) = &s.from {
+            return match from.get_ref() {
+                OneOrMany::One(c) if !c.trim().is_empty() => {
+                    Some(ValueSource::Column(self.column(c)))
+                }
+                OneOrMany::Many(cs)
+                    if !cs.is_empty() && cs.iter().all(|c| !c.trim().is_empty()) =>
+                {
+                    let cols = cs.iter().map(|c| self.column(c)).collect();
+                    Some(ValueSource::Columns {
+                        cols,
+                        join: s.join.clone().unwrap_or_else(|| " ".to_string()),
+                    })
+                }
+                _ => {
+                    self.err(from.span(), format!("`{name}`: from needs a column name"));
+                    None
+                }
+            };
+        }
+        if let Some(t) = &s.template {
+            return match template::parse(t.get_ref(), |n| self.column(n)) {
+                Ok(tpl) => Some(ValueSource::Template(tpl)),
+                Err(m) => {
+                    self.err(t.span(), format!("`{name}`: {m}"));
+                    None
+                }
+            };
+        }
+        if let Some(v) = &s.value {
+            return self.scalar(name, "value", v).map(ValueSource::Constant);
+        }
+        let dc = s.debit_credit.as_ref()?;
+        let [debit, credit] = dc.get_ref().as_slice() else {
+            self.err(
+                dc.span(),
+                format!("`{name}`: debit_credit takes two columns: [\"Borç\", \"Alacak\"]"),
+            );
+            return None;
+        };
+        let emit = match s.emit.as_ref().map(|e| e.get_ref().as_str()) {
+            Some("amount") => Emit::Amount,
+            Some("sign") => Emit::Sign,
+            _ => {
+                self.err(
+                    dc.span(),
+                    format!("`{name}`: debit_credit needs emit = \"amount\" or emit = \"sign\""),
+                );
+                return None;
+            }
+        };
+        let fits = match emit {
+            Emit::Amount => ty == FieldType::Decimal,
+            Emit::Sign => matches!(ty, FieldType::Integer | FieldType::String),
+        };
+        if !fits {
+            self.err(
+                dc.span(),
+                format!(
+                    "`{name}`: emit = \"{}\" does not fit a {ty} field",
+                    if emit == Emit::Amount {
+                        "amount"
+                    } else {
+                        "sign"
+                    }
+                ),
+            );
+            return None;
+        }
+        Some(ValueSource::DebitCredit {
+            debit: self.column(debit),
+            credit: self.column(credit),
+            emit,
+        })
+    }
+
+    fn scalar(&mut self, name: &str, key: &str, v: &Spanned<toml::Value>) -> Option<String> {
+        self.scalar_at(name, key, v.span(), v.get_ref())
+    }
+
+    fn scalar_at(
+        &mut self,
+        name: &str,
+        key: &str,
+        span: Range<usize>,
+        v: &toml::Value,
+    ) -> Option<String> {
+        match v {
+            toml::Value::String(s) => Some(s.clone()),
+            toml::Value::Integer(i) => Some(i.to_string()),
+            toml::Value::Boolean(b) => Some(b.to_string()),
+            toml::Value::Float(_) => {
+                self.err(
+                    span,
+                    format!("`{name}`: {key}: write decimal numbers in quotes (\"12.50\") so they stay exact"),
+                );
+                None
+            }
+            _ => {
+                self.err(
+                    span,
+                    format!("`{name}`: {key} must be text, a whole number or true/false"),
+                );
+                None
+            }
+        }
+    }
+
+    fn length(&mut self, name: &str, key: &str, v: &Spanned<i64>) -> Option<usize> {
+        match usize::try_from(*v.get_ref()) {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.err(v.span(), format!("`{name}`: {key} cannot be negative"));
+                None
+            }
+        }
+    }
+
+    fn bound(
+        &mut self,
+        name: &str,
+        key: &str,
+        ty: FieldType,
+        v: &Spanned<toml::Value>,
+    ) -> Option<Bound> {
+        let text = self.scalar(name, key, v)?;
+        match ty {
+            FieldType::Integer | FieldType::Decimal => {
+                match parse_decimal(&text, DecimalStyle::Dot) {
+                    Ok(d) => Some(Bound::Number(d)),
+                    Err(_) => {
+                        self.err(v.span(), format!("`{name}`: {key} must be a number"));
+                        None
+                    }
+                }
+            }
+            FieldType::Date | FieldType::DateTime => {
+                match date::parse_date(&text, date::DEFAULT_DATE_FORMATS) {
+                    Some(d) => Some(Bound::Date(d)),
+                    None => {
+                        self.err(
+                            v.span(),
+                            format!("`{name}`: {key} must be a date (dd.mm.yyyy)"),
+                        );
+                        None
+                    }
+                }
+            }
+            other => {
+                self.err(
+                    v.span(),
+                    format!("`{name}`: {key} does not apply to a {other} field"),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn parse_type(s: &str, endpoint: FieldType) -> Option<FieldType> {
+    Some(match s {
+        "string" => FieldType::String,
+        "integer" => FieldType::Integer,
+        "decimal" => FieldType::Decimal,
+        "bool" => FieldType::Bool,
+        "date" => FieldType::Date,
+        "datetime" => FieldType::DateTime,
+        "time" => FieldType::Time,
+        "list" => match endpoint {
+            FieldType::List(item) => FieldType::List(item),
+            _ => FieldType::List(crate::providers::ItemType::String),
+        },
+        _ => return None,
+    })
+}
+
+/// Whether a value read as `mapping` can be written into a field of type `endpoint`.
+fn compatible(mapping: FieldType, endpoint: FieldType) -> bool {
+    use FieldType::*;
+    mapping == endpoint
+        || matches!(
+            (mapping, endpoint),
+            (_, String) | (Integer, Decimal) | (Date, DateTime)
+        ) && !matches!(mapping, List(_))
+}
+
+/// Whether formatting a value of `ty` with `format` succeeds (a date has no hour, a
+/// time has no day).
+fn format_fits(format: &str, ty: FieldType) -> bool {
+    use std::fmt::Write;
+    let d = chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap_or_default();
+    let t = chrono::NaiveTime::from_hms_opt(13, 45, 30).unwrap_or_default();
+    let mut out = String::new();
+    match ty {
+        FieldType::Date => write!(out, "{}", d.format(format)),
+        FieldType::Time => write!(out, "{}", t.format(format)),
+        _ => write!(out, "{}", d.and_time(t).format(format)),
+    }
+    .is_ok()
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count() + 1)
+        .unwrap_or(1);
+    (line, col)
+}
+
+#[cfg(test)]
+#[path = "compile_tests.rs"]
+mod tests;

@@ -1,0 +1,211 @@
+//! Mapping files: how the columns of an ERP export become an endpoint's fields.
+//!
+//! A mapping is read in two stages, as ripgrep treats its flags: [`spec`] is the file as
+//! written (serde, unknown keys refused), and [`compile`] checks it against its
+//! endpoint and builds what validation runs on — regexes compiled, formats checked,
+//! columns interned — so that every mistake is reported, with its line and column,
+//! before the first row is read.
+
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use rust_decimal::Decimal;
+
+use crate::providers::{Endpoint, FieldDef, FieldType};
+use crate::read::SourceOptions;
+use crate::turkish::checks::Check;
+use crate::turkish::number::DecimalStyle;
+
+pub mod compile;
+pub mod cond;
+pub mod spec;
+pub mod template;
+
+pub use compile::{load, load_str};
+pub use template::Template;
+
+/// A compiled mapping, ready to validate rows.
+#[derive(Debug)]
+pub struct Mapping {
+    /// The file's stem (`customer_update` for `mappings/oduyo/customer_update.toml`).
+    pub name: String,
+    pub path: PathBuf,
+    pub endpoint: &'static Endpoint,
+    pub key: Template,
+    pub source: SourceOptions,
+    pub decimal: DecimalStyle,
+    /// Every source column the mapping reads, as written in the mapping.
+    pub columns: Vec<String>,
+    /// In the endpoint's field order.
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug)]
+pub struct Field {
+    pub def: &'static FieldDef,
+    pub source: ValueSource,
+    /// The type the value is read as (the mapping's `type`, else the endpoint's).
+    pub ty: FieldType,
+    pub default: Option<String>,
+    /// Output format (strftime) of dates and times.
+    pub format: Option<String>,
+    pub scale: Option<u32>,
+    /// strftime formats accepted on input (dates/times); empty means the defaults.
+    pub input_formats: Vec<String>,
+    pub required: bool,
+    pub required_if: Option<cond::Condition>,
+    pub checks: Vec<Check>,
+    pub pattern: Option<(Regex, String)>,
+    pub min_len: Option<usize>,
+    pub max_len: Option<usize>,
+    pub min: Option<Bound>,
+    pub max: Option<Bound>,
+    pub one_of: Vec<String>,
+    pub map: Option<ValueMap>,
+    pub transforms: Vec<Transform>,
+    pub split: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum ValueSource {
+    /// One column (index into [`Mapping::columns`]).
+    Column(usize),
+    /// Several columns joined by `join` (empty parts left out).
+    Columns {
+        cols: Vec<usize>,
+        join: String,
+    },
+    Template(Template),
+    Constant(String),
+    DebitCredit {
+        debit: usize,
+        credit: usize,
+        emit: Emit,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Emit {
+    Amount,
+    Sign,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bound {
+    Number(Decimal),
+    Date(chrono::NaiveDate),
+}
+
+impl std::fmt::Display for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Bound::Number(d) => write!(f, "{d}"),
+            Bound::Date(d) => write!(f, "{}", d.format("%d.%m.%Y")),
+        }
+    }
+}
+
+/// A value table; keys are compared folded (case, spacing and Turkish i forms ignored).
+#[derive(Debug, Clone)]
+pub struct ValueMap {
+    pub entries: std::collections::HashMap<String, String>,
+    pub default: Option<String>,
+    /// The keys as written, for messages.
+    pub known: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transform {
+    Upper,
+    Lower,
+    Title,
+    Digits,
+    CollapseSpaces,
+    PhoneTr,
+    Abs,
+}
+
+impl Transform {
+    pub const NAMES: &'static [&'static str] = &[
+        "trim",
+        "upper",
+        "lower",
+        "title",
+        "digits",
+        "collapse_spaces",
+        "phone_tr",
+        "abs",
+    ];
+
+    /// `Ok(None)` for `trim`, which is always on.
+    pub fn from_name(s: &str) -> Result<Option<Transform>, ()> {
+        Ok(Some(match s {
+            "trim" => return Ok(None),
+            "upper" => Transform::Upper,
+            "lower" => Transform::Lower,
+            "title" => Transform::Title,
+            "digits" => Transform::Digits,
+            "collapse_spaces" => Transform::CollapseSpaces,
+            "phone_tr" => Transform::PhoneTr,
+            "abs" => Transform::Abs,
+            _ => return Err(()),
+        }))
+    }
+}
+
+/// A mistake in a mapping file, at a line and column of it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct MappingError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// All the mistakes found in one mapping file (compilation goes on after the first).
+#[derive(Debug, thiserror::Error)]
+pub struct MappingErrors(pub Vec<MappingError>);
+
+impl std::fmt::Display for MappingErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Mapping {
+    /// Resolves the mapping's columns against a file's header: the index of each
+    /// column, or the names that are missing.
+    pub fn bind(&self, headers: &[String]) -> Result<Vec<usize>, Vec<String>> {
+        let mut idx = Vec::with_capacity(self.columns.len());
+        let mut missing = Vec::new();
+        for c in &self.columns {
+            match crate::read::find_column(headers, c) {
+                Some(i) => idx.push(i),
+                None => missing.push(c.clone()),
+            }
+        }
+        if missing.is_empty() {
+            Ok(idx)
+        } else {
+            Err(missing)
+        }
+    }
+
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.def.name == name)
+    }
+}
+
+/// The mapping name used for report folders: the file stem.
+pub fn name_of(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "mapping".to_string())
+}

@@ -1,0 +1,425 @@
+//! The validating half of a run, shared by the dry run and the sending run:
+//! read every input → map → validate (rayon, in file order) → collect.
+//!
+//! Valid requests stream to a spill file in the report folder (payloads.jsonl's
+//! format) so memory stays flat; only rejected rows, which go to `errors.xlsx` with
+//! their cells, and one 16-byte digest per key stay in memory. Two rows with the same
+//! key are both rejected, and since the first of them is only known to be a duplicate
+//! when the second arrives, the spill is filtered once at the end (and the first
+//! rows' cells fetched back from the file) — never before anything is sent.
+
+use std::collections::{HashMap, HashSet};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::sync_channel;
+
+use crate::mapping::Mapping;
+use crate::problem::{Problem, RowError};
+use crate::read::{self, ReadError, Record, Row, SourcePos, Table};
+use crate::report::{PayloadWriter, RejectedRow, ReportError};
+use crate::validate::{self, Checked};
+
+const BATCH: usize = 4096;
+
+/// An input opened and bound to the mapping.
+pub struct Input {
+    pub path: PathBuf,
+    pub table: Table,
+    pub binding: Vec<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error("{file}: missing column(s) {missing}; the file has: {available}")]
+    MissingColumns {
+        file: String,
+        missing: String,
+        available: String,
+    },
+}
+
+/// Opens every input and checks its header before any row is read, so a wrong file
+/// stops the run before anything is sent.
+pub fn open_inputs(m: &Mapping, paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
+    paths
+        .iter()
+        .map(|p| {
+            let table = read::open(p, &m.source)?;
+            let binding = m
+                .bind(&table.headers)
+                .map_err(|missing| InputError::MissingColumns {
+                    file: table.file.to_string(),
+                    missing: missing
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    available: table
+                        .headers
+                        .iter()
+                        .filter(|h| !h.trim().is_empty())
+                        .map(|h| format!("`{h}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?;
+            Ok(Input {
+                path: p.clone(),
+                table,
+                binding,
+            })
+        })
+        .collect()
+}
+
+/// What the validating half produced.
+pub struct Collected {
+    pub rows: u64,
+    pub skipped: u64,
+    pub valid: u64,
+    /// In file order.
+    pub rejected: Vec<RejectedRow>,
+    /// The header the rejected rows' cells are laid out in (all inputs' columns).
+    pub headers: Vec<String>,
+    /// JSON lines of the valid requests, in file order (payloads.jsonl's format).
+    pub spill: PathBuf,
+    /// Rows read through `skip_if` (e.g. a `TOPLAM` line), kept for control totals.
+    pub skipped_rows: Vec<Row>,
+    pub warnings: Vec<String>,
+    /// True when `--limit` stopped the reading early.
+    pub limited: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error("{path}: {source}")]
+    Spill {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Where a key was first seen: 16 bytes per key, whatever the file size.
+struct KeySeen {
+    file: u32,
+    row: u64,
+    duplicate: bool,
+}
+
+/// What is remembered of each input while its rows stream.
+struct FileInfo {
+    path: PathBuf,
+    pos: SourcePos,
+    column_map: Vec<usize>,
+}
+
+/// Reads, validates and collects every input. `base_url` prefixes request paths;
+/// `progress` is called after each batch with (rows, rejected).
+pub fn collect(
+    m: &Mapping,
+    inputs: Vec<Input>,
+    base_url: &str,
+    spill: &Path,
+    limit: Option<u64>,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<Collected, PipelineError> {
+    let headers = union_headers(&inputs);
+    let mut out = Collected {
+        rows: 0,
+        skipped: 0,
+        valid: 0,
+        rejected: Vec::new(),
+        headers,
+        spill: spill.to_path_buf(),
+        skipped_rows: Vec::new(),
+        warnings: Vec::new(),
+        limited: false,
+    };
+    let mut writer = PayloadWriter::create(spill)?;
+    let mut keys: HashMap<u128, KeySeen> = HashMap::new();
+    // For duplicated keys only: the second row, named in the first row's message.
+    let mut second: HashMap<u128, SourcePos> = HashMap::new();
+    let mut rejected: Vec<(usize, RejectedRow)> = Vec::new();
+    let method = m.endpoint.method.as_str();
+    let mut files: Vec<FileInfo> = Vec::new();
+
+    for (file_idx, input) in inputs.into_iter().enumerate() {
+        let Input {
+            path,
+            table,
+            binding,
+        } = input;
+        out.warnings.extend(table.warnings.iter().cloned());
+        let column_map = remap(&table.headers, &out.headers);
+        let headers = table.headers.clone();
+        files.push(FileInfo {
+            path,
+            pos: SourcePos {
+                file: table.file.clone(),
+                sheet: table.sheet.clone(),
+                row: 0,
+            },
+            column_map: column_map.clone(),
+        });
+        let (tx, rx) = sync_channel::<Result<Vec<Record>, ReadError>>(4);
+        let mut records = table.records;
+        let reader = std::thread::spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            for r in records.by_ref() {
+                match r {
+                    Ok(rec) => {
+                        batch.push(rec);
+                        if batch.len() == BATCH
+                            && tx
+                                .send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))))
+                                .is_err()
+                        {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+            if !batch.is_empty() {
+                let _ = tx.send(Ok(batch));
+            }
+        });
+        'batches: for batch in rx {
+            let mut data = Vec::with_capacity(BATCH);
+            for rec in batch? {
+                match rec {
+                    Record::Data(row) => {
+                        if limit.is_some_and(|l| out.rows + data.len() as u64 >= l) {
+                            out.limited = true;
+                            break;
+                        }
+                        data.push(row);
+                    }
+                    Record::Skipped(row) => {
+                        out.skipped += 1;
+                        out.skipped_rows.push(row);
+                    }
+                }
+            }
+            let checked = validate::check_batch(m, &binding, &headers, data);
+            for c in checked {
+                out.rows += 1;
+                let Checked {
+                    row,
+                    key,
+                    key_hash,
+                    outcome,
+                } = c;
+                let mut dup_of = None;
+                if !key.is_empty() {
+                    match keys.entry(key_hash) {
+                        std::collections::hash_map::Entry::Vacant(v) => {
+                            v.insert(KeySeen {
+                                file: file_idx as u32,
+                                row: row.pos.row,
+                                duplicate: false,
+                            });
+                        }
+                        std::collections::hash_map::Entry::Occupied(mut o) => {
+                            let seen = o.get_mut();
+                            if !seen.duplicate {
+                                seen.duplicate = true;
+                                second.insert(key_hash, row.pos.clone());
+                            }
+                            let first = &files[seen.file as usize].pos;
+                            dup_of = Some(SourcePos {
+                                row: seen.row,
+                                ..first.clone()
+                            });
+                        }
+                    }
+                }
+                let dup_error = dup_of.map(|first| RowError {
+                    pos: row.pos.clone(),
+                    column: String::new(),
+                    value: key.clone(),
+                    problem: Problem::DuplicateKey {
+                        other: describe(&first),
+                    },
+                });
+                match (outcome, dup_error) {
+                    (Ok(req), None) => {
+                        out.valid += 1;
+                        let url = format!("{base_url}{}", req.path);
+                        writer.write(&row.pos, &key, method, &url, &req.body)?;
+                    }
+                    (Ok(_), Some(e)) => {
+                        rejected.push((file_idx, rejected_row(row, vec![e], &column_map)));
+                    }
+                    (Err(mut errors), dup) => {
+                        errors.extend(dup);
+                        rejected.push((file_idx, rejected_row(row, errors, &column_map)));
+                    }
+                }
+            }
+            progress(out.rows, rejected.len() as u64);
+            if out.limited {
+                break 'batches;
+            }
+        }
+        // The reader stops at its next send once the receiver is gone.
+        let _ = reader.join();
+        if out.limited {
+            break;
+        }
+    }
+    writer.finish()?;
+
+    // First occurrences of duplicated keys: reject them too.
+    let firsts: HashMap<(usize, u64), String> = keys
+        .iter()
+        .filter(|(_, k)| k.duplicate)
+        .map(|(h, k)| {
+            let later = second.get(h).map(describe).unwrap_or_default();
+            ((k.file as usize, k.row), later)
+        })
+        .collect();
+    drop(keys);
+    if !firsts.is_empty() {
+        for (file_idx, r) in rejected.iter_mut() {
+            if let Some(later) = firsts.get(&(*file_idx, r.pos.row)) {
+                r.errors.push(duplicate_error(&r.pos, later));
+            }
+        }
+        let mut pulled = filter_spill(m, spill, &files, &firsts)?;
+        out.valid -= pulled.len() as u64;
+        rejected.append(&mut pulled);
+    }
+    rejected.sort_by_key(|(f, r)| (*f, r.pos.row));
+    out.rejected = rejected.into_iter().map(|(_, r)| r).collect();
+    Ok(out)
+}
+
+fn duplicate_error(pos: &SourcePos, other: &str) -> RowError {
+    RowError {
+        pos: pos.clone(),
+        column: String::new(),
+        value: String::new(),
+        problem: Problem::DuplicateKey {
+            other: other.to_string(),
+        },
+    }
+}
+
+/// `file:row`, or `file#Sheet:row` for spreadsheets.
+pub fn describe(pos: &SourcePos) -> String {
+    format!("{}:{}", crate::report::file_label(pos), pos.row)
+}
+
+fn rejected_row(row: Row, errors: Vec<RowError>, column_map: &[usize]) -> RejectedRow {
+    let Row { pos, cells, .. } = row;
+    let identity = column_map.iter().enumerate().all(|(i, &j)| i == j);
+    let cells = if identity {
+        cells
+    } else {
+        let width = column_map.iter().copied().max().map_or(0, |m| m + 1);
+        let mut out = vec![read::Cell::Empty; width];
+        for (i, c) in cells.into_iter().enumerate() {
+            if let Some(&j) = column_map.get(i) {
+                out[j] = c;
+            }
+        }
+        out
+    };
+    RejectedRow { pos, cells, errors }
+}
+
+/// All inputs' header names in order of first appearance.
+fn union_headers(inputs: &[Input]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for i in inputs {
+        for h in &i.table.headers {
+            if !out.contains(h) {
+                out.push(h.clone());
+            }
+        }
+    }
+    out
+}
+
+/// For each of a file's columns, its index in the union header.
+fn remap(file: &[String], union: &[String]) -> Vec<usize> {
+    file.iter()
+        .map(|h| union.iter().position(|u| u == h).unwrap_or(0))
+        .collect()
+}
+
+#[derive(serde::Deserialize)]
+struct SpillPos {
+    file: String,
+    row: u64,
+}
+
+/// Removes the first occurrences of duplicated keys from the spill and returns them as
+/// rejected rows, with their cells read back from their files. Runs only when a file
+/// has duplicates.
+fn filter_spill(
+    m: &Mapping,
+    spill: &Path,
+    files: &[FileInfo],
+    firsts: &HashMap<(usize, u64), String>,
+) -> Result<Vec<(usize, RejectedRow)>, PipelineError> {
+    use std::io::Write;
+    let spill_err = |source| PipelineError::Spill {
+        path: spill.display().to_string(),
+        source,
+    };
+    let tmp = spill.with_extension("filtering");
+    let src = std::io::BufReader::new(std::fs::File::open(spill).map_err(spill_err)?);
+    let mut dst = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(spill_err)?);
+    let mut removed: HashSet<(usize, u64)> = HashSet::new();
+    for line in src.lines() {
+        let line = line.map_err(spill_err)?;
+        let hit = serde_json::from_str::<SpillPos>(&line).ok().and_then(|p| {
+            let f = files
+                .iter()
+                .position(|fi| spill_file_name(&fi.pos) == p.file)?;
+            firsts.contains_key(&(f, p.row)).then_some((f, p.row))
+        });
+        match hit {
+            Some(k) => {
+                removed.insert(k);
+            }
+            None => writeln!(dst, "{line}").map_err(spill_err)?,
+        }
+    }
+    dst.flush().map_err(spill_err)?;
+    drop(dst);
+    std::fs::rename(&tmp, spill).map_err(spill_err)?;
+
+    let mut out = Vec::new();
+    for (idx, info) in files.iter().enumerate() {
+        if !removed.iter().any(|(f, _)| *f == idx) {
+            continue;
+        }
+        let table = read::open(&info.path, &m.source)?;
+        for rec in table.records {
+            if let Record::Data(row) = rec?
+                && removed.contains(&(idx, row.pos.row))
+            {
+                let later = firsts.get(&(idx, row.pos.row)).cloned().unwrap_or_default();
+                let err = duplicate_error(&row.pos, &later);
+                out.push((idx, rejected_row(row, vec![err], &info.column_map)));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The `file` value the payload writer records for a position.
+fn spill_file_name(pos: &SourcePos) -> String {
+    crate::report::file_label(pos).into_owned()
+}

@@ -1,0 +1,276 @@
+//! Row problems as data: a [`RowError`] names the row, the column, the value and the
+//! rule, and renders its message in Turkish or English only when a report is written.
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::read::SourcePos;
+
+/// Language of report messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Tr,
+    En,
+}
+
+/// One problem with one cell (or with the row as a whole, when `column` is empty).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowError {
+    pub pos: SourcePos,
+    /// The source column as the file names it, or the target field when the value did
+    /// not come from one column.
+    pub column: String,
+    pub value: String,
+    pub problem: Problem,
+}
+
+/// What is wrong. `rule()` is the stable machine name written to `errors.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    Required,
+    RequiredIf { condition: String },
+    CellError,
+    Ragged { found: usize, expected: usize },
+    Integer,
+    Decimal,
+    AmbiguousDecimal,
+    Scale { scale: u32 },
+    Bool,
+    Date { formats: String },
+    DateTime { formats: String },
+    Time,
+    Check { check: &'static str },
+    Pattern { pattern: String },
+    MinLen { min: usize },
+    MaxLen { max: usize },
+    Min { min: String },
+    Max { max: String },
+    OneOf { allowed: String },
+    Unmapped { known: String },
+    DebitCreditBoth,
+    DebitCreditNone,
+    DuplicateKey { other: String },
+    EmptyKey,
+}
+
+impl Problem {
+    pub fn rule(&self) -> &'static str {
+        match self {
+            Problem::Required => "required",
+            Problem::RequiredIf { .. } => "required_if",
+            Problem::CellError => "cell_error",
+            Problem::Ragged { .. } => "ragged_row",
+            Problem::Integer => "integer",
+            Problem::Decimal => "decimal",
+            Problem::AmbiguousDecimal => "ambiguous_decimal",
+            Problem::Scale { .. } => "scale",
+            Problem::Bool => "bool",
+            Problem::Date { .. } => "date",
+            Problem::DateTime { .. } => "datetime",
+            Problem::Time => "time",
+            Problem::Check { check } => check,
+            Problem::Pattern { .. } => "pattern",
+            Problem::MinLen { .. } => "min_len",
+            Problem::MaxLen { .. } => "max_len",
+            Problem::Min { .. } => "min",
+            Problem::Max { .. } => "max",
+            Problem::OneOf { .. } => "one_of",
+            Problem::Unmapped { .. } => "map",
+            Problem::DebitCreditBoth | Problem::DebitCreditNone => "debit_credit",
+            Problem::DuplicateKey { .. } => "duplicate_key",
+            Problem::EmptyKey => "key",
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        let tr = lang == Lang::Tr;
+        match self {
+            Problem::Required => pick(tr, "Zorunlu alan boş", "Required value is empty"),
+            Problem::RequiredIf { condition } => {
+                if tr {
+                    format!("Bu alan zorunlu çünkü {condition}")
+                } else {
+                    format!("Required because {condition}")
+                }
+            }
+            Problem::CellError => pick(
+                tr,
+                "Hücrede formül hatası var; değer okunamadı",
+                "The cell holds a formula error; no value could be read",
+            ),
+            Problem::Ragged { found, expected } => {
+                if tr {
+                    format!("Satırda {found} alan var, başlıkta {expected} sütun var")
+                } else {
+                    format!("The row has {found} fields but the header has {expected} columns")
+                }
+            }
+            Problem::Integer => pick(tr, "Tam sayı değil", "Not a whole number"),
+            Problem::Decimal => pick(
+                tr,
+                "Sayı değil (beklenen biçim: 1.234,56 veya 1234.56)",
+                "Not a number (expected e.g. 1.234,56 or 1234.56)",
+            ),
+            Problem::AmbiguousDecimal => pick(
+                tr,
+                "Sayı belirsiz: ayraç binlik mi ondalık mı anlaşılmıyor; eşlemede [source] decimal ayarlayın",
+                "Ambiguous number: the separator could be thousands or decimal; set [source] decimal in the mapping",
+            ),
+            Problem::Scale { scale } => {
+                if tr {
+                    format!("En fazla {scale} ondalık basamak olabilir")
+                } else {
+                    format!("At most {scale} decimal places are allowed")
+                }
+            }
+            Problem::Bool => pick(
+                tr,
+                "Evet/hayır değeri değil (1/0, evet/hayır, true/false)",
+                "Not a yes/no value (1/0, yes/no, true/false)",
+            ),
+            Problem::Date { formats } => {
+                if tr {
+                    format!("Geçerli bir tarih değil (beklenen: {formats})")
+                } else {
+                    format!("Not a valid date (expected: {formats})")
+                }
+            }
+            Problem::DateTime { formats } => {
+                if tr {
+                    format!("Geçerli bir tarih-saat değil (beklenen: {formats})")
+                } else {
+                    format!("Not a valid date and time (expected: {formats})")
+                }
+            }
+            Problem::Time => pick(
+                tr,
+                "Geçerli bir saat değil (beklenen: SS:DD)",
+                "Not a valid time (expected HH:MM)",
+            ),
+            Problem::Check { check } => check_message(check, tr),
+            Problem::Pattern { pattern } => {
+                if tr {
+                    format!("Beklenen biçime uymuyor ({pattern})")
+                } else {
+                    format!("Does not match the expected pattern ({pattern})")
+                }
+            }
+            Problem::MinLen { min } => {
+                if tr {
+                    format!("En az {min} karakter olmalı")
+                } else {
+                    format!("Must be at least {min} characters")
+                }
+            }
+            Problem::MaxLen { max } => {
+                if tr {
+                    format!("En fazla {max} karakter olabilir")
+                } else {
+                    format!("Must be at most {max} characters")
+                }
+            }
+            Problem::Min { min } => {
+                if tr {
+                    format!("En az {min} olmalı")
+                } else {
+                    format!("Must be at least {min}")
+                }
+            }
+            Problem::Max { max } => {
+                if tr {
+                    format!("En fazla {max} olabilir")
+                } else {
+                    format!("Must be at most {max}")
+                }
+            }
+            Problem::OneOf { allowed } => {
+                if tr {
+                    format!("İzin verilen değerlerden biri değil: {allowed}")
+                } else {
+                    format!("Not one of the allowed values: {allowed}")
+                }
+            }
+            Problem::Unmapped { known } => {
+                if tr {
+                    format!("Eşleme tablosunda yok; bilinen değerler: {known}")
+                } else {
+                    format!("Not in the value table; known values: {known}")
+                }
+            }
+            Problem::DebitCreditBoth => pick(
+                tr,
+                "Borç ve alacak birlikte dolu; yalnız biri dolu olmalı",
+                "Both debit and credit are set; exactly one must be",
+            ),
+            Problem::DebitCreditNone => pick(
+                tr,
+                "Borç ve alacak ikisi de boş veya sıfır; biri dolu olmalı",
+                "Debit and credit are both empty or zero; exactly one must be set",
+            ),
+            Problem::DuplicateKey { other } => {
+                if tr {
+                    format!(
+                        "Aynı anahtar başka satırda da var ({other}); hangisinin geçerli olduğuna muhasebe karar vermeli"
+                    )
+                } else {
+                    format!(
+                        "The same key appears on another row ({other}); accounting must decide which one is right"
+                    )
+                }
+            }
+            Problem::EmptyKey => pick(
+                tr,
+                "Satırın anahtarı boş; satır tanımlanamıyor",
+                "The row's key is empty; the row cannot be identified",
+            ),
+        }
+    }
+}
+
+fn pick(tr: bool, turkish: &str, english: &str) -> String {
+    if tr { turkish } else { english }.to_string()
+}
+
+fn check_message(check: &str, tr: bool) -> String {
+    let (t, e) = match check {
+        "vkn" => (
+            "Geçersiz vergi kimlik numarası (VKN: 10 hane, kontrol hanesi tutmalı)",
+            "Invalid tax number (VKN: 10 digits with a valid check digit)",
+        ),
+        "tckn" => (
+            "Geçersiz T.C. kimlik numarası (11 hane, kontrol haneleri tutmalı)",
+            "Invalid Turkish ID number (TCKN: 11 digits with valid check digits)",
+        ),
+        "vkn_or_tckn" => (
+            "Geçersiz VKN/TCKN (10 haneli VKN veya 11 haneli TCKN olmalı)",
+            "Invalid VKN/TCKN (a 10-digit VKN or an 11-digit TCKN)",
+        ),
+        "iban" => (
+            "Geçersiz IBAN (TR IBAN 26 karakter; kontrol basamakları tutmalı)",
+            "Invalid IBAN (a TR IBAN has 26 characters and valid check digits)",
+        ),
+        "email" => ("Geçersiz e-posta adresi", "Invalid e-mail address"),
+        "phone_tr" => (
+            "Geçersiz telefon numarası (10 hane; +90, 0090 veya 0 ile başlayabilir)",
+            "Invalid phone number (10 digits, optionally after +90, 0090 or 0)",
+        ),
+        "uuid" => ("Geçersiz UUID", "Invalid UUID"),
+        "currency" => (
+            "Geçersiz para birimi kodu (ISO 4217, örn. TRY, USD, EUR veya TL)",
+            "Invalid currency code (ISO 4217, e.g. TRY, USD, EUR, or TL)",
+        ),
+        "country" => (
+            "Geçersiz ülke kodu (ISO 3166, örn. TR)",
+            "Invalid country code (ISO 3166, e.g. TR)",
+        ),
+        other => {
+            let mut s = String::new();
+            let _ = write!(s, "{other}");
+            return s;
+        }
+    };
+    pick(tr, t, e)
+}

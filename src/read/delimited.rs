@@ -1,0 +1,545 @@
+//! CSV/TXT/TSV: encoding and delimiter sniffed from the first MiB, then one streaming
+//! pass with the `csv` crate.
+//!
+//! Records are read into one reused `ByteRecord`, so the only allocations per row are
+//! the cells themselves. Row numbers are the physical line where a record starts (what
+//! a text editor shows). `csv`'s own record positions are taken before it skips empty
+//! lines and the `\n` of a CRLF, so they lag behind; instead a thin reader under the
+//! parser notes where the line breaks are, and a record's first line is worked out
+//! from where it ends and how many line breaks its quoted fields hold.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::Read;
+use std::sync::Arc;
+
+use csv::{ByteRecord, ReaderBuilder};
+
+use super::encoding::{self, SNIFF_LEN};
+use super::header::{RawRow, Source, Width};
+use super::{Cell, ReadError, SourceOptions};
+
+/// Delimiters tried, in the order ties are broken (Turkish ERPs favour `;`).
+const CANDIDATES: [u8; 4] = [b';', b',', b'\t', b'|'];
+/// How many non-blank lines the delimiter is sniffed on.
+const SNIFF_LINES: usize = 50;
+
+/// Opens `file` (positioned at its start) as delimited text. `tab_default` is set
+/// for `.tsv` files, whose delimiter is not sniffed.
+pub(crate) fn open(
+    mut file: File,
+    name: Arc<str>,
+    opts: &SourceOptions,
+    tab_default: bool,
+) -> Result<Source, ReadError> {
+    let mut prefix = Vec::new();
+    file.by_ref()
+        .take(SNIFF_LEN as u64)
+        .read_to_end(&mut prefix)
+        .map_err(|e| ReadError::Io {
+            file: name.to_string(),
+            row: 1,
+            message: e.to_string(),
+        })?;
+    let complete = prefix.len() < SNIFF_LEN;
+    let detected = encoding::detect(opts.encoding, &prefix, complete);
+    let delimiter = match opts.delimiter {
+        Some(d) => d,
+        None if tab_default => b'\t',
+        None => sniff_delimiter(&encoding::decode_prefix(&detected, &prefix), complete),
+    };
+    let warnings = detected.warning.clone().into_iter().collect();
+    let fallback_1254 = detected.fallback_1254;
+    let stream = encoding::utf8_stream(&detected, prefix, file);
+    let reader = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(64 * 1024)
+        .from_reader(LineTracker::new(stream));
+    let rows = DelimitedRows {
+        reader,
+        record: ByteRecord::new(),
+        fallback_1254,
+        file: Arc::clone(&name),
+        line: 1,
+        done: false,
+    };
+    Ok(Source {
+        file: name,
+        sheet: None,
+        rows: Box::new(rows),
+        width: Width::Exact,
+        warnings,
+    })
+}
+
+/// The candidate with the most lines sharing one non-zero count. Quotes are followed
+/// so that a delimiter inside `"..."` is not counted; a line cut by the end of the
+/// sniff window is left out.
+pub(crate) fn sniff_delimiter(text: &str, complete: bool) -> u8 {
+    let mut counts: Vec<[u32; 4]> = Vec::with_capacity(SNIFF_LINES);
+    let mut line = [0u32; 4];
+    let mut in_quotes = false;
+    let mut blank = true;
+    for b in text.bytes() {
+        match b {
+            b'"' => {
+                in_quotes = !in_quotes;
+                blank = false;
+            }
+            b'\n' if !in_quotes => {
+                if !blank {
+                    counts.push(line);
+                    if counts.len() == SNIFF_LINES {
+                        break;
+                    }
+                }
+                line = [0; 4];
+                blank = true;
+            }
+            _ if in_quotes => {}
+            c => {
+                if let Some(i) = CANDIDATES.iter().position(|&d| d == c) {
+                    line[i] += 1;
+                }
+                if !c.is_ascii_whitespace() {
+                    blank = false;
+                }
+            }
+        }
+    }
+    if complete && !blank && counts.len() < SNIFF_LINES {
+        counts.push(line);
+    }
+    let mut best = (0usize, CANDIDATES[0]);
+    for (i, &candidate) in CANDIDATES.iter().enumerate() {
+        let score = modal_frequency(counts.iter().map(|c| c[i]));
+        if score > best.0 {
+            best = (score, candidate);
+        }
+    }
+    best.1
+}
+
+/// How many lines have the most common non-zero count.
+fn modal_frequency(counts: impl Iterator<Item = u32>) -> usize {
+    let mut seen: Vec<(u32, usize)> = Vec::new();
+    for c in counts.filter(|&c| c > 0) {
+        match seen.iter_mut().find(|(v, _)| *v == c) {
+            Some((_, n)) => *n += 1,
+            None => seen.push((c, 1)),
+        }
+    }
+    seen.iter().map(|&(_, n)| n).max().unwrap_or(0)
+}
+
+/// Passes bytes to the parser and remembers the offsets of the line breaks it has not
+/// yet accounted for (at most a parser buffer's worth).
+struct LineTracker {
+    inner: Box<dyn Read + Send>,
+    offset: u64,
+    pending: VecDeque<u64>,
+    /// Line breaks before the end of the last record.
+    passed: u64,
+}
+
+impl LineTracker {
+    fn new(inner: Box<dyn Read + Send>) -> Self {
+        LineTracker {
+            inner,
+            offset: 0,
+            pending: VecDeque::new(),
+            passed: 0,
+        }
+    }
+
+    /// The 1-based line a record starts on, given the offset just past it (its
+    /// terminator included) and how many line breaks its fields hold.
+    fn start_line(&mut self, end: u64, inside: u64) -> u64 {
+        let mut last = None;
+        while let Some(&at) = self.pending.front() {
+            if at >= end {
+                break;
+            }
+            self.passed += 1;
+            last = Some(at);
+            self.pending.pop_front();
+        }
+        let terminated = last.is_some_and(|at| at + 1 == end);
+        (self.passed + 1).saturating_sub(inside + u64::from(terminated))
+    }
+}
+
+impl Read for LineTracker {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let offset = self.offset;
+        let got = buf.get(..n).unwrap_or_default();
+        self.pending.extend(
+            got.iter()
+                .enumerate()
+                .filter(|&(_, &b)| b == b'\n')
+                .map(|(i, _)| offset + i as u64),
+        );
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+struct DelimitedRows {
+    reader: csv::Reader<LineTracker>,
+    record: ByteRecord,
+    fallback_1254: bool,
+    file: Arc<str>,
+    /// Line of the last record read, for errors that carry no position.
+    line: u64,
+    done: bool,
+}
+
+impl DelimitedRows {
+    fn fail(&mut self, row: u64, message: String) -> Option<Result<RawRow, ReadError>> {
+        self.done = true;
+        Some(Err(ReadError::Io {
+            file: self.file.to_string(),
+            row,
+            message,
+        }))
+    }
+}
+
+impl Iterator for DelimitedRows {
+    type Item = Result<RawRow, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Ok(true) => {
+                let end = self.reader.position().byte();
+                let inside = self
+                    .record
+                    .as_slice()
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                let row = self.reader.get_mut().start_line(end, inside as u64);
+                self.line = row;
+                let mut cells = Vec::with_capacity(self.record.len());
+                for (i, field) in self.record.iter().enumerate() {
+                    if field.is_empty() {
+                        cells.push(Cell::Empty);
+                        continue;
+                    }
+                    match encoding::field_text(field, self.fallback_1254) {
+                        Some(text) => cells.push(Cell::Text(text)),
+                        None => {
+                            return self.fail(
+                                row,
+                                format!(
+                                    "field {} is not valid UTF-8; if the file is in the \
+                                     Turkish code page, set encoding = \"windows-1254\" \
+                                     in [source]",
+                                    i + 1
+                                ),
+                            );
+                        }
+                    }
+                }
+                Some(Ok(RawRow { row, cells }))
+            }
+            Err(e) => {
+                let row = e.position().map_or(self.line, |p| p.line());
+                self.fail(row, e.to_string())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{EncodingChoice, Record, SkipIf, Table, open};
+
+    fn write(name: &str, bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        (dir, path)
+    }
+
+    fn read(name: &str, bytes: &[u8], opts: &SourceOptions) -> Table {
+        let (_dir, path) = write(name, bytes);
+        open(&path, opts).unwrap()
+    }
+
+    /// Row number and cell texts of every record (`!` marks a skipped one).
+    fn rows(table: Table) -> Vec<(u64, Vec<String>)> {
+        table
+            .records
+            .map(|r| match r.unwrap() {
+                Record::Data(row) => (row.pos.row, texts(&row.cells)),
+                Record::Skipped(row) => {
+                    let mut t = texts(&row.cells);
+                    t.insert(0, "!".into());
+                    (row.pos.row, t)
+                }
+            })
+            .collect()
+    }
+
+    fn texts(cells: &[Cell]) -> Vec<String> {
+        cells
+            .iter()
+            .map(|c| match c {
+                Cell::Text(s) => s.clone(),
+                Cell::Empty => String::new(),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    fn default() -> SourceOptions {
+        SourceOptions::default()
+    }
+
+    #[test]
+    fn utf8_with_and_without_bom() {
+        for bytes in [
+            "Cari Kodu;Ünvan\nC1;Şişli Ağaç\n".as_bytes().to_vec(),
+            [
+                b"\xEF\xBB\xBF".as_slice(),
+                "Cari Kodu;Ünvan\nC1;Şişli Ağaç\n".as_bytes(),
+            ]
+            .concat(),
+        ] {
+            let t = read("a.csv", &bytes, &default());
+            assert_eq!(t.headers, ["Cari Kodu", "Ünvan"]);
+            assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+            assert_eq!(
+                rows(t),
+                [(2, vec!["C1".to_owned(), "Şişli Ağaç".to_owned()])]
+            );
+        }
+    }
+
+    #[test]
+    fn utf16_le_with_bom() {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(
+            "Kod\tÜnvan\r\n1\tIĞDIR\r\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        );
+        let t = read("a.txt", &bytes, &default());
+        assert_eq!(t.headers, ["Kod", "Ünvan"]);
+        assert!(t.warnings.iter().any(|w| w.contains("UTF-16LE")));
+        assert_eq!(rows(t), [(2, vec!["1".to_owned(), "IĞDIR".to_owned()])]);
+    }
+
+    #[test]
+    fn windows_1254_detected_and_decoded() {
+        let bytes =
+            b"Kod;\xDCnvan\r\n1;\xDDSTANBUL \xDE\xDDRKET\xDD\r\n2;\xC7a\xF0r\xFD \xFEube\r\n";
+        let t = read("a.csv", bytes, &default());
+        assert_eq!(t.headers, ["Kod", "Ünvan"]);
+        assert_eq!(t.warnings.len(), 1);
+        assert!(t.warnings[0].contains("windows-1254"));
+        let got = rows(t);
+        assert_eq!(got[0].1[1], "İSTANBUL ŞİRKETİ");
+        assert_eq!(got[1].1[1], "Çağrı şube");
+    }
+
+    #[test]
+    fn pinned_encodings() {
+        let opts = SourceOptions {
+            encoding: EncodingChoice::Windows1254,
+            ..default()
+        };
+        let t = read("a.csv", b"Kod;Ad\n1;\xFEube\n", &opts);
+        assert!(t.warnings.is_empty());
+        assert_eq!(rows(t)[0].1[1], "şube");
+
+        // Pinned UTF-8 does not guess: the bad row is an error item naming the row.
+        let opts = SourceOptions {
+            encoding: EncodingChoice::Utf8,
+            ..default()
+        };
+        let (_dir, path) = write("a.csv", b"Kod;Ad\n1;ok\n2;\xFEube\n");
+        let t = open(&path, &opts).unwrap();
+        let items: Vec<_> = t.records.collect();
+        assert_eq!(items.len(), 2);
+        match &items[1] {
+            Err(ReadError::Io { row, message, .. }) => {
+                assert_eq!(*row, 3);
+                assert!(message.contains("windows-1254"));
+            }
+            other => panic!("expected an I/O error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn auto_utf8_falls_back_per_field_after_the_sniff_window() {
+        let mut bytes = b"Kod;Ad\n".to_vec();
+        while bytes.len() <= SNIFF_LEN {
+            bytes.extend_from_slice(b"K;ascii only\n");
+        }
+        bytes.extend_from_slice(b"Z;\xDDzmir\n");
+        let t = read("big.csv", &bytes, &default());
+        let last = t.records.last().unwrap().unwrap();
+        let Record::Data(row) = last else {
+            panic!("data expected")
+        };
+        assert_eq!(row.cells[1], Cell::Text("İzmir".into()));
+    }
+
+    #[test]
+    fn each_delimiter_is_sniffed() {
+        for (d, sep) in [(b';', ";"), (b',', ","), (b'\t', "\t"), (b'|', "|")] {
+            let text = format!("a{sep}b{sep}c\n1{sep}2{sep}3\n4{sep}5{sep}6\n");
+            assert_eq!(sniff_delimiter(&text, true), d, "{sep:?}");
+            let t = read("x.csv", text.as_bytes(), &default());
+            assert_eq!(t.headers, ["a", "b", "c"]);
+        }
+    }
+
+    #[test]
+    fn sniffing_details() {
+        // Commas inside quotes do not count.
+        let text = "a;b\n\"1,5\";\"x, y, z\"\n\"2,5\";q\n";
+        assert_eq!(sniff_delimiter(text, true), b';');
+        // Decimal commas in every data row still lose to the consistent `;`.
+        assert_eq!(
+            sniff_delimiter("Kod;Ad;Tutar\nA;B;1,5\nC;D;2,5\n", true),
+            b';'
+        );
+        // A title line above the header does not break the vote.
+        assert_eq!(
+            sniff_delimiter("Cari Listesi\nKod,Ad\n1,a\n2,b\n", true),
+            b','
+        );
+        // Ties go to `;`; no delimiter at all also gives `;`.
+        assert_eq!(sniff_delimiter("a;b,c\n", true), b';');
+        assert_eq!(sniff_delimiter("tek\nsutun\n", true), b';');
+        // A line cut by the sniff window is not counted.
+        assert_eq!(sniff_delimiter("a,b\n1,2\n3;4;5;6", false), b',');
+    }
+
+    #[test]
+    fn tsv_defaults_to_tab_and_a_pinned_delimiter_wins() {
+        let t = read("x.tsv", b"a;b\tc\n1;2\t3\n", &default());
+        assert_eq!(t.headers, ["a;b", "c"]);
+        let opts = SourceOptions {
+            delimiter: Some(b'|'),
+            ..default()
+        };
+        let t = read("x.csv", b"a|b;c\n1|2;3\n", &opts);
+        assert_eq!(t.headers, ["a", "b;c"]);
+    }
+
+    #[test]
+    fn title_rows_above_the_header() {
+        let text =
+            "CARİ HESAP LİSTESİ\n01.01.2025 - 31.01.2025\n\nCari Kodu;Ünvan;Bakiye\nC1;Ali;10\n";
+        let explicit = SourceOptions {
+            header_row: Some(4),
+            ..default()
+        };
+        let auto = SourceOptions {
+            expected_columns: vec!["CARİ KODU".into(), "bakiye".into()],
+            ..default()
+        };
+        for opts in [explicit, auto] {
+            let t = read("t.csv", text.as_bytes(), &opts);
+            assert_eq!(t.header_row, 4);
+            assert_eq!(t.headers, ["Cari Kodu", "Ünvan", "Bakiye"]);
+            assert_eq!(rows(t), [(5, vec!["C1".into(), "Ali".into(), "10".into()])]);
+        }
+    }
+
+    #[test]
+    fn skip_if_total_rows() {
+        let opts = SourceOptions {
+            skip_if: vec![SkipIf {
+                column: "Cari Kodu".into(),
+                matches: regex::Regex::new("^TOPLAM").unwrap(),
+            }],
+            ..default()
+        };
+        let t = read("t.csv", b"Cari Kodu;Tutar\nC1;5\n TOPLAM ;5\n", &opts);
+        let got = rows(t);
+        assert_eq!(got[0], (2, vec!["C1".into(), "5".into()]));
+        assert_eq!(got[1], (3, vec!["!".into(), " TOPLAM ".into(), "5".into()]));
+    }
+
+    #[test]
+    fn blank_rows_are_skipped_and_counted_in_row_numbers() {
+        let t = read("t.csv", b"a;b\n\n1;2\n;\n  ;\t\n\r\n3;4\n", &default());
+        let got = rows(t);
+        assert_eq!(got.iter().map(|r| r.0).collect::<Vec<_>>(), [3, 7]);
+    }
+
+    #[test]
+    fn a_quoted_field_spanning_lines_moves_later_row_numbers() {
+        let t = read("t.csv", b"a;b\n1;\"two\nlines\"\n2;x\n", &default());
+        let got = rows(t);
+        assert_eq!(got[0], (2, vec!["1".into(), "two\nlines".into()]));
+        assert_eq!(got[1], (4, vec!["2".into(), "x".into()]));
+
+        // CRLF line ends, blank CRLF lines, a CRLF inside quotes, no final line end.
+        let t = read("t.csv", b"a;b\r\n\r\n1;\"x\r\ny\"\r\n\r\n2;z", &default());
+        let got = rows(t);
+        assert_eq!(got[0], (3, vec!["1".into(), "x\r\ny".into()]));
+        assert_eq!(got[1], (6, vec!["2".into(), "z".into()]));
+    }
+
+    #[test]
+    fn ragged_rows_keep_their_cells() {
+        let t = read("t.csv", b"a;b;c\n1;2\n1;2;3;4\n1;;3\n", &default());
+        let items: Vec<_> = t.records.map(|r| r.unwrap()).collect();
+        let shape = |r: &Record| match r {
+            Record::Data(row) | Record::Skipped(row) => (row.cells.len(), row.ragged),
+        };
+        assert_eq!(shape(&items[0]), (2, Some((2, 3))));
+        assert_eq!(shape(&items[1]), (4, Some((4, 3))));
+        assert_eq!(shape(&items[2]), (3, None));
+        let Record::Data(row) = &items[2] else {
+            panic!("data expected")
+        };
+        assert_eq!(row.cells[1], Cell::Empty);
+    }
+
+    #[test]
+    fn cells_are_not_trimmed() {
+        let t = read("t.csv", b"a;b\n x ;\" y \"\n", &default());
+        assert_eq!(rows(t)[0].1, [" x ", " y "]);
+    }
+
+    #[test]
+    fn mojibake_in_a_utf8_file_is_warned() {
+        let t = read(
+            "t.csv",
+            "Kod;Ünvan\n1;ÝSTANBUL\n2;MÜÞTERÝ\n".as_bytes(),
+            &default(),
+        );
+        assert_eq!(t.warnings.len(), 1);
+        assert!(
+            t.warnings[0].contains("row 2, column `Ünvan`"),
+            "{}",
+            t.warnings[0]
+        );
+    }
+
+    #[test]
+    fn header_only_file_has_no_records() {
+        let t = read("t.csv", b"Kod;Ad\n", &default());
+        assert_eq!(t.headers, ["Kod", "Ad"]);
+        assert_eq!(t.header_row, 1);
+        assert_eq!(t.records.count(), 0);
+    }
+}

@@ -1,0 +1,293 @@
+//! `errors.csv`, `failed.csv` and `uncertain.csv`.
+//!
+//! All three are UTF-8 with a BOM, because that is what makes Excel on a Turkish
+//! Windows open `ş`, `ğ` and `İ` correctly on a double click instead of reading the
+//! bytes as Windows-1254. Every field goes through [`neutralize`]. The files are
+//! written even when there is nothing to list: a header-only `failed.csv` says
+//! "nothing failed", where a missing one could also mean "the run never got there".
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use super::atomic::{io_error, write_atomically};
+use super::{FailedRow, RejectedRow, ReportError, UncertainRow, file_label, neutralize};
+use crate::problem::Lang;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+type CsvOut<'a> = csv::Writer<&'a mut BufWriter<File>>;
+
+/// Writes `errors.csv`: one line per problem, rows in the order given.
+pub fn write_errors_csv(
+    path: &Path,
+    rejected: &[RejectedRow],
+    lang: Lang,
+) -> Result<(), ReportError> {
+    let header = ["file", "row", "column", "value", "rule", "message"];
+    write_csv(path, &header, |w| {
+        for error in rejected.iter().flat_map(|r| &r.errors) {
+            let row = error.pos.row.to_string();
+            let message = error.problem.message(lang);
+            record(
+                w,
+                &[
+                    &file_label(&error.pos),
+                    &row,
+                    &error.column,
+                    &error.value,
+                    error.problem.rule(),
+                    &message,
+                ],
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Writes `failed.csv`; `http_status` is empty when no answer arrived.
+pub fn write_failed_csv(path: &Path, rows: &[FailedRow]) -> Result<(), ReportError> {
+    let header = ["file", "row", "key", "http_status", "attempts", "message"];
+    write_csv(path, &header, |w| {
+        for failed in rows {
+            let row = failed.pos.row.to_string();
+            let status = failed
+                .http_status
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            let attempts = failed.attempts.to_string();
+            record(
+                w,
+                &[
+                    &file_label(&failed.pos),
+                    &row,
+                    &failed.key,
+                    &status,
+                    &attempts,
+                    &failed.message,
+                ],
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Writes `uncertain.csv`.
+pub fn write_uncertain_csv(path: &Path, rows: &[UncertainRow]) -> Result<(), ReportError> {
+    let header = ["file", "row", "key", "message"];
+    write_csv(path, &header, |w| {
+        for uncertain in rows {
+            let row = uncertain.pos.row.to_string();
+            record(
+                w,
+                &[
+                    &file_label(&uncertain.pos),
+                    &row,
+                    &uncertain.key,
+                    &uncertain.message,
+                ],
+            )?;
+        }
+        Ok(())
+    })
+}
+
+fn write_csv<F>(path: &Path, header: &[&str], body: F) -> Result<(), ReportError>
+where
+    F: FnOnce(&mut CsvOut<'_>) -> Result<(), csv::Error>,
+{
+    let csv_error = |source| ReportError::Csv {
+        path: path.to_path_buf(),
+        source,
+    };
+    write_atomically(path, |out| {
+        out.write_all(BOM).map_err(|e| io_error(path, e))?;
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(header).map_err(csv_error)?;
+        body(&mut w).map_err(csv_error)?;
+        w.flush().map_err(|e| io_error(path, e))
+    })
+}
+
+fn record(w: &mut CsvOut<'_>, fields: &[&str]) -> Result<(), csv::Error> {
+    w.write_record(fields.iter().map(|f| neutralize(f).into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{Problem, RowError};
+    use crate::read::{Cell, SourcePos};
+    use crate::report::test_support::{pos, read_bom_text};
+
+    fn error(pos: &SourcePos, column: &str, value: &str, problem: Problem) -> RowError {
+        RowError {
+            pos: pos.clone(),
+            column: column.into(),
+            value: value.into(),
+            problem,
+        }
+    }
+
+    fn parse(text: &str) -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect()
+    }
+
+    #[test]
+    fn errors_csv_has_bom_header_and_one_line_per_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("errors.csv");
+        let p1 = pos("cari.csv", None, 2);
+        let p2 = pos("ekstre.xlsx", Some("Ocak"), 7);
+        let rejected = vec![
+            RejectedRow {
+                pos: p1.clone(),
+                cells: vec![Cell::Text("=SUM(A1)".into())],
+                errors: vec![
+                    error(&p1, "Vergi No", "=SUM(A1)", Problem::Check { check: "vkn" }),
+                    error(&p1, "Tutar", "-9.440,00", Problem::Scale { scale: 0 }),
+                    error(&p1, "E-posta", "@cmd", Problem::Check { check: "email" }),
+                ],
+            },
+            RejectedRow {
+                pos: p2.clone(),
+                cells: vec![],
+                errors: vec![error(&p2, "Cari Kod", "", Problem::Required)],
+            },
+        ];
+        write_errors_csv(&path, &rejected, Lang::Tr).unwrap();
+        let lines = parse(&read_bom_text(&path));
+        assert_eq!(lines.len(), 5);
+        assert_eq!(
+            lines[0],
+            ["file", "row", "column", "value", "rule", "message"]
+        );
+        assert_eq!(
+            lines[1],
+            [
+                "cari.csv",
+                "2",
+                "Vergi No",
+                "'=SUM(A1)",
+                "vkn",
+                "Geçersiz vergi kimlik numarası (VKN: 10 hane, kontrol hanesi tutmalı)"
+            ]
+        );
+        assert_eq!(lines[2][3], "-9.440,00");
+        assert_eq!(lines[2][4], "scale");
+        assert_eq!(lines[3][3], "'@cmd");
+        assert_eq!(
+            lines[4][..5],
+            ["ekstre.xlsx#Ocak", "7", "Cari Kod", "", "required"]
+        );
+        assert_eq!(lines[4][5], "Zorunlu alan boş");
+    }
+
+    #[test]
+    fn errors_csv_messages_follow_the_language() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("errors.csv");
+        let p = pos("a.csv", None, 3);
+        let rejected = vec![RejectedRow {
+            pos: p.clone(),
+            cells: vec![],
+            errors: vec![error(&p, "Tutar", "x", Problem::Integer)],
+        }];
+        write_errors_csv(&path, &rejected, Lang::En).unwrap();
+        let lines = parse(&read_bom_text(&path));
+        assert_eq!(lines[1][5], "Not a whole number");
+    }
+
+    #[test]
+    fn fields_with_commas_quotes_and_newlines_survive() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("errors.csv");
+        let p = pos("a.csv", None, 3);
+        let value = "ACME, \"Ltd\"\nŞti.";
+        let rejected = vec![RejectedRow {
+            pos: p.clone(),
+            cells: vec![],
+            errors: vec![error(&p, "Unvan", value, Problem::MaxLen { max: 5 })],
+        }];
+        write_errors_csv(&path, &rejected, Lang::Tr).unwrap();
+        let lines = parse(&read_bom_text(&path));
+        assert_eq!(lines[1][3], value);
+    }
+
+    #[test]
+    fn failed_csv_lists_rows_and_leaves_a_missing_status_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("failed.csv");
+        let rows = vec![
+            FailedRow {
+                pos: pos("a.csv", None, 4),
+                key: "C-001".into(),
+                http_status: Some(422),
+                attempts: 1,
+                message: "=HYPERLINK(\"x\")".into(),
+            },
+            FailedRow {
+                pos: pos("b.xlsx", Some("Sayfa1"), 9),
+                key: "-42".into(),
+                http_status: None,
+                attempts: 5,
+                message: "connection refused".into(),
+            },
+        ];
+        write_failed_csv(&path, &rows).unwrap();
+        let lines = parse(&read_bom_text(&path));
+        assert_eq!(
+            lines,
+            [
+                vec!["file", "row", "key", "http_status", "attempts", "message"],
+                vec!["a.csv", "4", "C-001", "422", "1", "'=HYPERLINK(\"x\")"],
+                vec!["b.xlsx#Sayfa1", "9", "-42", "", "5", "connection refused"],
+            ]
+        );
+    }
+
+    #[test]
+    fn uncertain_csv_lists_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("uncertain.csv");
+        let rows = vec![UncertainRow {
+            pos: pos("a.csv", None, 12),
+            key: "T-9".into(),
+            message: "timeout after the request was sent".into(),
+        }];
+        write_uncertain_csv(&path, &rows).unwrap();
+        let lines = parse(&read_bom_text(&path));
+        assert_eq!(
+            lines,
+            [
+                vec!["file", "row", "key", "message"],
+                vec!["a.csv", "12", "T-9", "timeout after the request was sent"],
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_reports_still_have_their_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let failed = dir.path().join("failed.csv");
+        let uncertain = dir.path().join("uncertain.csv");
+        let errors = dir.path().join("errors.csv");
+        write_failed_csv(&failed, &[]).unwrap();
+        write_uncertain_csv(&uncertain, &[]).unwrap();
+        write_errors_csv(&errors, &[], Lang::Tr).unwrap();
+        assert_eq!(
+            read_bom_text(&failed),
+            "file,row,key,http_status,attempts,message\n"
+        );
+        assert_eq!(read_bom_text(&uncertain), "file,row,key,message\n");
+        assert_eq!(
+            read_bom_text(&errors),
+            "file,row,column,value,rule,message\n"
+        );
+    }
+}

@@ -1,0 +1,476 @@
+//! `errors.xlsx`: the rejected rows as accounting knows them, to fix and re-export.
+//!
+//! Sheet `Hatalar` repeats each rejected row with its original columns and types,
+//! adds `Satır` (and `Dosya` when the rows come from several files or sheets) in
+//! front and `Hata` at the end, and marks each bad cell with a fill and a note, so
+//! the person fixing the export sees the problem where it is. Sheet `Özet`
+//! ([`overview`]) holds the counts. The sheet and column names are the contract and
+//! stay Turkish whatever the message language. How one value becomes one cell lives
+//! in [`cells`].
+//!
+//! Strings are written with `write_string`, which stores a shared string that no
+//! spreadsheet evaluates, so values appear exactly as the file held them; formula
+//! neutralising is only needed for the CSV reports.
+
+mod cells;
+mod overview;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, RowNum, Workbook, Worksheet, XlsxError};
+
+use self::cells::{HeaderIndex, Look, MAX_CELL_TEXT, col, fit, note, write_cell};
+use self::overview::overview_sheet;
+use super::atomic::write_atomically;
+use super::{RejectedRow, ReportError, Summary, file_label};
+use crate::problem::Lang;
+use crate::read::Cell;
+
+/// The most rejected rows `Hatalar` shows; `errors.csv` always has them all.
+pub const XLSX_ROW_CAP: usize = 100_000;
+
+/// How much `Hatalar` holds. Rows past `notes` get the fill and the `Hata` text but
+/// no note: each note is a drawing object, and a sheet with hundreds of thousands of
+/// them takes minutes to open (100,000 rows with two notes each make a 125 MB
+/// drawing part).
+#[derive(Debug, Clone, Copy)]
+struct Caps {
+    rows: usize,
+    notes: usize,
+}
+
+const CAPS: Caps = Caps {
+    rows: XLSX_ROW_CAP,
+    notes: 10_000,
+};
+
+const MAX_COLUMNS: usize = 16_384;
+/// Autofit measures every cell it is given; the first rows are enough to size columns.
+const AUTOFIT_ROWS: RowNum = 1_000;
+const HEADER_FILL: u32 = 0xD9E1F2;
+const BAD_FILL: u32 = 0xFFC7CE;
+
+/// Writes `errors.xlsx` with the sheets `Hatalar` and `Özet`.
+pub fn write_errors_xlsx(
+    path: &Path,
+    headers: &[String],
+    rejected: &[RejectedRow],
+    summary: &Summary,
+    lang: Lang,
+) -> Result<(), ReportError> {
+    write_capped(path, headers, rejected, summary, lang, CAPS)
+}
+
+fn write_capped(
+    path: &Path,
+    headers: &[String],
+    rejected: &[RejectedRow],
+    summary: &Summary,
+    lang: Lang,
+    caps: Caps,
+) -> Result<(), ReportError> {
+    let shown = &rejected[..rejected.len().min(caps.rows)];
+    let layout = Layout::new(headers, shown);
+    if layout.width > MAX_COLUMNS {
+        return Err(ReportError::TooManyColumns {
+            path: path.to_path_buf(),
+            columns: layout.width,
+        });
+    }
+    let xlsx_error = |source| ReportError::Xlsx {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut workbook = Workbook::new();
+    errors_sheet(
+        workbook.add_worksheet(),
+        headers,
+        shown,
+        &layout,
+        caps,
+        lang,
+    )
+    .map_err(xlsx_error)?;
+    overview_sheet(workbook.add_worksheet(), summary, rejected, caps, lang).map_err(xlsx_error)?;
+    write_atomically(path, |out| workbook.save_to_writer(out).map_err(xlsx_error))
+}
+
+/// Where each kind of column goes. Cells beyond the header (a ragged row) go after
+/// `Hata`, so the contract columns keep their place and no value is dropped.
+struct Layout {
+    multi_file: bool,
+    row_col: usize,
+    first_cell_col: usize,
+    hata_col: usize,
+    width: usize,
+}
+
+impl Layout {
+    fn new(headers: &[String], rows: &[RejectedRow]) -> Layout {
+        let multi_file = rows.first().is_some_and(|first| {
+            rows.iter()
+                .any(|r| r.pos.file != first.pos.file || r.pos.sheet != first.pos.sheet)
+        });
+        let row_col = usize::from(multi_file);
+        let first_cell_col = row_col + 1;
+        let hata_col = first_cell_col + headers.len();
+        let extra = rows
+            .iter()
+            .map(|r| r.cells.len().saturating_sub(headers.len()))
+            .max()
+            .unwrap_or(0);
+        Layout {
+            multi_file,
+            row_col,
+            first_cell_col,
+            hata_col,
+            width: hata_col + 1 + extra,
+        }
+    }
+
+    fn cell_col(&self, index: usize, header_count: usize) -> usize {
+        if index < header_count {
+            self.first_cell_col + index
+        } else {
+            self.hata_col + 1 + (index - header_count)
+        }
+    }
+}
+
+pub(super) fn header_format() -> Format {
+    Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(HEADER_FILL))
+}
+
+fn errors_sheet(
+    ws: &mut Worksheet,
+    headers: &[String],
+    rows: &[RejectedRow],
+    layout: &Layout,
+    caps: Caps,
+    lang: Lang,
+) -> Result<(), XlsxError> {
+    ws.set_name("Hatalar")?;
+    let header = header_format();
+    if layout.multi_file {
+        ws.write_string_with_format(0, 0, "Dosya", &header)?;
+    }
+    ws.write_string_with_format(0, col(layout.row_col)?, "Satır", &header)?;
+    for (j, name) in headers.iter().enumerate() {
+        let text = fit(name, MAX_CELL_TEXT);
+        ws.write_string_with_format(0, col(layout.first_cell_col + j)?, text, &header)?;
+    }
+    ws.write_string_with_format(0, col(layout.hata_col)?, "Hata", &header)?;
+
+    let normal = Look::new(Format::new());
+    let bad = Look::new(Format::new().set_background_color(Color::RGB(BAD_FILL)));
+    let hata = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let index = HeaderIndex::new(headers);
+    for (i, rejected) in rows.iter().enumerate() {
+        let row = RowNum::try_from(i + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+        if layout.multi_file {
+            ws.write_string(row, 0, file_label(&rejected.pos))?;
+        }
+        // Excel's row numbers stay far below 2^53, so the conversion is exact.
+        ws.write_number(row, col(layout.row_col)?, rejected.pos.row as f64)?;
+
+        let mut lines = Vec::with_capacity(rejected.errors.len());
+        let mut bad_cells: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for error in &rejected.errors {
+            let message = error.problem.message(lang);
+            lines.push(if error.column.is_empty() {
+                message.clone()
+            } else {
+                format!("{}: {message}", error.column)
+            });
+            if let Some(j) = index.find(&error.column) {
+                bad_cells.entry(j).or_default().push(message);
+            }
+        }
+
+        for (j, cell) in rejected.cells.iter().enumerate() {
+            let look = if bad_cells.contains_key(&j) {
+                &bad
+            } else {
+                &normal
+            };
+            write_cell(ws, row, col(layout.cell_col(j, headers.len()))?, cell, look)?;
+        }
+        for (&j, messages) in &bad_cells {
+            let c = col(layout.cell_col(j, headers.len()))?;
+            // An empty or missing cell still gets the fill: "required" is the most
+            // common problem, and an unmarked blank is easy to miss.
+            if matches!(rejected.cells.get(j), None | Some(Cell::Empty)) {
+                ws.write_blank(row, c, &bad.text)?;
+            }
+            if i < caps.notes {
+                ws.insert_note(row, c, &note(messages))?;
+            }
+        }
+        let text = lines.join("\n");
+        ws.write_string_with_format(row, col(layout.hata_col)?, fit(&text, MAX_CELL_TEXT), &hata)?;
+    }
+
+    ws.set_freeze_panes(1, col(layout.first_cell_col)?)?;
+    ws.set_autofit_max_row(AUTOFIT_ROWS);
+    ws.set_autofit_max_width(320);
+    ws.autofit();
+    ws.set_column_width(col(layout.hata_col)?, 60)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
+    use chrono::{NaiveDate, NaiveDateTime};
+    use rust_decimal::Decimal;
+
+    use super::*;
+    use crate::problem::{Problem, RowError};
+    use crate::read::SourcePos;
+    use crate::report::test_support::pos;
+
+    fn headers() -> Vec<String> {
+        ["Cari Kod", "Tutar", "Tarih", "Aktif", "İl"]
+            .map(String::from)
+            .to_vec()
+    }
+
+    fn error(pos: &SourcePos, column: &str, problem: Problem) -> RowError {
+        RowError {
+            pos: pos.clone(),
+            column: column.into(),
+            value: String::new(),
+            problem,
+        }
+    }
+
+    fn date(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, 0)
+            .unwrap()
+    }
+
+    fn sample(file: &str, sheet: Option<&str>, row: u64) -> RejectedRow {
+        let p = pos(file, sheet, row);
+        RejectedRow {
+            pos: p.clone(),
+            cells: vec![
+                Cell::Text("=HYPERLINK(\"x\")".into()),
+                Cell::Number(Decimal::new(-944000, 2)),
+                Cell::Date(date(2026, 1, 31, 0, 0)),
+                Cell::Bool(true),
+                Cell::Empty,
+            ],
+            errors: vec![
+                error(&p, "Cari Kod", Problem::MaxLen { max: 10 }),
+                error(&p, "tutar", Problem::Min { min: "0".into() }),
+                error(&p, "il", Problem::Required),
+                error(&p, "hesap_kodu", Problem::EmptyKey),
+                error(&p, "", Problem::DebitCreditNone),
+            ],
+        }
+    }
+
+    fn write(rows: &[RejectedRow]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("errors.xlsx");
+        write_errors_xlsx(&path, &headers(), rows, &Summary::default(), Lang::Tr).unwrap();
+        (dir, path)
+    }
+
+    fn text(range: &calamine::Range<Data>, r: u32, c: u32) -> String {
+        range
+            .get_value((r, c))
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn one_file_gives_satir_then_the_original_columns_then_hata() {
+        let (_dir, path) = write(&[sample("cari.xlsx", Some("Ocak"), 7)]);
+        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+        assert_eq!(wb.sheet_names(), ["Hatalar", "Özet"]);
+        let range = wb.worksheet_range("Hatalar").unwrap();
+        let header: Vec<String> = (0..7).map(|c| text(&range, 0, c)).collect();
+        assert_eq!(
+            header,
+            ["Satır", "Cari Kod", "Tutar", "Tarih", "Aktif", "İl", "Hata"]
+        );
+
+        assert_eq!(range.get_value((1, 0)), Some(&Data::Float(7.0)));
+        assert_eq!(
+            range.get_value((1, 1)),
+            Some(&Data::String("=HYPERLINK(\"x\")".into()))
+        );
+        assert_eq!(range.get_value((1, 2)), Some(&Data::Float(-9440.0)));
+        let tarih = range.get_value((1, 3)).unwrap();
+        assert_eq!(tarih.as_datetime(), Some(date(2026, 1, 31, 0, 0)));
+        assert_eq!(range.get_value((1, 4)), Some(&Data::Bool(true)));
+        assert_eq!(range.get_value((1, 5)), Some(&Data::Empty));
+        assert_eq!(
+            text(&range, 1, 6),
+            "Cari Kod: En fazla 10 karakter olabilir\n\
+             tutar: En az 0 olmalı\n\
+             il: Zorunlu alan boş\n\
+             hesap_kodu: Satırın anahtarı boş; satır tanımlanamıyor\n\
+             Borç ve alacak ikisi de boş veya sıfır; biri dolu olmalı"
+        );
+    }
+
+    #[test]
+    fn several_files_add_a_dosya_column() {
+        let rows = [
+            sample("cari.csv", None, 2),
+            sample("cari.xlsx", Some("Ocak"), 5),
+        ];
+        let (_dir, path) = write(&rows);
+        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+        let range = wb.worksheet_range("Hatalar").unwrap();
+        assert_eq!(text(&range, 0, 0), "Dosya");
+        assert_eq!(text(&range, 0, 1), "Satır");
+        assert_eq!(text(&range, 0, 7), "Hata");
+        assert_eq!(text(&range, 1, 0), "cari.csv");
+        assert_eq!(text(&range, 2, 0), "cari.xlsx#Ocak");
+        assert_eq!(range.get_value((2, 1)), Some(&Data::Float(5.0)));
+        assert_eq!(text(&range, 2, 2), "=HYPERLINK(\"x\")");
+    }
+
+    #[test]
+    fn two_sheets_of_one_file_also_count_as_several() {
+        let rows = [
+            sample("cari.xlsx", Some("Ocak"), 2),
+            sample("cari.xlsx", Some("Şubat"), 2),
+        ];
+        let (_dir, path) = write(&rows);
+        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+        let range = wb.worksheet_range("Hatalar").unwrap();
+        assert_eq!(text(&range, 0, 0), "Dosya");
+        assert_eq!(text(&range, 2, 0), "cari.xlsx#Şubat");
+    }
+
+    #[test]
+    fn bad_cells_are_filled_and_commented_and_the_header_is_bold() {
+        let (_dir, path) = write(&[sample("cari.csv", None, 2)]);
+        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+        let styles = wb.worksheet_style("Hatalar").unwrap();
+        let fill = |r, c| {
+            styles
+                .get((r, c))
+                .and_then(|s| s.fill.as_ref())
+                .filter(|f| f.is_visible())
+                .and_then(|f| f.get_color())
+                .map(|color| color.to_argb() & 0x00FF_FFFF)
+        };
+        for c in [1, 2, 5] {
+            assert_eq!(fill(1, c), Some(BAD_FILL), "column {c}");
+        }
+        for c in [0, 3, 4, 6] {
+            assert_eq!(fill(1, c), None, "column {c}");
+        }
+        let bold = styles
+            .get((0, 0))
+            .and_then(|s| s.font.as_ref())
+            .is_some_and(|f| f.is_bold());
+        assert!(bold);
+        assert_eq!(fill(0, 0), Some(HEADER_FILL));
+
+        let bytes = std::fs::read(&path).unwrap();
+        let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        assert!(has(b"xl/comments1.xml"));
+    }
+
+    #[test]
+    fn notes_stop_at_the_note_cap_but_fills_go_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("errors.xlsx");
+        let rows = [sample("a.csv", None, 2), sample("a.csv", None, 3)];
+        let caps = Caps { rows: 10, notes: 0 };
+        write_capped(
+            &path,
+            &headers(),
+            &rows,
+            &Summary::default(),
+            Lang::Tr,
+            caps,
+        )
+        .unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let needle = b"xl/comments1.xml";
+        assert!(!bytes.windows(needle.len()).any(|w| w == needle));
+        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+        let styles = wb.worksheet_style("Hatalar").unwrap();
+        let filled = styles
+            .get((2, 1))
+            .and_then(|s| s.fill.as_ref())
+            .and_then(|f| f.get_color())
+            .map(|c| c.to_argb() & 0x00FF_FFFF);
+        assert_eq!(filled, Some(BAD_FILL));
+    }
+
+    #[test]
+    fn dates_with_a_time_keep_it_and_dates_before_1900_become_text() {
+        let p = pos("a.xlsx", Some("S"), 2);
+        let row = RejectedRow {
+            pos: p.clone(),
+            cells: vec![
+                Cell::Date(date(2026, 3, 1, 14, 30)),
+                Cell::Date(date(1899, 12, 1, 0, 0)),
+                Cell::Error("#N/A".into()),
+            ],
+            errors: vec![error(&p, "Cari Kod", Problem::CellError)],
+        };
+        let (_dir, path) = write(&[row]);
+        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+        let range = wb.worksheet_range("Hatalar").unwrap();
+        let stamp = range.get_value((1, 1)).unwrap();
+        assert_eq!(stamp.as_datetime(), Some(date(2026, 3, 1, 14, 30)));
+        assert_eq!(text(&range, 1, 2), "01.12.1899");
+        assert_eq!(text(&range, 1, 3), "#N/A");
+    }
+
+    #[test]
+    fn cells_beyond_the_header_go_after_hata() {
+        let p = pos("a.csv", None, 4);
+        let mut row = sample("a.csv", None, 4);
+        row.cells.push(Cell::Text("fazla".into()));
+        row.errors = vec![error(
+            &p,
+            "",
+            Problem::Ragged {
+                found: 6,
+                expected: 5,
+            },
+        )];
+        let (_dir, path) = write(&[row]);
+        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+        let range = wb.worksheet_range("Hatalar").unwrap();
+        assert_eq!(text(&range, 0, 6), "Hata");
+        assert_eq!(text(&range, 1, 7), "fazla");
+    }
+
+    #[test]
+    fn no_rejected_rows_still_gives_both_sheets() {
+        let (_dir, path) = write(&[]);
+        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+        assert_eq!(wb.sheet_names(), ["Hatalar", "Özet"]);
+        let range = wb.worksheet_range("Hatalar").unwrap();
+        assert_eq!(range.height(), 1);
+        assert_eq!(text(&range, 0, 0), "Satır");
+    }
+
+    #[test]
+    fn too_many_columns_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("errors.xlsx");
+        let headers: Vec<String> = (0..MAX_COLUMNS).map(|i| format!("c{i}")).collect();
+        let err =
+            write_errors_xlsx(&path, &headers, &[], &Summary::default(), Lang::Tr).unwrap_err();
+        assert!(matches!(err, ReportError::TooManyColumns { .. }));
+        assert!(err.to_string().contains("errors.xlsx"));
+        assert!(!path.exists());
+    }
+}

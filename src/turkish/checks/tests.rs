@@ -1,0 +1,219 @@
+//! Unit tests of the checks, with the public VKN, TCKN and IBAN vectors.
+
+use super::*;
+
+#[test]
+fn vkn_vectors() {
+    for ok in [
+        "4540536920",
+        "0010213576",
+        "1234567890",
+        "9990112519",
+        " 4540536920 ",
+    ] {
+        assert!(vkn(ok), "{ok}");
+    }
+    for bad in [
+        "4540536921",
+        "1234567801",
+        "454053692",
+        "45405369200",
+        "454053692a",
+        "",
+    ] {
+        assert!(!vkn(bad), "{bad}");
+    }
+}
+
+#[test]
+fn tckn_vectors() {
+    for ok in ["10000000146", "17291716060", "11111111110", "19090909018"] {
+        assert!(tckn(ok), "{ok}");
+    }
+    for bad in [
+        "17291716050",
+        "12345678901",
+        "07291716092",
+        "38246970008",
+        "1729171606",
+        "1729171606a",
+    ] {
+        assert!(!tckn(bad), "{bad}");
+    }
+}
+
+#[test]
+fn vkn_or_tckn_takes_either() {
+    assert!(Check::VknOrTckn.is_valid("4540536920"));
+    assert!(Check::VknOrTckn.is_valid("10000000146"));
+    assert!(!Check::VknOrTckn.is_valid("4540536921"));
+    assert!(!Check::VknOrTckn.is_valid("17291716050"));
+}
+
+#[test]
+fn iban_vectors() {
+    for ok in [
+        "TR330006100519786457841326",
+        "TR320010009999901234567890",
+        "TR33 0006 1005 1978 6457 8413 26",
+        "tr33 0006 1005 1978 6457 8413 26",
+        "TR33\u{a0}0006\u{a0}1005\u{a0}1978\u{a0}6457\u{a0}8413\u{a0}26",
+        "DE89 3704 0044 0532 0130 00",
+        "GB29 NWBK 6016 1331 9268 19",
+        "NL91 ABNA 0417 1643 00",
+        "FR14 2004 1010 0505 0001 3M02 606",
+        "NO93 8601 1117 947",
+    ] {
+        assert!(iban(ok), "{ok}");
+    }
+    for bad in [
+        "TR330006100519786457841327",
+        "TR3300061005197864578413",
+        "TR33000610051978645784132600",
+        "DE89 3704 0044 0532 0130 0",
+        "TR33-0006-1005-1978-6457-8413-26",
+        "TR33 0006 1005 1978 6457 8413 2ö",
+        "3300061005197864578413TR26",
+        "",
+        "TR",
+    ] {
+        assert!(!iban(bad), "{bad}");
+    }
+}
+
+#[test]
+fn iban_of_unlisted_country_uses_length_bounds_and_check_digits() {
+    // A country code outside the table, with a correct mod-97 remainder, is
+    // accepted on the generic 15–34 length bounds.
+    assert!(iban("QQ29 1234 5678 9012 34"));
+    assert!(!iban("QQ30 1234 5678 9012 34"));
+    assert!(iban(&format!("QQ19{}", "1".repeat(30))));
+    assert!(!iban(&format!("QQ52{}", "1".repeat(31))));
+    assert!(!iban("QQ23 1234 5678 90"));
+}
+
+#[test]
+fn emails() {
+    for ok in [
+        "ali@example.com",
+        "ali.veli+fatura@sirket.com.tr",
+        "A_B-c@mail-server.example.org",
+        "info@şirket.com.tr",
+        " ali@example.com ",
+    ] {
+        assert!(email(ok), "{ok}");
+    }
+    for bad in [
+        "",
+        "ali",
+        "@example.com",
+        "ali@",
+        "ali@example",
+        "ali@@example.com",
+        "ali@veli@example.com",
+        "ali veli@example.com",
+        "ali@exa mple.com",
+        ".ali@example.com",
+        "ali.@example.com",
+        "ali..veli@example.com",
+        "ali@.example.com",
+        "ali@example.com.",
+        "ali@example..com",
+        "ali@-example.com",
+        "ali@example-.com",
+        "ali@example.c",
+        "ali@example.c0m",
+        "ali@exam_ple.com",
+        "a@x.com;b@y.com",
+        "<ali@example.com>",
+    ] {
+        assert!(!email(bad), "{bad}");
+    }
+}
+
+#[test]
+fn turkish_phones() {
+    let p = |s: &str| phone_tr(s);
+    let mobile = Some("5321234567".to_string());
+    assert_eq!(p("+90 (532) 123 45 67"), mobile);
+    assert_eq!(p("+905321234567"), mobile);
+    assert_eq!(p("0090 532 123 45 67"), mobile);
+    assert_eq!(p("90 532 123 4567"), mobile);
+    assert_eq!(p("0532-123-45-67"), mobile);
+    assert_eq!(p("(0532) 123.45.67"), mobile);
+    assert_eq!(p("5321234567"), mobile);
+    assert_eq!(p("+90 (0532) 123 45 67"), mobile);
+    assert_eq!(p("0212 555 12 12"), Some("2125551212".to_string()));
+    assert_eq!(p("0850 222 0 850"), Some("8502220850".to_string()));
+    for bad in [
+        "",
+        "532123456",
+        "53212345678",
+        "+1 212 555 1212",
+        "+90 632 123 45 67",
+        "0632 123 45 67",
+        "1234567890",
+        "0532 123 45 67 ext 2",
+        "05321234567+",
+        "++905321234567",
+        "0000000000",
+    ] {
+        assert_eq!(p(bad), None, "{bad}");
+    }
+    assert!(Check::PhoneTr.is_valid("0532 123 45 67"));
+    assert!(!Check::PhoneTr.is_valid("0632 123 45 67"));
+}
+
+#[test]
+fn uuids() {
+    assert!(uuid("123e4567-e89b-12d3-a456-426614174000"));
+    assert!(uuid("123E4567-E89B-12D3-A456-426614174000"));
+    assert!(!uuid("123e4567e89b12d3a456426614174000"));
+    assert!(!uuid("123e4567-e89b-12d3-a456-42661417400"));
+    assert!(!uuid("123e4567-e89b-12d3-a456-42661417400g"));
+    assert!(!uuid("123e4567-e89b-12d3a-456-426614174000"));
+}
+
+#[test]
+fn currencies() {
+    for ok in ["TRY", "usd", "EUR", "Gbp", "TL", "tl", "XAU"] {
+        assert!(currency(ok), "{ok}");
+    }
+    for bad in ["XYZ", "TRL", "US", "USDT", "", "₺"] {
+        assert!(!currency(bad), "{bad}");
+    }
+}
+
+#[test]
+fn countries() {
+    for ok in ["TR", "tr", "DEU", "tur", "US", "GB"] {
+        assert!(country(ok), "{ok}");
+    }
+    for bad in ["XX", "UK", "XXX", "T", "TURK", ""] {
+        assert!(!country(bad), "{bad}");
+    }
+}
+
+#[test]
+fn names_round_trip() {
+    for &c in Check::ALL {
+        assert_eq!(Check::from_name(c.name()), Some(c));
+    }
+    assert_eq!(Check::from_name("vkn_or_tckn"), Some(Check::VknOrTckn));
+    assert_eq!(Check::from_name("VKN"), None);
+    assert_eq!(Check::from_name("phone"), None);
+}
+
+#[test]
+fn odd_text_never_panics() {
+    let tricky = "+90 (5ş2) İ\u{a0}TR33 ٣@ü.com.tr 0006-ı 123e4567-e89b";
+    for (i, _) in tricky.char_indices() {
+        for (j, _) in tricky[i..].char_indices() {
+            let s = &tricky[i..i + j];
+            for &check in Check::ALL {
+                let _ = check.is_valid(s);
+            }
+            let _ = phone_tr(s);
+        }
+    }
+}

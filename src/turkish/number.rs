@@ -1,0 +1,386 @@
+//! Numbers as ERPs write them: `1.234,56`, `-9.440,00`, `1,234.56`, `1234.56`.
+//!
+//! `Decimal::from_str` reads `1.234` as one point two three four, which in a Turkish
+//! export is a thousand two hundred thirty-four. So the decimal separator is decided
+//! here first, from the column's pinned style or, in `Auto`, from the text itself, and
+//! a value that could honestly be read both ways is reported as ambiguous rather than
+//! guessed. Parsing is one pass over the bytes into an integer mantissa: no float, no
+//! allocation, since it runs once per cell.
+
+use rust_decimal::Decimal;
+
+/// Which character a column uses as its decimal separator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DecimalStyle {
+    /// Decide from each value; a lone separator before exactly three digits is ambiguous.
+    #[default]
+    Auto,
+    /// Decimal comma, `.` groups thousands: `1.234,56`.
+    Comma,
+    /// Decimal point, `,` groups thousands: `1,234.56`.
+    Dot,
+}
+
+/// Why a text is not a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberError {
+    /// Not a number in any of the accepted forms, or too large for a decimal.
+    Invalid,
+    /// `1.234` or `12,345` under `Auto`: thousands or a decimal fraction, and nothing in
+    /// the value says which. The column's `decimal` setting settles it.
+    Ambiguous,
+}
+
+/// Parses a number written with decimal comma or point and optional thousands groups.
+///
+/// The scale is kept as written (`9.440,00` is `9440.00`) so that a value sent on
+/// unchanged looks the way the accountant typed it.
+pub fn parse_decimal(s: &str, style: DecimalStyle) -> Result<Decimal, NumberError> {
+    let (negative, body) = split_sign(s.trim());
+    let b = body.as_bytes();
+
+    let mut dots = 0usize;
+    let mut commas = 0usize;
+    let mut last_sep = None;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {}
+            b'.' => {
+                dots += 1;
+                last_sep = Some(i);
+            }
+            b',' => {
+                commas += 1;
+                last_sep = Some(i);
+            }
+            _ => return Err(NumberError::Invalid),
+        }
+    }
+
+    let decimal_at = match last_sep {
+        None => None,
+        Some(pos) => {
+            let sep = b[pos];
+            let (same, other) = if sep == b'.' {
+                (dots, commas)
+            } else {
+                (commas, dots)
+            };
+            if other > 0 {
+                // Both kinds present: the last one is the decimal separator, once.
+                if same != 1 || !style.allows_decimal(sep) {
+                    return Err(NumberError::Invalid);
+                }
+                Some(pos)
+            } else {
+                match style {
+                    DecimalStyle::Comma | DecimalStyle::Dot => {
+                        if !style.allows_decimal(sep) {
+                            None
+                        } else if same == 1 {
+                            Some(pos)
+                        } else {
+                            return Err(NumberError::Invalid);
+                        }
+                    }
+                    DecimalStyle::Auto if same > 1 => None,
+                    DecimalStyle::Auto => {
+                        if could_be_thousands(&b[..pos], &b[pos + 1..]) {
+                            return Err(NumberError::Ambiguous);
+                        }
+                        Some(pos)
+                    }
+                }
+            }
+        }
+    };
+
+    let (int_part, frac_part) = match decimal_at {
+        Some(pos) => {
+            let frac = &b[pos + 1..];
+            if frac.is_empty() {
+                return Err(NumberError::Invalid);
+            }
+            (&b[..pos], frac)
+        }
+        None => (b, &b[b.len()..]),
+    };
+    if int_part.is_empty() && frac_part.is_empty() {
+        return Err(NumberError::Invalid);
+    }
+    if !well_grouped(int_part) {
+        return Err(NumberError::Invalid);
+    }
+
+    let mut mantissa: u128 = 0;
+    for &c in int_part.iter().chain(frac_part) {
+        if c.is_ascii_digit() {
+            mantissa = mantissa
+                .checked_mul(10)
+                .and_then(|m| m.checked_add(u128::from(c - b'0')))
+                .ok_or(NumberError::Invalid)?;
+        }
+    }
+    let mantissa = i128::try_from(mantissa).map_err(|_| NumberError::Invalid)?;
+    let signed = if negative { -mantissa } else { mantissa };
+    let scale = u32::try_from(frac_part.len()).map_err(|_| NumberError::Invalid)?;
+    Decimal::try_from_i128_with_scale(signed, scale).map_err(|_| NumberError::Invalid)
+}
+
+/// Parses a whole number: optional sign, ASCII digits only, no separators.
+pub fn parse_integer(s: &str) -> Option<i64> {
+    let (negative, body) = split_sign(s.trim());
+    if body.is_empty() {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for c in body.bytes() {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        let d = i64::from(c - b'0');
+        // Accumulating on the negative side reaches i64::MIN, which has no positive twin.
+        n = n.checked_mul(10)?;
+        n = if negative {
+            n.checked_sub(d)?
+        } else {
+            n.checked_add(d)?
+        };
+    }
+    Some(n)
+}
+
+impl DecimalStyle {
+    fn allows_decimal(self, sep: u8) -> bool {
+        match self {
+            DecimalStyle::Auto => true,
+            DecimalStyle::Comma => sep == b',',
+            DecimalStyle::Dot => sep == b'.',
+        }
+    }
+}
+
+fn split_sign(s: &str) -> (bool, &str) {
+    if let Some(rest) = s.strip_prefix('-') {
+        (true, rest)
+    } else if let Some(rest) = s.strip_prefix('+') {
+        (false, rest)
+    } else {
+        (false, s)
+    }
+}
+
+/// Whether `int.frac` could be a thousands group: `1.234`, `12,345`, `999.000`, but not
+/// `0.125` (no number is written with a leading zero group) nor `1234.567`.
+fn could_be_thousands(int: &[u8], frac: &[u8]) -> bool {
+    frac.len() == 3 && (1..=3).contains(&int.len()) && int[0] != b'0'
+}
+
+/// Checks thousands groups in an integer part that holds only digits and one kind of
+/// separator: the first group 1–3 digits without a leading zero, every later one 3.
+fn well_grouped(int: &[u8]) -> bool {
+    let mut groups = int.split(|&c| c == b'.' || c == b',');
+    let Some(first) = groups.next() else {
+        return true;
+    };
+    if first.len() == int.len() {
+        return true;
+    }
+    if !(1..=3).contains(&first.len()) || first[0] == b'0' {
+        return false;
+    }
+    groups.all(|g| g.len() == 3)
+}
+
+/// An exact decimal from a spreadsheet's binary float, rounded to the 15 significant
+/// digits Excel itself shows, so a cell holding `0.1+0.2` is `0.3`, not
+/// `0.30000000000000004`. `None` for NaN and infinities.
+pub fn decimal_from_f64(f: f64) -> Option<Decimal> {
+    if !f.is_finite() {
+        return None;
+    }
+    if f == 0.0 {
+        return Some(Decimal::ZERO);
+    }
+    let text = format!("{f:.14e}");
+    Decimal::from_scientific(&text).ok().map(|d| d.normalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn dec(s: &str) -> Decimal {
+        match Decimal::from_str(s) {
+            Ok(d) => d,
+            Err(e) => panic!("bad test literal {s}: {e}"),
+        }
+    }
+
+    fn auto(s: &str) -> Result<Decimal, NumberError> {
+        parse_decimal(s, DecimalStyle::Auto)
+    }
+
+    #[test]
+    fn auto_reads_both_conventions() {
+        assert_eq!(auto("1.234,56"), Ok(dec("1234.56")));
+        assert_eq!(auto("1,234.56"), Ok(dec("1234.56")));
+        assert_eq!(auto("1234.56"), Ok(dec("1234.56")));
+        assert_eq!(auto("1234,56"), Ok(dec("1234.56")));
+        assert_eq!(auto(" 12 "), Ok(dec("12")));
+        assert_eq!(auto("\u{a0}12,5\u{a0}"), Ok(dec("12.5")));
+        assert_eq!(auto("1.234.567"), Ok(dec("1234567")));
+        assert_eq!(auto("1,234,567.5"), Ok(dec("1234567.5")));
+        assert_eq!(auto("0,5"), Ok(dec("0.5")));
+        assert_eq!(auto(",5"), Ok(dec("0.5")));
+        assert_eq!(auto(".5"), Ok(dec("0.5")));
+        assert_eq!(auto("0.125"), Ok(dec("0.125")));
+        assert_eq!(auto("1234.567"), Ok(dec("1234.567")));
+        assert_eq!(auto("12,3"), Ok(dec("12.3")));
+        assert_eq!(auto("+7"), Ok(dec("7")));
+        assert_eq!(auto("007"), Ok(dec("7")));
+    }
+
+    #[test]
+    fn sign_and_scale_are_kept() {
+        let d = auto("-9.440,00");
+        assert_eq!(d, Ok(dec("-9440.00")));
+        assert_eq!(d.map(|d| d.scale()), Ok(2));
+        assert_eq!(d.map(|d| d.to_string()), Ok("-9440.00".to_string()));
+        assert_eq!(auto("-,5"), Ok(dec("-0.5")));
+    }
+
+    #[test]
+    fn malformed_numbers_are_invalid() {
+        for s in [
+            "12,3,4",
+            "1.2.3",
+            "1,234,5",
+            "abc",
+            "",
+            "   ",
+            "1e5",
+            "--1",
+            "+-1",
+            "-",
+            "1.234,56.7",
+            "1,234.567,8",
+            ".",
+            "5,",
+            "1.",
+            "12 345",
+            "1..234",
+            ".234,5",
+            "01.234.567",
+            "1.234,5,6",
+        ] {
+            assert_eq!(auto(s), Err(NumberError::Invalid), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn lone_separator_before_three_digits_is_ambiguous_in_auto() {
+        assert_eq!(auto("1.234"), Err(NumberError::Ambiguous));
+        assert_eq!(auto("12,345"), Err(NumberError::Ambiguous));
+        assert_eq!(auto("-999.000"), Err(NumberError::Ambiguous));
+    }
+
+    #[test]
+    fn pinned_styles_resolve_ambiguity() {
+        assert_eq!(parse_decimal("1.234", DecimalStyle::Comma), Ok(dec("1234")));
+        assert_eq!(parse_decimal("1.234", DecimalStyle::Dot), Ok(dec("1.234")));
+        assert_eq!(
+            parse_decimal("12,345", DecimalStyle::Comma),
+            Ok(dec("12.345"))
+        );
+        assert_eq!(parse_decimal("12,345", DecimalStyle::Dot), Ok(dec("12345")));
+        assert_eq!(
+            parse_decimal("1.234.567", DecimalStyle::Comma),
+            Ok(dec("1234567"))
+        );
+    }
+
+    #[test]
+    fn pinned_styles_reject_the_other_convention() {
+        assert_eq!(
+            parse_decimal("1,234.56", DecimalStyle::Comma),
+            Err(NumberError::Invalid)
+        );
+        assert_eq!(
+            parse_decimal("1.234,56", DecimalStyle::Dot),
+            Err(NumberError::Invalid)
+        );
+        assert_eq!(
+            parse_decimal("1.5", DecimalStyle::Comma),
+            Err(NumberError::Invalid)
+        );
+        assert_eq!(
+            parse_decimal("1,5", DecimalStyle::Dot),
+            Err(NumberError::Invalid)
+        );
+        assert_eq!(
+            parse_decimal("1,2,3", DecimalStyle::Comma),
+            Err(NumberError::Invalid)
+        );
+        assert_eq!(
+            parse_decimal("1.234,56", DecimalStyle::Comma),
+            Ok(dec("1234.56"))
+        );
+        assert_eq!(
+            parse_decimal("1,234.56", DecimalStyle::Dot),
+            Ok(dec("1234.56"))
+        );
+    }
+
+    #[test]
+    fn too_large_is_invalid_not_a_panic() {
+        assert_eq!(auto("79228162514264337593543950335"), Ok(Decimal::MAX));
+        assert_eq!(
+            auto("79228162514264337593543950336"),
+            Err(NumberError::Invalid)
+        );
+        assert_eq!(auto(&"9".repeat(60)), Err(NumberError::Invalid));
+        assert_eq!(
+            auto(&format!("0,{}", "1".repeat(29))),
+            Err(NumberError::Invalid)
+        );
+    }
+
+    #[test]
+    fn odd_text_never_panics() {
+        let tricky = "-1.234,5ş6 İ\u{a0}٣,.+-9 ₺";
+        for (i, _) in tricky.char_indices() {
+            for (j, _) in tricky[i..].char_indices() {
+                let s = &tricky[i..i + j];
+                for style in [DecimalStyle::Auto, DecimalStyle::Comma, DecimalStyle::Dot] {
+                    let _ = parse_decimal(s, style);
+                }
+                let _ = parse_integer(s);
+            }
+        }
+    }
+
+    #[test]
+    fn integers() {
+        assert_eq!(parse_integer(" 42 "), Some(42));
+        assert_eq!(parse_integer("-17"), Some(-17));
+        assert_eq!(parse_integer("+5"), Some(5));
+        assert_eq!(parse_integer("0012"), Some(12));
+        assert_eq!(parse_integer("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_integer("9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_integer("9223372036854775808"), None);
+        for s in ["", "-", "1.0", "1,000", "1 000", "--1", "12a", "١٢"] {
+            assert_eq!(parse_integer(s), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn floats_from_spreadsheets_lose_their_noise() {
+        assert_eq!(decimal_from_f64(0.1 + 0.2), Some(dec("0.3")));
+        assert_eq!(decimal_from_f64(-9440.0), Some(dec("-9440")));
+        assert_eq!(decimal_from_f64(0.0), Some(Decimal::ZERO));
+        assert_eq!(decimal_from_f64(f64::NAN), None);
+        assert_eq!(decimal_from_f64(f64::INFINITY), None);
+    }
+}

@@ -1,0 +1,522 @@
+//! One field of one row: take the raw value (a column, several columns, a template, a
+//! constant), trim and transform it, map it, read it as its type, then apply the checks.
+//! Problems are pushed to the row's list, so a row with several reports all of them.
+
+use std::borrow::Cow;
+
+use chrono::{NaiveDateTime, Timelike};
+use rust_decimal::Decimal;
+
+use super::value::Value;
+use crate::mapping::{Bound, Field, Mapping, Transform, ValueSource};
+use crate::problem::{Problem, RowError};
+use crate::providers::{Constraint, FieldType, ItemType};
+use crate::read::{Cell, Row};
+use crate::turkish::checks;
+use crate::turkish::number::{NumberError, parse_decimal, parse_integer};
+use crate::turkish::{case, date};
+
+/// What a cell (or a text built from cells) holds before it is read as a type.
+#[derive(Debug, Clone)]
+pub(crate) enum Raw<'a> {
+    Empty,
+    Text(Cow<'a, str>),
+    Number(Decimal),
+    Bool(bool),
+    Date(NaiveDateTime),
+    Error(&'a str),
+}
+
+impl<'a> Raw<'a> {
+    pub(crate) fn of(cell: Option<&'a Cell>) -> Raw<'a> {
+        match cell {
+            None | Some(Cell::Empty) => Raw::Empty,
+            Some(Cell::Text(s)) => {
+                let t = s.trim();
+                if t.is_empty() {
+                    Raw::Empty
+                } else {
+                    Raw::Text(Cow::Borrowed(t))
+                }
+            }
+            Some(Cell::Number(d)) => Raw::Number(*d),
+            Some(Cell::Bool(b)) => Raw::Bool(*b),
+            Some(Cell::Date(d)) => Raw::Date(*d),
+            Some(Cell::Error(e)) => Raw::Error(e),
+        }
+    }
+
+    /// The value as a person reads it (numbers without float noise, dates `dd.mm.yyyy`).
+    pub(crate) fn text(&self) -> Cow<'a, str> {
+        match self {
+            Raw::Empty => Cow::Borrowed(""),
+            Raw::Text(t) => t.clone(),
+            Raw::Number(d) => Cow::Owned(d.normalize().to_string()),
+            Raw::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+            Raw::Date(d) if d.time().num_seconds_from_midnight() == 0 => {
+                Cow::Owned(d.format("%d.%m.%Y").to_string())
+            }
+            Raw::Date(d) => Cow::Owned(d.format("%d.%m.%Y %H:%M:%S").to_string()),
+            Raw::Error(e) => Cow::Borrowed(e),
+        }
+    }
+}
+
+/// Per-row context shared by the fields.
+pub(crate) struct RowCx<'r> {
+    pub m: &'r Mapping,
+    pub binding: &'r [usize],
+    pub headers: &'r [String],
+    pub row: &'r Row,
+    pub errors: Vec<RowError>,
+}
+
+impl<'r> RowCx<'r> {
+    pub(crate) fn cell(&self, col: usize) -> Raw<'r> {
+        Raw::of(self.binding.get(col).and_then(|&i| self.row.cells.get(i)))
+    }
+
+    /// The file's own name for a mapping column (so reports match the header exactly).
+    pub(crate) fn column_name(&self, col: usize) -> String {
+        self.binding
+            .get(col)
+            .and_then(|&i| self.headers.get(i))
+            .cloned()
+            .unwrap_or_else(|| self.m.columns.get(col).cloned().unwrap_or_default())
+    }
+
+    pub(crate) fn push(&mut self, column: &str, value: &str, problem: Problem) {
+        self.errors.push(RowError {
+            pos: self.row.pos.clone(),
+            column: column.to_string(),
+            value: value.to_string(),
+            problem,
+        });
+    }
+
+    /// Renders a template from the row's cells.
+    pub(crate) fn render(&self, t: &crate::mapping::Template) -> String {
+        let mut out = String::new();
+        for p in &t.parts {
+            match p {
+                crate::mapping::template::Part::Lit(s) => out.push_str(s),
+                crate::mapping::template::Part::Col(c) => out.push_str(&self.cell(*c).text()),
+            }
+        }
+        out.trim().to_string()
+    }
+
+    /// The field's value, or `Value::Null` after pushing its problems.
+    pub(crate) fn field(&mut self, f: &Field) -> Value {
+        let (raw, column) = match &f.source {
+            ValueSource::Column(c) => (self.cell(*c), self.column_name(*c)),
+            ValueSource::Columns { cols, join } => {
+                let parts: Vec<String> = cols
+                    .iter()
+                    .map(|c| self.cell(*c).text().into_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                let names: Vec<String> = cols.iter().map(|c| self.column_name(*c)).collect();
+                (text_raw(parts.join(join)), names.join(" + "))
+            }
+            ValueSource::Template(t) => (text_raw(self.render(t)), f.def.name.to_string()),
+            ValueSource::Constant(s) => (text_raw(s.clone()), f.def.name.to_string()),
+            ValueSource::DebitCredit {
+                debit,
+                credit,
+                emit,
+            } => {
+                return self.debit_credit(f, *debit, *credit, *emit);
+            }
+        };
+        if let Raw::Error(e) = raw {
+            self.push(&column, e, Problem::CellError);
+            return Value::Null;
+        }
+        let original = raw.text().into_owned();
+        let mut raw = match (&raw, &f.default) {
+            (Raw::Empty, Some(d)) => text_raw(d.clone()),
+            _ => raw,
+        };
+        let text_transforms = f.transforms.iter().any(|t| *t != Transform::Abs);
+        if text_transforms && !matches!(raw, Raw::Empty) {
+            let mut t = raw.text().into_owned();
+            for tr in &f.transforms {
+                t = match tr {
+                    Transform::Upper => case::upper(&t),
+                    Transform::Lower => case::lower(&t),
+                    Transform::Title => case::title(&t),
+                    Transform::Digits => t.chars().filter(char::is_ascii_digit).collect(),
+                    Transform::CollapseSpaces => t.split_whitespace().collect::<Vec<_>>().join(" "),
+                    Transform::PhoneTr => checks::phone_tr(&t).unwrap_or(t),
+                    Transform::Abs => t,
+                };
+            }
+            raw = text_raw(t);
+        }
+        if let Some(map) = &f.map
+            && !matches!(raw, Raw::Empty)
+        {
+            let key = case::fold(&raw.text());
+            match map.entries.get(&key).or(map.default.as_ref()) {
+                Some(v) => raw = text_raw(v.clone()),
+                None => {
+                    self.push(
+                        &column,
+                        &original,
+                        Problem::Unmapped {
+                            known: map.known.clone(),
+                        },
+                    );
+                    return Value::Null;
+                }
+            }
+        }
+        if matches!(raw, Raw::Empty) {
+            if f.required {
+                self.push(&column, "", Problem::Required);
+            }
+            return Value::Null;
+        }
+        let Some(mut value) = self.typed(f, &raw, &column, &original) else {
+            return Value::Null;
+        };
+        if f.transforms.contains(&Transform::Abs) {
+            value = match value {
+                Value::Int(i) => Value::Int(i.saturating_abs()),
+                Value::Dec(d) => Value::Dec(d.abs()),
+                v => v,
+            };
+        }
+        if let Value::Dec(d) = value {
+            match self.scaled(f, d, &column, &original) {
+                Some(d) => value = Value::Dec(d),
+                None => return Value::Null,
+            }
+        }
+        if self.constraints(f, &value, &column, &original) {
+            value
+        } else {
+            Value::Null
+        }
+    }
+
+    fn typed(&mut self, f: &Field, raw: &Raw, column: &str, original: &str) -> Option<Value> {
+        let problem;
+        match f.ty {
+            FieldType::String => return Some(Value::Str(raw.text().into_owned())),
+            FieldType::Integer => {
+                let v = match raw {
+                    Raw::Number(d) if d.fract().is_zero() => i64::try_from(*d).ok(),
+                    Raw::Text(t) => parse_integer(t),
+                    _ => None,
+                };
+                if let Some(i) = v {
+                    return Some(Value::Int(i));
+                }
+                problem = Problem::Integer;
+            }
+            FieldType::Decimal => match raw {
+                Raw::Number(d) => return Some(Value::Dec(*d)),
+                Raw::Text(t) => match parse_decimal(t, self.m.decimal) {
+                    Ok(d) => return Some(Value::Dec(d)),
+                    Err(NumberError::Ambiguous) => problem = Problem::AmbiguousDecimal,
+                    Err(NumberError::Invalid) => problem = Problem::Decimal,
+                },
+                _ => problem = Problem::Decimal,
+            },
+            FieldType::Bool => {
+                let v = match raw {
+                    Raw::Bool(b) => Some(*b),
+                    Raw::Number(d) if *d == Decimal::ONE => Some(true),
+                    Raw::Number(d) if d.is_zero() => Some(false),
+                    Raw::Text(t) => parse_bool(t),
+                    _ => None,
+                };
+                if let Some(b) = v {
+                    return Some(Value::Bool(b));
+                }
+                problem = Problem::Bool;
+            }
+            FieldType::Date | FieldType::DateTime => {
+                let dt = match raw {
+                    Raw::Date(d) => Some(*d),
+                    Raw::Number(n) => date::excel_serial_to_datetime(*n),
+                    Raw::Text(t) => self.parse_datetime_text(f, t),
+                    _ => None,
+                };
+                match (dt, f.ty) {
+                    (Some(d), FieldType::Date) => return Some(Value::Date(d.date())),
+                    (Some(d), _) => return Some(Value::DateTime(d)),
+                    (None, FieldType::Date) => {
+                        problem = Problem::Date {
+                            formats: self.formats_label(f, false),
+                        }
+                    }
+                    (None, _) => {
+                        problem = Problem::DateTime {
+                            formats: self.formats_label(f, true),
+                        }
+                    }
+                }
+            }
+            FieldType::Time => {
+                let t = match raw {
+                    Raw::Date(d) => Some(d.time()),
+                    Raw::Number(n) => {
+                        date::excel_serial_to_datetime(*n + Decimal::ONE).map(|d| d.time())
+                    }
+                    Raw::Text(t) if f.input_formats.is_empty() => date::parse_time(t),
+                    Raw::Text(t) => f
+                        .input_formats
+                        .iter()
+                        .find_map(|fmt| chrono::NaiveTime::parse_from_str(t, fmt).ok()),
+                    _ => None,
+                };
+                if let Some(t) = t {
+                    return Some(Value::Time(t));
+                }
+                problem = Problem::Time;
+            }
+            FieldType::List(item) => {
+                let text = raw.text();
+                let mut items = Vec::new();
+                for part in text
+                    .split(f.split.as_str())
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                {
+                    match item {
+                        ItemType::String => items.push(Value::Str(part.to_string())),
+                        ItemType::Integer => match parse_integer(part) {
+                            Some(i) => items.push(Value::Int(i)),
+                            None => {
+                                self.push(column, part, Problem::Integer);
+                                return None;
+                            }
+                        },
+                    }
+                }
+                return Some(Value::List(items));
+            }
+        }
+        self.push(column, original, problem);
+        None
+    }
+
+    fn parse_datetime_text(&self, f: &Field, t: &str) -> Option<NaiveDateTime> {
+        if f.input_formats.is_empty() {
+            let parsed = if f.ty == FieldType::Date {
+                date::parse_date(t, date::DEFAULT_DATE_FORMATS)
+                    .map(|d| d.and_time(chrono::NaiveTime::MIN))
+            } else {
+                date::parse_datetime(t, date::DEFAULT_DATETIME_FORMATS)
+            };
+            parsed.or_else(|| date::parse_serial_text(t))
+        } else if f.ty == FieldType::Date {
+            date::parse_date(t, &f.input_formats).map(|d| d.and_time(chrono::NaiveTime::MIN))
+        } else {
+            date::parse_datetime(t, &f.input_formats)
+        }
+    }
+
+    fn formats_label(&self, f: &Field, with_time: bool) -> String {
+        if f.input_formats.is_empty() {
+            if with_time {
+                "gg.aa.yyyy ss:dd, yyyy-aa-gg ss:dd:ss".to_string()
+            } else {
+                "gg.aa.yyyy, gg/aa/yyyy, yyyy-aa-gg".to_string()
+            }
+        } else {
+            f.input_formats.join(", ")
+        }
+    }
+
+    fn scaled(&mut self, f: &Field, d: Decimal, column: &str, original: &str) -> Option<Decimal> {
+        let Some(scale) = f.scale else {
+            return Some(d);
+        };
+        let n = d.normalize();
+        if n.scale() > scale {
+            self.push(column, original, Problem::Scale { scale });
+            return None;
+        }
+        let mut out = n;
+        out.rescale(scale);
+        Some(out)
+    }
+
+    /// Applies checks, pattern, lengths, bounds, `one_of` and the endpoint's own
+    /// constraint. Returns whether the value passed them all.
+    fn constraints(&mut self, f: &Field, v: &Value, column: &str, original: &str) -> bool {
+        let before = self.errors.len();
+        let text = v.text(f.format.as_deref());
+        for c in &f.checks {
+            if !c.is_valid(&text) {
+                self.push(column, original, Problem::Check { check: c.name() });
+            }
+        }
+        if let Some((re, pat)) = &f.pattern
+            && !re.is_match(&text)
+        {
+            self.push(
+                column,
+                original,
+                Problem::Pattern {
+                    pattern: pat.clone(),
+                },
+            );
+        }
+        let len = text.chars().count();
+        if let Some(min) = f.min_len
+            && len < min
+        {
+            self.push(column, original, Problem::MinLen { min });
+        }
+        if let Some(max) = f.max_len
+            && len > max
+        {
+            self.push(column, original, Problem::MaxLen { max });
+        }
+        if let Some(b) = &f.min
+            && below(v, b)
+        {
+            self.push(column, original, Problem::Min { min: b.to_string() });
+        }
+        if let Some(b) = &f.max
+            && above(v, b)
+        {
+            self.push(column, original, Problem::Max { max: b.to_string() });
+        }
+        if !f.one_of.is_empty() && !f.one_of.iter().any(|o| *o == text) {
+            self.push(
+                column,
+                original,
+                Problem::OneOf {
+                    allowed: f.one_of.join(", "),
+                },
+            );
+        }
+        match f.def.constraint {
+            Constraint::OneOf(allowed) if !allowed.contains(&text.as_ref()) => self.push(
+                column,
+                original,
+                Problem::OneOf {
+                    allowed: allowed.join(", "),
+                },
+            ),
+            Constraint::NonNegative if matches!(v, Value::Dec(d) if d.is_sign_negative() && !d.is_zero()) => {
+                self.push(column, original, Problem::Min { min: "0".into() })
+            }
+            _ => {}
+        }
+        self.errors.len() == before
+    }
+
+    fn debit_credit(
+        &mut self,
+        f: &Field,
+        debit: usize,
+        credit: usize,
+        emit: crate::mapping::Emit,
+    ) -> Value {
+        let side = |cx: &mut Self, col: usize| -> Option<Decimal> {
+            let raw = cx.cell(col);
+            let name = cx.column_name(col);
+            let v = match &raw {
+                Raw::Empty => Some(Decimal::ZERO),
+                Raw::Number(d) => Some(*d),
+                Raw::Text(t) => match parse_decimal(t, cx.m.decimal) {
+                    Ok(d) => Some(d),
+                    Err(NumberError::Ambiguous) => {
+                        cx.push(&name, t, Problem::AmbiguousDecimal);
+                        None
+                    }
+                    Err(NumberError::Invalid) => {
+                        cx.push(&name, t, Problem::Decimal);
+                        None
+                    }
+                },
+                Raw::Error(e) => {
+                    cx.push(&name, e, Problem::CellError);
+                    None
+                }
+                other => {
+                    cx.push(&name, &other.text(), Problem::Decimal);
+                    None
+                }
+            };
+            match v {
+                Some(d) if d.is_sign_negative() && !d.is_zero() => {
+                    cx.push(&name, &raw.text(), Problem::Min { min: "0".into() });
+                    None
+                }
+                v => v,
+            }
+        };
+        let (Some(d), Some(c)) = (side(self, debit), side(self, credit)) else {
+            return Value::Null;
+        };
+        let names = format!("{} / {}", self.column_name(debit), self.column_name(credit));
+        let shown = format!("{} / {}", self.cell(debit).text(), self.cell(credit).text());
+        let (amount, sign) = match (d.is_zero(), c.is_zero()) {
+            (false, true) => (d, -1),
+            (true, false) => (c, 1),
+            (false, false) => {
+                self.push(&names, &shown, Problem::DebitCreditBoth);
+                return Value::Null;
+            }
+            (true, true) => {
+                self.push(&names, &shown, Problem::DebitCreditNone);
+                return Value::Null;
+            }
+        };
+        match emit {
+            crate::mapping::Emit::Sign if f.ty == FieldType::String => Value::Str(sign.to_string()),
+            crate::mapping::Emit::Sign => Value::Int(sign),
+            crate::mapping::Emit::Amount => match self.scaled(f, amount, &names, &shown) {
+                Some(a) => Value::Dec(a),
+                None => Value::Null,
+            },
+        }
+    }
+}
+
+fn text_raw<'a>(s: String) -> Raw<'a> {
+    let t = s.trim();
+    if t.is_empty() {
+        Raw::Empty
+    } else if t.len() == s.len() {
+        Raw::Text(Cow::Owned(s))
+    } else {
+        Raw::Text(Cow::Owned(t.to_string()))
+    }
+}
+
+fn parse_bool(t: &str) -> Option<bool> {
+    match case::fold(t).as_str() {
+        "1" | "true" | "evet" | "e" | "yes" | "y" | "doğru" | "var" | "x" => Some(true),
+        "0" | "false" | "hayır" | "hayir" | "h" | "no" | "n" | "yanlış" | "yok" => Some(false),
+        _ => None,
+    }
+}
+
+fn below(v: &Value, b: &Bound) -> bool {
+    match (v, b) {
+        (Value::Int(i), Bound::Number(n)) => Decimal::from(*i) < *n,
+        (Value::Dec(d), Bound::Number(n)) => d < n,
+        (Value::Date(d), Bound::Date(n)) => d < n,
+        (Value::DateTime(d), Bound::Date(n)) => d.date() < *n,
+        _ => false,
+    }
+}
+
+fn above(v: &Value, b: &Bound) -> bool {
+    match (v, b) {
+        (Value::Int(i), Bound::Number(n)) => Decimal::from(*i) > *n,
+        (Value::Dec(d), Bound::Number(n)) => d > n,
+        (Value::Date(d), Bound::Date(n)) => d > n,
+        (Value::DateTime(d), Bound::Date(n)) => d.date() > *n,
+        _ => false,
+    }
+}

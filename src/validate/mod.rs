@@ -1,0 +1,229 @@
+//! Validation: a [`Row`] becomes either a request (method, URL path, JSON body) or the
+//! list of everything wrong with it.
+//!
+//! [`check_batch`] runs rows in parallel with rayon and returns them in file order; it
+//! needs no shared state, so the duplicate-key check, which does, happens afterwards in
+//! [`crate::cli::run`]'s single-threaded collector.
+
+use rayon::prelude::*;
+use serde_json::{Map, Value as Json};
+
+use crate::mapping::cond::{Cmp, Condition, Literal};
+use crate::mapping::{Mapping, ValueSource};
+use crate::problem::{Problem, RowError};
+use crate::providers::{Envelope, Lit};
+use crate::read::Row;
+
+mod field;
+pub mod value;
+
+use field::RowCx;
+pub use value::Value;
+
+/// A request ready to go: the URL path (the endpoint path with the path field filled
+/// in) and the body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub path: String,
+    pub body: Json,
+}
+
+/// The result of validating one row.
+#[derive(Debug)]
+pub struct Checked {
+    /// The row as read (its cells go into `errors.xlsx` if it is rejected).
+    pub row: Row,
+    pub key: String,
+    /// A 128-bit digest of the key, so duplicate detection keeps 16 bytes per row.
+    pub key_hash: u128,
+    pub outcome: Result<Request, Vec<RowError>>,
+}
+
+/// Validates one row against a mapping bound to its file's header.
+pub fn check_row(m: &Mapping, binding: &[usize], headers: &[String], row: Row) -> Checked {
+    let mut cx = RowCx {
+        m,
+        binding,
+        headers,
+        row: &row,
+        errors: Vec::new(),
+    };
+    if let Some((found, expected)) = row.ragged {
+        cx.push("", "", Problem::Ragged { found, expected });
+    }
+    let key = cx.render(&m.key);
+    if key.is_empty() {
+        cx.push("", "", Problem::EmptyKey);
+    }
+    let values: Vec<Value> = m.fields.iter().map(|f| cx.field(f)).collect();
+    conditions(&mut cx, &values);
+    let mut errors = std::mem::take(&mut cx.errors);
+    let key_hash = key_hash(&key);
+    let outcome = if errors.is_empty() {
+        Ok(request(m, &values))
+    } else {
+        dedup(&mut errors);
+        Err(errors)
+    };
+    Checked {
+        row,
+        key,
+        key_hash,
+        outcome,
+    }
+}
+
+/// Validates a batch in parallel; the output keeps the input's order.
+pub fn check_batch(
+    m: &Mapping,
+    binding: &[usize],
+    headers: &[String],
+    rows: Vec<Row>,
+) -> Vec<Checked> {
+    rows.into_par_iter()
+        .with_min_len(256)
+        .map(|r| check_row(m, binding, headers, r))
+        .collect()
+}
+
+pub fn key_hash(key: &str) -> u128 {
+    let h = blake3::hash(key.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&h.as_bytes()[..16]);
+    u128::from_le_bytes(b)
+}
+
+/// The same problem on the same column is reported once (an amount and a sign read
+/// from the same debit/credit pair would otherwise say it twice).
+fn dedup(errors: &mut Vec<RowError>) {
+    let mut seen = std::collections::HashSet::new();
+    errors.retain(|e| seen.insert((e.column.clone(), e.problem.rule(), e.value.clone())));
+}
+
+fn conditions(cx: &mut RowCx<'_>, values: &[Value]) {
+    let m = cx.m;
+    let lookup = |name: &str| -> Option<&Value> {
+        m.fields
+            .iter()
+            .position(|f| f.def.name == name)
+            .map(|i| &values[i])
+    };
+    for (f, v) in m.fields.iter().zip(values) {
+        if let Some(c) = &f.required_if
+            && v.is_null()
+            && holds(c, &lookup)
+            && !failed(cx, f)
+        {
+            let column = source_column(cx, f);
+            cx.push(
+                &column,
+                "",
+                Problem::RequiredIf {
+                    condition: c.text.clone(),
+                },
+            );
+        }
+    }
+    for rule in m.endpoint.rules {
+        let Some(v) = lookup(rule.field) else {
+            continue;
+        };
+        let hit = match rule.equals {
+            Lit::Bool(b) => *v == Value::Bool(b),
+            Lit::Str(s) => !v.is_null() && v.text(None) == s,
+        };
+        if !hit {
+            continue;
+        }
+        for then in rule.then {
+            let missing = lookup(then).is_none_or(Value::is_null);
+            let field = m.fields.iter().find(|f| f.def.name == *then);
+            if missing && !field.is_some_and(|f| failed(cx, f)) {
+                let column = field
+                    .map(|f| source_column(cx, f))
+                    .unwrap_or_else(|| then.to_string());
+                cx.push(
+                    &column,
+                    "",
+                    Problem::RequiredIf {
+                        condition: rule.label.to_string(),
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// Whether the field already has a problem reported (then it is not also "missing").
+fn failed(cx: &RowCx<'_>, f: &crate::mapping::Field) -> bool {
+    let column = source_column(cx, f);
+    cx.errors.iter().any(|e| e.column == column)
+}
+
+fn source_column(cx: &RowCx<'_>, f: &crate::mapping::Field) -> String {
+    match &f.source {
+        ValueSource::Column(c) => cx.column_name(*c),
+        _ => f.def.name.to_string(),
+    }
+}
+
+fn holds<'v>(c: &Condition, lookup: &impl Fn(&str) -> Option<&'v Value>) -> bool {
+    c.any.iter().any(|all| {
+        all.iter().all(|t| {
+            let v = lookup(&t.field).unwrap_or(&Value::Null);
+            match &t.cmp {
+                Cmp::Present => !v.is_null(),
+                Cmp::Eq(l) => equals(v, l),
+                Cmp::Ne(l) => !equals(v, l),
+            }
+        })
+    })
+}
+
+fn equals(v: &Value, l: &Literal) -> bool {
+    match (v, l) {
+        (Value::Null, _) => false,
+        (Value::Bool(b), Literal::Bool(x)) => b == x,
+        (Value::Int(i), Literal::Num(n)) => rust_decimal::Decimal::from(*i) == *n,
+        (Value::Dec(d), Literal::Num(n)) => d == n,
+        (v, Literal::Str(s)) => v.text(None) == s.as_str(),
+        (v, Literal::Num(n)) => v.text(None) == n.to_string(),
+        (v, Literal::Bool(b)) => v.text(None) == if *b { "true" } else { "false" },
+    }
+}
+
+/// Builds the request: path field into the path, other fields into the body in the
+/// endpoint's order, wrapped in the endpoint's envelope.
+fn request(m: &Mapping, values: &[Value]) -> Request {
+    let ep = m.endpoint;
+    let mut path = ep.path.to_string();
+    let mut body = Map::new();
+    for (f, v) in m.fields.iter().zip(values) {
+        if Some(f.def.name) == ep.path_field {
+            let seg = v.text(f.format.as_deref());
+            let enc =
+                percent_encoding::utf8_percent_encode(&seg, percent_encoding::NON_ALPHANUMERIC);
+            path = path.replace(&format!("{{{}}}", f.def.name), &enc.to_string());
+            continue;
+        }
+        if v.is_null() && ep.omit_empty {
+            continue;
+        }
+        body.insert(
+            f.def.name.to_string(),
+            v.to_json(ep.wire, f.format.as_deref()),
+        );
+    }
+    let body = match ep.envelope {
+        Envelope::Column => {
+            let mut outer = Map::new();
+            outer.insert("column".into(), Json::Object(body));
+            Json::Object(outer)
+        }
+        Envelope::Bare => Json::Object(body),
+    };
+    Request { path, body }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,455 @@
+//! Rows through a compiled mapping: payload shapes per endpoint and the problems found.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use super::*;
+use crate::mapping::load_str;
+use crate::read::{Cell, SourcePos};
+
+fn mapping(text: &str) -> Mapping {
+    load_str(Path::new("t.toml"), text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn row(n: u64, cells: &[Cell]) -> Row {
+    Row {
+        pos: SourcePos {
+            file: Arc::from("f.csv"),
+            sheet: None,
+            row: n,
+        },
+        cells: cells.to_vec(),
+        ragged: None,
+    }
+}
+
+fn t(s: &str) -> Cell {
+    if s.is_empty() {
+        Cell::Empty
+    } else {
+        Cell::Text(s.into())
+    }
+}
+
+/// Validates text cells laid out under `headers`.
+fn check(m: &Mapping, headers: &[&str], cells: &[&str]) -> Checked {
+    let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+    let binding = m
+        .bind(&headers)
+        .unwrap_or_else(|miss| panic!("missing {miss:?}"));
+    let cells: Vec<Cell> = cells.iter().map(|c| t(c)).collect();
+    check_row(m, &binding, &headers, row(2, &cells))
+}
+
+fn rules(c: &Checked) -> Vec<(String, &'static str)> {
+    match &c.outcome {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .iter()
+            .map(|e| (e.column.clone(), e.problem.rule()))
+            .collect(),
+    }
+}
+
+const ODUYO: &str = r#"
+endpoint = "oduyo.customer_update"
+key = "{Cari Kodu}"
+[source]
+decimal = ","
+[fields]
+id = { from = "Ödüyo No", type = "integer", required = true }
+name = { from = "Cari Ünvanı", required = true, max_len = 20, transform = ["title"] }
+customer_type_1 = { from = "Cari Tipi", map = { "Şahıs" = "1", "Kurum" = "2" } }
+tax_number = { from = "Vergi No", check = "vkn", required_if = "customer_type_1 == '2'" }
+telephone = { from = "Telefon", transform = ["phone_tr"], check = "phone_tr" }
+balance = { from = "Bakiye", type = "decimal", scale = 4, required = true }
+balance_current = { from = "Bakiye", scale = 4 }
+balance_paid = { value = "0", scale = 2 }
+status = { value = "1" }
+"#;
+const ODUYO_HEAD: &[&str] = &[
+    "CARİ KODU",
+    "Ödüyo No",
+    "Cari Ünvanı",
+    "Cari Tipi",
+    "Vergi No",
+    "Telefon",
+    "Bakiye",
+];
+
+#[test]
+fn oduyo_body_is_all_strings_in_a_column_envelope() {
+    let m = mapping(ODUYO);
+    let c = check(
+        &m,
+        ODUYO_HEAD,
+        &[
+            "C-1",
+            "42",
+            "AYŞE YILMAZ",
+            "kurum",
+            "4540536920",
+            "0 (532) 123 45 67",
+            "-9.440,00",
+        ],
+    );
+    assert_eq!(c.key, "C-1");
+    let req = c.outcome.unwrap();
+    assert_eq!(req.path, "/api/v1/customer/customer_update");
+    assert_eq!(
+        req.body,
+        json!({"column": {
+            "id": "42", "name": "Ayşe Yılmaz", "customer_type_1": "2",
+            "tax_number": "4540536920", "telephone": "5321234567",
+            "balance": "-9440.0000", "balance_current": "-9440.0000", "balance_paid": "0.00",
+            "status": "1"
+        }})
+    );
+}
+
+#[test]
+fn a_row_with_several_problems_reports_all_of_them() {
+    let m = mapping(ODUYO);
+    let c = check(
+        &m,
+        ODUYO_HEAD,
+        &["C-2", "x1", "", "Kurum", "", "12", "12,3,4"],
+    );
+    assert_eq!(
+        rules(&c),
+        [
+            ("Ödüyo No".to_string(), "integer"),
+            ("Cari Ünvanı".to_string(), "required"),
+            ("Telefon".to_string(), "phone_tr"),
+            ("Bakiye".to_string(), "decimal"),
+            ("Vergi No".to_string(), "required_if"),
+        ]
+    );
+}
+
+#[test]
+fn unmapped_values_checks_and_scale() {
+    let m = mapping(ODUYO);
+    let c = check(
+        &m,
+        ODUYO_HEAD,
+        &[
+            "C-3",
+            "7",
+            "Çok Uzun Bir Ünvan Adı Soyadı",
+            "Dernek",
+            "4540536921",
+            "",
+            "1,23456",
+        ],
+    );
+    assert_eq!(
+        rules(&c),
+        [
+            ("Cari Ünvanı".to_string(), "max_len"),
+            ("Cari Tipi".to_string(), "map"),
+            ("Vergi No".to_string(), "vkn"),
+            ("Bakiye".to_string(), "scale"),
+        ]
+    );
+    let Err(errs) = &c.outcome else {
+        unreachable!()
+    };
+    assert_eq!(errs[3].value, "1,23456");
+    assert_eq!(errs[0].pos.row, 2);
+}
+
+#[test]
+fn empty_key_is_rejected() {
+    let m = mapping(ODUYO);
+    let c = check(&m, ODUYO_HEAD, &["", "7", "Ali", "Şahıs", "", "", "1"]);
+    assert_eq!(rules(&c), [(String::new(), "key")]);
+}
+
+const FE: &str = r#"
+endpoint = "fatura_entegrator.customer_update"
+key = "{Kod}"
+[fields]
+id = { from = "Kod" }
+name = { template = "{Ad} {Soyad}" }
+type = { from = "Tip", map = { "Şahıs" = "person", "Şirket" = "company" } }
+tax_number = { from = "VKN/TCKN" }
+iban = { from = "IBAN" }
+email = { from = "E-Posta" }
+"#;
+
+#[test]
+fn fatura_entegrator_leaves_empty_cells_out_and_puts_id_in_the_path() {
+    let m = mapping(FE);
+    let head = &["Kod", "Ad", "Soyad", "Tip", "VKN/TCKN", "IBAN", "E-Posta"];
+    let c = check(
+        &m,
+        head,
+        &["15", "Ali", "Veli", "Şahıs", "10000000146", "", ""],
+    );
+    let req = c.outcome.unwrap();
+    assert_eq!(req.path, "/api/customers/15");
+    assert_eq!(
+        req.body,
+        json!({"name": "Ali Veli", "type": "person", "tax_number": "10000000146"})
+    );
+    let c = check(
+        &m,
+        head,
+        &[
+            "16",
+            "A",
+            "B",
+            "Şirket",
+            "123",
+            "TR330006100519786457841327",
+            "a@b",
+        ],
+    );
+    assert_eq!(
+        rules(&c),
+        [
+            ("VKN/TCKN".to_string(), "vkn_or_tckn"),
+            ("E-Posta".to_string(), "email"),
+            ("IBAN".to_string(), "iban"),
+        ]
+    );
+}
+
+const NT: &str = r#"
+endpoint = "netahsilat.customer_update"
+key = "{Kod}"
+[fields]
+updateCode = { from = "Kod" }
+code = { from = "Kod" }
+erpCode = { template = "ERP-{Kod}" }
+isCompany = { from = "Tür", map = { "Kurum" = "true", "Şahıs" = "false" } }
+firstName = { from = "Ad" }
+lastName = { from = "Soyad" }
+tckn = { from = "TCKN" }
+companyName = { from = "Ünvan" }
+taxNumber = { from = "VKN" }
+taxOffice = { from = "VD" }
+districtCode = { from = "İlçe Kodu" }
+isActive = { from = "Aktif" }
+customerRepresentativeIds = { from = "Temsilci", split = ";" }
+"#;
+const NT_HEAD: &[&str] = &[
+    "Kod",
+    "Tür",
+    "Ad",
+    "Soyad",
+    "TCKN",
+    "Ünvan",
+    "VKN",
+    "VD",
+    "İlçe Kodu",
+    "Aktif",
+    "Temsilci",
+];
+
+#[test]
+fn netahsilat_types_are_native_json() {
+    let m = mapping(NT);
+    let c = check(
+        &m,
+        NT_HEAD,
+        &[
+            "K 1",
+            "Şahıs",
+            "Ali",
+            "Veli",
+            "10000000146",
+            "",
+            "",
+            "",
+            "1234",
+            "Evet",
+            "3; 7",
+        ],
+    );
+    let req = c.outcome.unwrap();
+    assert_eq!(req.path, "/vendor/customer/K%201");
+    assert_eq!(
+        req.body,
+        json!({
+            "code": "K 1", "erpCode": "ERP-K 1", "isCompany": false, "firstName": "Ali",
+            "lastName": "Veli", "tckn": "10000000146", "companyName": null, "taxNumber": null,
+            "taxOffice": null, "districtCode": 1234, "isActive": true,
+            "customerRepresentativeIds": [3, 7]
+        })
+    );
+}
+
+#[test]
+fn netahsilat_endpoint_rules_require_company_fields() {
+    let m = mapping(NT);
+    let c = check(
+        &m,
+        NT_HEAD,
+        &[
+            "K2",
+            "Kurum",
+            "",
+            "",
+            "",
+            "ACME A.Ş.",
+            "4540536920",
+            "",
+            "12a",
+            "belki",
+            "x",
+        ],
+    );
+    assert_eq!(
+        rules(&c),
+        [
+            ("İlçe Kodu".to_string(), "integer"),
+            ("Aktif".to_string(), "bool"),
+            ("Temsilci".to_string(), "integer"),
+            ("VD".to_string(), "required_if"),
+        ]
+    );
+}
+
+const TX: &str = r#"
+endpoint = "oduyo.transaction_create"
+key = "{Fiş No}"
+[fields]
+customer_id = { from = "Cari" }
+amount = { debit_credit = ["Borç", "Alacak"], emit = "amount", scale = 2 }
+sign = { debit_credit = ["Borç", "Alacak"], emit = "sign" }
+date = { from = "Tarih" }
+hour = { from = "Saat" }
+"#;
+
+#[test]
+fn debit_credit_gives_amount_and_sign() {
+    let m = mapping(TX);
+    let head: Vec<String> = ["Fiş No", "Cari", "Borç", "Alacak", "Tarih", "Saat"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let b = m.bind(&head).unwrap();
+    let date = NaiveDate::from_ymd_opt(2026, 11, 3)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    let r = row(
+        5,
+        &[
+            t("F1"),
+            Cell::Number(Decimal::from(7)),
+            Cell::Empty,
+            Cell::Number(Decimal::new(15005, 1)),
+            Cell::Date(date),
+            t("9:05"),
+        ],
+    );
+    let req = check_row(&m, &b, &head, r).outcome.unwrap();
+    assert_eq!(
+        req.body,
+        json!({"column": {"customer_id": "7", "amount": "1500.50", "sign": "1", "date": "2026.11.03", "hour": "09:05"}})
+    );
+    let r = row(
+        6,
+        &[t("F2"), t("7"), t("250,00"), t("0"), t("45000"), t("")],
+    );
+    let req = check_row(&m, &b, &head, r).outcome.unwrap();
+    assert_eq!(req.body["column"]["sign"], "-1");
+    assert_eq!(req.body["column"]["amount"], "250.00");
+    assert_eq!(req.body["column"]["date"], "2023.03.15");
+    assert_eq!(req.body["column"]["hour"], "");
+
+    let both = check_row(
+        &m,
+        &b,
+        &head,
+        row(
+            7,
+            &[t("F3"), t("7"), t("1"), t("2"), t("01.01.2026"), t("")],
+        ),
+    );
+    assert_eq!(
+        rules(&both),
+        [("Borç / Alacak".to_string(), "debit_credit")]
+    );
+    let none = check_row(
+        &m,
+        &b,
+        &head,
+        row(
+            8,
+            &[t("F4"), t("7"), t(""), t("0,00"), t("31.02.2026"), t("")],
+        ),
+    );
+    assert_eq!(
+        rules(&none),
+        [
+            ("Borç / Alacak".to_string(), "debit_credit"),
+            ("Tarih".to_string(), "date")
+        ]
+    );
+}
+
+#[test]
+fn error_cells_and_ragged_rows_are_problems() {
+    let m = mapping(TX);
+    let head: Vec<String> = ["Fiş No", "Cari", "Borç", "Alacak", "Tarih", "Saat"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let b = m.bind(&head).unwrap();
+    let mut r = row(
+        9,
+        &[
+            t("F5"),
+            Cell::Error("#N/A".into()),
+            t("1"),
+            t(""),
+            t("01.01.2026"),
+        ],
+    );
+    r.ragged = Some((5, 6));
+    let c = check_row(&m, &b, &head, r);
+    assert_eq!(
+        rules(&c),
+        [
+            (String::new(), "ragged_row"),
+            ("Cari".to_string(), "cell_error")
+        ]
+    );
+}
+
+#[test]
+fn batches_keep_file_order() {
+    let m = mapping(ODUYO);
+    let headers: Vec<String> = ODUYO_HEAD.iter().map(|s| s.to_string()).collect();
+    let b = m.bind(&headers).unwrap();
+    let rows: Vec<Row> = (0..5000)
+        .map(|i| {
+            row(
+                i + 2,
+                &[
+                    t(&format!("C{i}")),
+                    t("1"),
+                    t("Ad"),
+                    t("Şahıs"),
+                    t(""),
+                    t(""),
+                    t("1"),
+                ],
+            )
+        })
+        .collect();
+    let out = check_batch(&m, &b, &headers, rows);
+    assert!(
+        out.iter()
+            .enumerate()
+            .all(|(i, c)| c.row.pos.row == i as u64 + 2 && c.key == format!("C{i}"))
+    );
+}
