@@ -20,20 +20,89 @@ pub struct Config {
     pub report: ReportConfig,
 }
 
-/// One provider's table. Which credential keys apply depends on the provider.
+/// One provider's table. Which credential keys apply depends on the provider:
+/// Ödüyo takes `api_key` plus `session` or a `[login]` table, Fatura Entegratör
+/// `token`, NetTahsilat `token` or an `[auth]` table.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderConfig {
     pub base_url: Option<String>,
+    /// Ödüyo's `Apikey` header (`env:NAME`).
     pub api_key: Option<String>,
+    /// Ödüyo's session id, when it is given rather than obtained by logging in.
     pub session: Option<String>,
+    /// The bearer token (Fatura Entegratör's API key, NetTahsilat's access token).
     pub token: Option<String>,
+    /// `n/s` or `n/min` (default 10/s).
     pub rate_limit: Option<String>,
+    /// Requests in flight (default 4).
     pub concurrency: Option<u32>,
+    /// Per request, e.g. `30s`, `500ms` (default 30s).
     pub timeout: Option<String>,
+    /// Retries of a transient failure (default 5).
     pub retries: Option<u32>,
-    pub login: Option<toml::Table>,
-    pub auth: Option<toml::Table>,
+    /// Consecutive transient failures after which the run stops (default 10).
+    pub max_consecutive_failures: Option<u32>,
+    pub login: Option<LoginConfig>,
+    pub auth: Option<TokenCallConfig>,
+}
+
+/// Ödüyo's login call: a form POST that answers with a session id.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginConfig {
+    #[serde(default = "default_login_path")]
+    pub path: String,
+    pub username: String,
+    /// `env:NAME`.
+    pub password: String,
+    #[serde(default = "default_username_field")]
+    pub username_field: String,
+    #[serde(default = "default_api_key_field")]
+    pub api_key_field: String,
+    #[serde(default = "default_password_field")]
+    pub password_field: String,
+}
+
+fn default_login_path() -> String {
+    "/api/v1/ws/login".into()
+}
+fn default_username_field() -> String {
+    "username".into()
+}
+fn default_api_key_field() -> String {
+    "oduyo_api_key".into()
+}
+fn default_password_field() -> String {
+    "password".into()
+}
+
+/// NetTahsilat's token call (OAuth2 client credentials): answers with a JWT whose
+/// `exp` claim says when to renew it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenCallConfig {
+    /// A path under `base_url`, or a full URL.
+    #[serde(default = "default_token_path")]
+    pub path: String,
+    pub client_id: String,
+    /// `env:NAME`.
+    pub client_secret: String,
+    #[serde(default = "default_grant_type")]
+    pub grant_type: String,
+    /// `form` (default) or `json`.
+    #[serde(default = "default_token_format")]
+    pub format: String,
+}
+
+fn default_token_path() -> String {
+    "/token".into()
+}
+fn default_grant_type() -> String {
+    "client_credentials".into()
+}
+fn default_token_format() -> String {
+    "form".into()
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -18,11 +18,13 @@
 
 pub mod cli;
 pub mod config;
+pub mod http;
 pub mod mapping;
 pub mod pipeline;
 pub mod problem;
 pub mod providers;
 pub mod read;
 pub mod report;
+pub mod send;
 pub mod turkish;
 pub mod validate;

@@ -116,6 +116,9 @@ struct FileInfo {
     path: PathBuf,
     pos: SourcePos,
     column_map: Vec<usize>,
+    /// The header of the key's column when the key is one column (duplicates are
+    /// marked on it), else empty: the problem is the row's.
+    key_column: String,
 }
 
 /// Reads, validates and collects every input. `base_url` prefixes request paths;
@@ -142,8 +145,9 @@ pub fn collect(
     };
     let mut writer = PayloadWriter::create(spill)?;
     let mut keys: HashMap<u128, KeySeen> = HashMap::new();
-    // For duplicated keys only: the second row, named in the first row's message.
-    let mut second: HashMap<u128, SourcePos> = HashMap::new();
+    // For duplicated keys only: the key, and the second row, named in the first row's
+    // message.
+    let mut second: HashMap<u128, (String, SourcePos)> = HashMap::new();
     let mut rejected: Vec<(usize, RejectedRow)> = Vec::new();
     let method = m.endpoint.method.as_str();
     let mut files: Vec<FileInfo> = Vec::new();
@@ -165,7 +169,9 @@ pub fn collect(
                 row: 0,
             },
             column_map: column_map.clone(),
+            key_column: key_column(m, &binding, &headers),
         });
+        let key_column = files[file_idx].key_column.clone();
         let (tx, rx) = sync_channel::<Result<Vec<Record>, ReadError>>(4);
         let mut records = table.records;
         let reader = std::thread::spawn(move || {
@@ -232,7 +238,7 @@ pub fn collect(
                             let seen = o.get_mut();
                             if !seen.duplicate {
                                 seen.duplicate = true;
-                                second.insert(key_hash, row.pos.clone());
+                                second.insert(key_hash, (key.clone(), row.pos.clone()));
                             }
                             let first = &files[seen.file as usize].pos;
                             dup_of = Some(SourcePos {
@@ -242,14 +248,8 @@ pub fn collect(
                         }
                     }
                 }
-                let dup_error = dup_of.map(|first| RowError {
-                    pos: row.pos.clone(),
-                    column: String::new(),
-                    value: key.clone(),
-                    problem: Problem::DuplicateKey {
-                        other: describe(&first),
-                    },
-                });
+                let dup_error = dup_of
+                    .map(|first| duplicate_error(&row.pos, &key_column, &key, &describe(&first)));
                 match (outcome, dup_error) {
                     (Ok(req), None) => {
                         out.valid += 1;
@@ -279,19 +279,23 @@ pub fn collect(
     writer.finish()?;
 
     // First occurrences of duplicated keys: reject them too.
-    let firsts: HashMap<(usize, u64), String> = keys
+    let firsts: HashMap<(usize, u64), (String, String)> = keys
         .iter()
         .filter(|(_, k)| k.duplicate)
         .map(|(h, k)| {
-            let later = second.get(h).map(describe).unwrap_or_default();
-            ((k.file as usize, k.row), later)
+            let (key, later) = second
+                .get(h)
+                .map(|(key, pos)| (key.clone(), describe(pos)))
+                .unwrap_or_default();
+            ((k.file as usize, k.row), (key, later))
         })
         .collect();
     drop(keys);
     if !firsts.is_empty() {
         for (file_idx, r) in rejected.iter_mut() {
-            if let Some(later) = firsts.get(&(*file_idx, r.pos.row)) {
-                r.errors.push(duplicate_error(&r.pos, later));
+            if let Some((key, later)) = firsts.get(&(*file_idx, r.pos.row)) {
+                let column = &files[*file_idx].key_column;
+                r.errors.push(duplicate_error(&r.pos, column, key, later));
             }
         }
         let mut pulled = filter_spill(m, spill, &files, &firsts)?;
@@ -303,14 +307,25 @@ pub fn collect(
     Ok(out)
 }
 
-fn duplicate_error(pos: &SourcePos, other: &str) -> RowError {
+fn duplicate_error(pos: &SourcePos, column: &str, key: &str, other: &str) -> RowError {
     RowError {
         pos: pos.clone(),
-        column: String::new(),
-        value: String::new(),
+        column: column.to_string(),
+        value: key.to_string(),
         problem: Problem::DuplicateKey {
             other: other.to_string(),
         },
+    }
+}
+
+fn key_column(m: &Mapping, binding: &[usize], headers: &[String]) -> String {
+    match m.key.parts.as_slice() {
+        [crate::mapping::template::Part::Col(c)] => binding
+            .get(*c)
+            .and_then(|&i| headers.get(i))
+            .cloned()
+            .unwrap_or_default(),
+        _ => String::new(),
     }
 }
 
@@ -370,7 +385,7 @@ fn filter_spill(
     m: &Mapping,
     spill: &Path,
     files: &[FileInfo],
-    firsts: &HashMap<(usize, u64), String>,
+    firsts: &HashMap<(usize, u64), (String, String)>,
 ) -> Result<Vec<(usize, RejectedRow)>, PipelineError> {
     use std::io::Write;
     let spill_err = |source| PipelineError::Spill {
@@ -410,8 +425,8 @@ fn filter_spill(
             if let Record::Data(row) = rec?
                 && removed.contains(&(idx, row.pos.row))
             {
-                let later = firsts.get(&(idx, row.pos.row)).cloned().unwrap_or_default();
-                let err = duplicate_error(&row.pos, &later);
+                let (key, later) = firsts.get(&(idx, row.pos.row)).cloned().unwrap_or_default();
+                let err = duplicate_error(&row.pos, &info.key_column, &key, &later);
                 out.push((idx, rejected_row(row, vec![err], &info.column_map)));
             }
         }

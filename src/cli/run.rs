@@ -1,6 +1,7 @@
 //! `aktar run` and `aktar check`: configuration and mapping first (exit 2 on any
-//! mistake), then every input opened and its header checked, then the pipeline, then
-//! the reports. A dry run writes `payloads.jsonl`; sending is the sender's part.
+//! mistake), then every input opened and its header checked, then validation, then —
+//! unless it is a dry run — delivery, then the reports. [`run_job`] is the same path
+//! for `aktar demo`, which passes its own configuration and credentials.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -11,15 +12,57 @@ use crate::config::Config;
 use crate::mapping::{self, Mapping};
 use crate::pipeline::{self, Collected};
 use crate::report::{self, Summary};
+use crate::send::{self, SendReport, Stop};
 
 pub fn run(args: &RunArgs) -> Exit {
-    match execute(args) {
-        Ok(exit) => exit,
+    let a = &args.common;
+    let config = match Config::load(a.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("aktar: {e}");
+            return Exit::Input;
+        }
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    let job = Job {
+        config: &config,
+        env: &env,
+        mapping: &a.mapping,
+        inputs: &a.inputs,
+        dry_run: args.dry_run,
+        limit: a.limit,
+        report_dir: a.report_dir.clone(),
+        quiet: a.quiet,
+        json: a.json,
+    };
+    match run_job(&job) {
+        Ok(done) => done.exit,
         Err((exit, message)) => {
             eprintln!("aktar: {message}");
             exit
         }
     }
+}
+
+/// Everything one run needs, passed as values.
+pub struct Job<'a> {
+    pub config: &'a Config,
+    /// Looks up environment variables (credentials are `env:NAME` in the config).
+    pub env: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    pub mapping: &'a Path,
+    pub inputs: &'a [PathBuf],
+    pub dry_run: bool,
+    pub limit: Option<u64>,
+    pub report_dir: Option<PathBuf>,
+    pub quiet: bool,
+    pub json: bool,
+}
+
+pub struct JobDone {
+    pub summary: Summary,
+    pub exit: Exit,
+    pub dir: PathBuf,
+    pub stop: Option<Stop>,
 }
 
 type Failure = (Exit, String);
@@ -28,82 +71,139 @@ fn input_error(e: impl std::fmt::Display) -> Failure {
     (Exit::Input, e.to_string())
 }
 
-fn execute(args: &RunArgs) -> Result<Exit, Failure> {
+pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
     let started = Instant::now();
-    let a = &args.common;
-    let config = Config::load(a.config.as_deref()).map_err(input_error)?;
-    let m = mapping::load(&a.mapping).map_err(input_error)?;
-    if !args.dry_run {
-        return Err((
-            Exit::Input,
-            "sending is not available in this build; use --dry-run (or `aktar check`)".into(),
-        ));
-    }
-    let inputs = pipeline::open_inputs(&m, &a.inputs).map_err(input_error)?;
-    let dir = report_dir(a.report_dir.as_deref(), &config, &m).map_err(input_error)?;
-    let base_url = config
-        .provider(m.endpoint.provider)
-        .and_then(|p| p.base_url.as_deref())
-        .unwrap_or("")
-        .trim_end_matches('/')
-        .to_string();
+    let m = mapping::load(job.mapping).map_err(input_error)?;
+    // Credentials are resolved before anything is read, so a missing variable stops
+    // the run at once — and a dry run never asks for them.
+    let settings = if job.dry_run {
+        None
+    } else {
+        let provider = m.endpoint.provider;
+        Some(send::resolve(provider, job.config.provider(provider), job.env).map_err(input_error)?)
+    };
+    let inputs = pipeline::open_inputs(&m, job.inputs).map_err(input_error)?;
+    let dir = report_dir(job.report_dir.as_deref(), job.config, &m).map_err(input_error)?;
+    let base_url = match &settings {
+        Some(s) => s.base_url.clone(),
+        None => job
+            .config
+            .provider(m.endpoint.provider)
+            .and_then(|p| p.base_url.as_deref())
+            .filter(|u| !u.starts_with("env:"))
+            .unwrap_or("")
+            .trim_end_matches('/')
+            .to_string(),
+    };
 
-    let mut progress = Progress::new(a.quiet || a.json, &m.name);
-    let spill = dir.join("payloads.jsonl");
-    let collected = pipeline::collect(&m, inputs, &base_url, &spill, a.limit, |rows, rejected| {
+    let quiet = job.quiet || job.json;
+    let mut progress = Progress::new(quiet, &m.name);
+    let spill = if job.dry_run {
+        dir.join("payloads.jsonl")
+    } else {
+        dir.join(".requests.jsonl")
+    };
+    let collected = pipeline::collect(&m, inputs, &base_url, &spill, job.limit, |rows, rejected| {
         progress.update(|| format!("{rows} rows read, {rejected} rejected"))
     })
     .map_err(input_error)?;
     progress.finish();
 
-    let summary = Summary {
+    let mut summary = Summary {
         rows: collected.rows,
         valid: collected.valid,
         rejected: collected.rejected.len() as u64,
         skipped: collected.skipped,
-        duration_ms: started.elapsed().as_millis() as u64,
-        dry_run: args.dry_run,
+        dry_run: job.dry_run,
         ..Summary::default()
     };
-    write_reports(&dir, &collected, &summary, config.report.lang).map_err(input_error)?;
+    let mut sent = SendReport::default();
+    if let Some(settings) = &settings {
+        sent = deliver(&m, &spill, settings, quiet, collected.valid)?;
+        let _ = std::fs::remove_file(&spill);
+        summary.sent = sent.sent;
+        summary.failed = sent.failed.len() as u64;
+        summary.uncertain = sent.uncertain.len() as u64;
+    }
+    summary.duration_ms = started.elapsed().as_millis() as u64;
+    write_reports(&dir, &collected, &summary, &sent, job.config.report.lang).map_err(input_error)?;
 
-    if !a.quiet {
+    if !job.quiet {
         for w in &collected.warnings {
             eprintln!("aktar: warning: {w}");
         }
         if collected.limited {
             eprintln!("aktar: stopped after {} rows (--limit)", collected.rows);
         }
+        match &sent.stop {
+            Some(Stop::Aborted(why)) => eprintln!("aktar: run aborted: {why}"),
+            Some(Stop::Interrupted) => eprintln!("aktar: interrupted; requests in flight were finished"),
+            None => {}
+        }
     }
-    if a.json {
+    if job.json {
         match serde_json::to_string_pretty(&summary) {
             Ok(s) => println!("{s}"),
             Err(e) => return Err((Exit::Input, e.to_string())),
         }
-    } else if !a.quiet {
+    } else if !job.quiet {
         print_summary(&m, &summary, &dir);
     }
-    Ok(if summary.rejected > 0 {
-        Exit::Rows
-    } else {
-        Exit::Ok
+    let exit = match &sent.stop {
+        Some(Stop::Aborted(_)) => Exit::Aborted,
+        Some(Stop::Interrupted) => Exit::Interrupted,
+        None if summary.rejected + summary.failed + summary.uncertain > 0 => Exit::Rows,
+        None => Exit::Ok,
+    };
+    Ok(JobDone {
+        summary,
+        exit,
+        dir,
+        stop: sent.stop,
     })
+}
+
+fn deliver(
+    m: &Mapping,
+    spill: &Path,
+    settings: &send::Settings,
+    quiet: bool,
+    total: u64,
+) -> Result<SendReport, Failure> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| (Exit::Aborted, format!("cannot start the sender: {e}")))?;
+    let mut progress = Progress::new(quiet, &m.name);
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let report = rt.block_on(send::send_spill(
+        spill,
+        m.endpoint,
+        settings,
+        interrupt,
+        |done, sent, failed| progress.update(|| format!("{done}/{total} rows delivered: {sent} sent, {failed} not")),
+    ));
+    progress.finish();
+    report.map_err(|e| (Exit::Aborted, e.to_string()))
 }
 
 fn write_reports(
     dir: &Path,
     c: &Collected,
     summary: &Summary,
+    sent: &SendReport,
     lang: crate::problem::Lang,
 ) -> Result<(), report::ReportError> {
     report::write_errors_csv(&dir.join("errors.csv"), &c.rejected, lang)?;
-    report::write_errors_xlsx(
-        &dir.join("errors.xlsx"),
-        &c.headers,
-        &c.rejected,
-        summary,
-        lang,
-    )?;
+    report::write_errors_xlsx(&dir.join("errors.xlsx"), &c.headers, &c.rejected, summary, lang)?;
+    if !summary.dry_run {
+        report::write_failed_csv(&dir.join("failed.csv"), &sent.failed)?;
+        report::write_uncertain_csv(&dir.join("uncertain.csv"), &sent.uncertain)?;
+    }
     report::write_summary_json(&dir.join("summary.json"), summary)?;
     Ok(())
 }

@@ -377,6 +377,7 @@ impl Cx<'_> {
             }
         });
         let mut input_formats = Vec::new();
+        let mut input_labels = Vec::new();
         if let Some(fs) = &s.input_format {
             if !matches!(ty, FieldType::Date | FieldType::DateTime | FieldType::Time) {
                 self.err(
@@ -386,7 +387,10 @@ impl Cx<'_> {
             }
             for f in fs.get_ref().to_vec() {
                 match date::compile_input_format(&f) {
-                    Ok(sf) => input_formats.push(sf),
+                    Ok(sf) => {
+                        input_formats.push(sf);
+                        input_labels.push(f);
+                    }
                     Err(m) => self.err(fs.span(), format!("`{name}`: bad input_format `{f}`: {m}")),
                 }
             }
@@ -478,9 +482,9 @@ impl Cx<'_> {
         if let Some(t) = &s.transform {
             for tn in t.get_ref().to_vec() {
                 match Transform::from_name(&tn) {
-                    Ok(Some(tr)) => transforms.push(tr),
-                    Ok(None) => {}
-                    Err(()) => self.err(
+                    Some(Some(tr)) => transforms.push(tr),
+                    Some(None) => {}
+                    None => self.err(
                         t.span(),
                         format!(
                             "`{name}`: unknown transform `{tn}`; use {}",
@@ -521,6 +525,7 @@ impl Cx<'_> {
             format,
             scale,
             input_formats,
+            input_labels,
             required: s.required.unwrap_or(false) || def.required,
             required_if,
             checks,

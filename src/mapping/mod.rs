@@ -52,6 +52,8 @@ pub struct Field {
     pub scale: Option<u32>,
     /// strftime formats accepted on input (dates/times); empty means the defaults.
     pub input_formats: Vec<String>,
+    /// The same formats as the mapping wrote them, for messages.
+    pub input_labels: Vec<String>,
     pub required: bool,
     pub required_if: Option<cond::Condition>,
     pub checks: Vec<Check>,
@@ -118,6 +120,7 @@ pub struct ValueMap {
 pub enum Transform {
     Upper,
     Lower,
+    LowerAscii,
     Title,
     Digits,
     CollapseSpaces,
@@ -130,6 +133,7 @@ impl Transform {
         "trim",
         "upper",
         "lower",
+        "lower_ascii",
         "title",
         "digits",
         "collapse_spaces",
@@ -137,18 +141,19 @@ impl Transform {
         "abs",
     ];
 
-    /// `Ok(None)` for `trim`, which is always on.
-    pub fn from_name(s: &str) -> Result<Option<Transform>, ()> {
-        Ok(Some(match s {
-            "trim" => return Ok(None),
+    /// `None` for an unknown name; `Some(None)` for `trim`, which is always on.
+    pub fn from_name(s: &str) -> Option<Option<Transform>> {
+        Some(Some(match s {
+            "trim" => return Some(None),
             "upper" => Transform::Upper,
             "lower" => Transform::Lower,
+            "lower_ascii" => Transform::LowerAscii,
             "title" => Transform::Title,
             "digits" => Transform::Digits,
             "collapse_spaces" => Transform::CollapseSpaces,
             "phone_tr" => Transform::PhoneTr,
             "abs" => Transform::Abs,
-            _ => return Err(()),
+            _ => return None,
         }))
     }
 }

@@ -9,7 +9,7 @@ use calamine::{CellErrorType, Data, DataRef, ExcelDateTime};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use super::Cell;
-use super::header::RawRow;
+use super::records::RawRow;
 use crate::turkish::number::decimal_from_f64;
 
 /// Excel's last column is XFD; a cell reference past it is a damaged file.

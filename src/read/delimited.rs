@@ -2,13 +2,9 @@
 //! pass with the `csv` crate.
 //!
 //! Records are read into one reused `ByteRecord`, so the only allocations per row are
-//! the cells themselves. Row numbers are the physical line where a record starts (what
-//! a text editor shows). `csv`'s own record positions are taken before it skips empty
-//! lines and the `\n` of a CRLF, so they lag behind; instead a thin reader under the
-//! parser notes where the line breaks are, and a record's first line is worked out
-//! from where it ends and how many line breaks its quoted fields hold.
+//! the cells themselves. Row numbers are the physical line where a record starts, as
+//! a text editor shows it (`lines`); the delimiter is sniffed in `sniff`.
 
-use std::collections::VecDeque;
 use std::fs::File;
 use std::io::Read;
 use std::sync::Arc;
@@ -16,13 +12,10 @@ use std::sync::Arc;
 use csv::{ByteRecord, ReaderBuilder};
 
 use super::encoding::{self, SNIFF_LEN};
-use super::header::{RawRow, Source, Width};
+use super::lines::LineTracker;
+use super::records::{RawRow, Source, Width};
+use super::sniff::sniff_delimiter;
 use super::{Cell, ReadError, SourceOptions};
-
-/// Delimiters tried, in the order ties are broken (Turkish ERPs favour `;`).
-const CANDIDATES: [u8; 4] = [b';', b',', b'\t', b'|'];
-/// How many non-blank lines the delimiter is sniffed on.
-const SNIFF_LINES: usize = 50;
 
 /// Opens `file` (positioned at its start) as delimited text. `tab_default` is set
 /// for `.tsv` files, whose delimiter is not sniffed.
@@ -74,119 +67,6 @@ pub(crate) fn open(
     })
 }
 
-/// The candidate with the most lines sharing one non-zero count. Quotes are followed
-/// so that a delimiter inside `"..."` is not counted; a line cut by the end of the
-/// sniff window is left out.
-pub(crate) fn sniff_delimiter(text: &str, complete: bool) -> u8 {
-    let mut counts: Vec<[u32; 4]> = Vec::with_capacity(SNIFF_LINES);
-    let mut line = [0u32; 4];
-    let mut in_quotes = false;
-    let mut blank = true;
-    for b in text.bytes() {
-        match b {
-            b'"' => {
-                in_quotes = !in_quotes;
-                blank = false;
-            }
-            b'\n' if !in_quotes => {
-                if !blank {
-                    counts.push(line);
-                    if counts.len() == SNIFF_LINES {
-                        break;
-                    }
-                }
-                line = [0; 4];
-                blank = true;
-            }
-            _ if in_quotes => {}
-            c => {
-                if let Some(i) = CANDIDATES.iter().position(|&d| d == c) {
-                    line[i] += 1;
-                }
-                if !c.is_ascii_whitespace() {
-                    blank = false;
-                }
-            }
-        }
-    }
-    if complete && !blank && counts.len() < SNIFF_LINES {
-        counts.push(line);
-    }
-    let mut best = (0usize, CANDIDATES[0]);
-    for (i, &candidate) in CANDIDATES.iter().enumerate() {
-        let score = modal_frequency(counts.iter().map(|c| c[i]));
-        if score > best.0 {
-            best = (score, candidate);
-        }
-    }
-    best.1
-}
-
-/// How many lines have the most common non-zero count.
-fn modal_frequency(counts: impl Iterator<Item = u32>) -> usize {
-    let mut seen: Vec<(u32, usize)> = Vec::new();
-    for c in counts.filter(|&c| c > 0) {
-        match seen.iter_mut().find(|(v, _)| *v == c) {
-            Some((_, n)) => *n += 1,
-            None => seen.push((c, 1)),
-        }
-    }
-    seen.iter().map(|&(_, n)| n).max().unwrap_or(0)
-}
-
-/// Passes bytes to the parser and remembers the offsets of the line breaks it has not
-/// yet accounted for (at most a parser buffer's worth).
-struct LineTracker {
-    inner: Box<dyn Read + Send>,
-    offset: u64,
-    pending: VecDeque<u64>,
-    /// Line breaks before the end of the last record.
-    passed: u64,
-}
-
-impl LineTracker {
-    fn new(inner: Box<dyn Read + Send>) -> Self {
-        LineTracker {
-            inner,
-            offset: 0,
-            pending: VecDeque::new(),
-            passed: 0,
-        }
-    }
-
-    /// The 1-based line a record starts on, given the offset just past it (its
-    /// terminator included) and how many line breaks its fields hold.
-    fn start_line(&mut self, end: u64, inside: u64) -> u64 {
-        let mut last = None;
-        while let Some(&at) = self.pending.front() {
-            if at >= end {
-                break;
-            }
-            self.passed += 1;
-            last = Some(at);
-            self.pending.pop_front();
-        }
-        let terminated = last.is_some_and(|at| at + 1 == end);
-        (self.passed + 1).saturating_sub(inside + u64::from(terminated))
-    }
-}
-
-impl Read for LineTracker {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let offset = self.offset;
-        let got = buf.get(..n).unwrap_or_default();
-        self.pending.extend(
-            got.iter()
-                .enumerate()
-                .filter(|&(_, &b)| b == b'\n')
-                .map(|(i, _)| offset + i as u64),
-        );
-        self.offset += n as u64;
-        Ok(n)
-    }
-}
-
 struct DelimitedRows {
     reader: csv::Reader<LineTracker>,
     record: ByteRecord,
@@ -205,6 +85,49 @@ impl DelimitedRows {
             row,
             message,
         }))
+    }
+
+    /// The cells of the record just read.
+    fn cells(&self) -> Result<Vec<Cell>, String> {
+        let cell = |s: &str| {
+            if s.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(s.to_owned())
+            }
+        };
+        if let Some(cells) = self.valid_utf8_cells(cell) {
+            return Ok(cells);
+        }
+        let mut cells = Vec::with_capacity(self.record.len());
+        for (i, field) in self.record.iter().enumerate() {
+            match encoding::field_text(field, self.fallback_1254) {
+                Some(text) => cells.push(cell(&text)),
+                None => {
+                    return Err(format!(
+                        "field {} is not valid UTF-8; if the file is in the Turkish code \
+                         page, set encoding = \"windows-1254\" in [source]",
+                        i + 1
+                    ));
+                }
+            }
+        }
+        Ok(cells)
+    }
+
+    /// The common case in one validation of the whole record rather than one per
+    /// field: the fields are then valid too where they start and end on character
+    /// boundaries (`str::get` checks that).
+    fn valid_utf8_cells(&self, cell: impl Fn(&str) -> Cell) -> Option<Vec<Cell>> {
+        let whole = std::str::from_utf8(self.record.as_slice()).ok()?;
+        let mut cells = Vec::with_capacity(self.record.len());
+        let mut start = 0;
+        for field in &self.record {
+            let end = start + field.len();
+            cells.push(cell(whole.get(start..end)?));
+            start = end;
+        }
+        Some(cells)
     }
 }
 
@@ -230,28 +153,10 @@ impl Iterator for DelimitedRows {
                     .count();
                 let row = self.reader.get_mut().start_line(end, inside as u64);
                 self.line = row;
-                let mut cells = Vec::with_capacity(self.record.len());
-                for (i, field) in self.record.iter().enumerate() {
-                    if field.is_empty() {
-                        cells.push(Cell::Empty);
-                        continue;
-                    }
-                    match encoding::field_text(field, self.fallback_1254) {
-                        Some(text) => cells.push(Cell::Text(text)),
-                        None => {
-                            return self.fail(
-                                row,
-                                format!(
-                                    "field {} is not valid UTF-8; if the file is in the \
-                                     Turkish code page, set encoding = \"windows-1254\" \
-                                     in [source]",
-                                    i + 1
-                                ),
-                            );
-                        }
-                    }
+                match self.cells() {
+                    Ok(cells) => Some(Ok(RawRow { row, cells })),
+                    Err(message) => self.fail(row, message),
                 }
-                Some(Ok(RawRow { row, cells }))
             }
             Err(e) => {
                 let row = e.position().map_or(self.line, |p| p.line());
@@ -406,28 +311,6 @@ mod tests {
             let t = read("x.csv", text.as_bytes(), &default());
             assert_eq!(t.headers, ["a", "b", "c"]);
         }
-    }
-
-    #[test]
-    fn sniffing_details() {
-        // Commas inside quotes do not count.
-        let text = "a;b\n\"1,5\";\"x, y, z\"\n\"2,5\";q\n";
-        assert_eq!(sniff_delimiter(text, true), b';');
-        // Decimal commas in every data row still lose to the consistent `;`.
-        assert_eq!(
-            sniff_delimiter("Kod;Ad;Tutar\nA;B;1,5\nC;D;2,5\n", true),
-            b';'
-        );
-        // A title line above the header does not break the vote.
-        assert_eq!(
-            sniff_delimiter("Cari Listesi\nKod,Ad\n1,a\n2,b\n", true),
-            b','
-        );
-        // Ties go to `;`; no delimiter at all also gives `;`.
-        assert_eq!(sniff_delimiter("a;b,c\n", true), b';');
-        assert_eq!(sniff_delimiter("tek\nsutun\n", true), b';');
-        // A line cut by the sniff window is not counted.
-        assert_eq!(sniff_delimiter("a,b\n1,2\n3;4;5;6", false), b',');
     }
 
     #[test]

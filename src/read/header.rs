@@ -1,55 +1,25 @@
-//! Finding the header row and shaping the rows under it: the part every reader shares.
+//! Finding the header row, the part of opening every format shares.
 //!
-//! Each format only yields raw rows (a row number and its cells); choosing the header
-//! (explicit `header_row`, or the first early row that holds every expected column),
-//! skipping blank rows, marking ragged rows and applying `skip_if` happen here, once,
-//! so CSV and spreadsheets behave alike. Up to [`LOOKAHEAD`] rows after the header are
-//! read while opening so that warnings about the content (mojibake) can be given with
-//! the table; that window is the only buffering, so memory stays flat.
+//! Each format only yields raw rows (a row number and its cells). The header is the
+//! row `header_row` names, or else the first of the early rows that holds every
+//! column the mapping reads, so title rows above it need no configuration; `skip_if`
+//! columns are resolved against it here, before any record is read, so a wrong name
+//! stops the run at once. Up to [`LOOKAHEAD`] rows after the header are read while
+//! opening so that warnings about the content (mojibake) come with the table; that
+//! window is the only buffering, so memory stays flat.
 
-use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use chrono::NaiveTime;
-use regex::Regex;
-
 use super::mojibake;
-use super::{Cell, ReadError, Record, Row, SourceOptions, SourcePos, Table};
+use super::records::{RawRow, RawRows, Records, Source, cell_text, is_blank};
+use super::{Cell, ReadError, SourceOptions, Table};
 use crate::turkish::case::fold;
 
 /// How many non-blank rows auto-detection looks at for the header.
 const HEADER_SEARCH: usize = 50;
 /// How many rows after the header are read ahead for content warnings.
 const LOOKAHEAD: usize = 1000;
-
-/// A row as a format reader sees it: its number as a person sees it, and its cells.
-#[derive(Debug, Clone)]
-pub(crate) struct RawRow {
-    pub row: u64,
-    pub cells: Vec<Cell>,
-}
-
-pub(crate) type RawRows = Box<dyn Iterator<Item = Result<RawRow, ReadError>> + Send>;
-
-/// What a row with fewer cells than the header means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Width {
-    /// Delimited text: any other field count is a broken line (ragged).
-    Exact,
-    /// Spreadsheets: cells past the last value are simply empty; only values to the
-    /// right of the last header column make a row ragged.
-    PadShort,
-}
-
-/// A format reader's output, before the header is known.
-pub(crate) struct Source {
-    pub file: Arc<str>,
-    pub sheet: Option<Arc<str>>,
-    pub rows: RawRows,
-    pub width: Width,
-    pub warnings: Vec<String>,
-}
 
 /// The index of the header `name`: an exact match first, then one that differs only
 /// in case, spacing or the Turkish dotted/dotless i.
@@ -59,28 +29,6 @@ pub fn find_column(headers: &[String], name: &str) -> Option<usize> {
     }
     let key = fold(name);
     headers.iter().position(|h| fold(h) == key)
-}
-
-/// A cell as text, for header names and `skip_if` matching.
-pub(crate) fn cell_text(cell: &Cell) -> Cow<'_, str> {
-    match cell {
-        Cell::Empty => Cow::Borrowed(""),
-        Cell::Text(s) | Cell::Error(s) => Cow::Borrowed(s),
-        Cell::Number(d) => Cow::Owned(d.to_string()),
-        Cell::Bool(b) => Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }),
-        Cell::Date(dt) if dt.time() == NaiveTime::MIN => {
-            Cow::Owned(dt.format("%Y-%m-%d").to_string())
-        }
-        Cell::Date(dt) => Cow::Owned(dt.format("%Y-%m-%d %H:%M:%S").to_string()),
-    }
-}
-
-fn is_blank(cells: &[Cell]) -> bool {
-    cells.iter().all(|c| match c {
-        Cell::Empty => true,
-        Cell::Text(s) => s.trim().is_empty(),
-        _ => false,
-    })
 }
 
 fn holds_all(cells: &[Cell], expected: &[String]) -> bool {
@@ -248,73 +196,12 @@ fn mojibake_warning<'a>(
     })
 }
 
-/// The stream of a [`Table`]: read-ahead rows first, then the rest of the source.
-struct Records {
-    file: Arc<str>,
-    sheet: Option<Arc<str>>,
-    ahead: VecDeque<Result<RawRow, ReadError>>,
-    rows: RawRows,
-    width: usize,
-    shape: Width,
-    skips: Vec<(usize, Regex)>,
-}
-
-impl Records {
-    fn record(&self, raw: RawRow) -> Record {
-        let mut cells = raw.cells;
-        let found = cells.len();
-        let ragged = match self.shape {
-            Width::Exact => (found != self.width).then_some((found, self.width)),
-            Width::PadShort if found > self.width => Some((found, self.width)),
-            Width::PadShort => {
-                cells.resize(self.width, Cell::Empty);
-                None
-            }
-        };
-        let skipped = self.skips.iter().any(|(col, re)| {
-            cells
-                .get(*col)
-                .is_some_and(|c| re.is_match(cell_text(c).trim()))
-        });
-        let row = Row {
-            pos: SourcePos {
-                file: Arc::clone(&self.file),
-                sheet: self.sheet.clone(),
-                row: raw.row,
-            },
-            cells,
-            ragged,
-        };
-        if skipped {
-            Record::Skipped(row)
-        } else {
-            Record::Data(row)
-        }
-    }
-}
-
-impl Iterator for Records {
-    type Item = Result<Record, ReadError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            let item = match self.ahead.pop_front() {
-                Some(item) => item,
-                None => self.rows.next()?,
-            };
-            match item {
-                Err(e) => return Some(Err(e)),
-                Ok(raw) if is_blank(&raw.cells) => {}
-                Ok(raw) => return Some(Ok(self.record(raw))),
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::read::SkipIf;
+    use crate::read::records::Width;
+    use crate::read::{Record, SkipIf};
+    use regex::Regex;
 
     fn text_row(row: u64, fields: &[&str]) -> RawRow {
         let cells = fields
@@ -340,7 +227,10 @@ mod tests {
         }
     }
 
-    fn rows_of(table: Table) -> Vec<(bool, u64, Vec<Cell>, Option<(usize, usize)>)> {
+    /// Skipped?, row number, cells, ragged.
+    type Got = (bool, u64, Vec<Cell>, Option<(usize, usize)>);
+
+    fn rows_of(table: Table) -> Vec<Got> {
         table
             .records
             .map(|r| match r.unwrap() {
@@ -515,24 +405,6 @@ mod tests {
         let w = &t.warnings[0];
         assert!(w.contains("row 3, column `Ünvan`"), "{w}");
         assert!(w.contains("İSTANBUL DAĞITIM"), "{w}");
-    }
-
-    #[test]
-    fn cells_as_text() {
-        use chrono::NaiveDate;
-        let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
-        assert_eq!(
-            cell_text(&Cell::Date(d.and_hms_opt(0, 0, 0).unwrap())),
-            "2024-03-01"
-        );
-        assert_eq!(
-            cell_text(&Cell::Date(d.and_hms_opt(9, 5, 0).unwrap())),
-            "2024-03-01 09:05:00"
-        );
-        assert_eq!(
-            cell_text(&Cell::Number(rust_decimal::Decimal::new(2024, 0))),
-            "2024"
-        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! [`open`] decides the format from the extension, checked against the first bytes
 //! (a text export renamed `.xlsx` is refused with its name rather than misread).
 //! Each format yields raw rows (`delimited`, `sheet`); `header` finds the header and
-//! shapes the rows under it the same way for all of them.
+//! `records` shapes the rows under it the same way for all of them.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -18,9 +18,13 @@ mod cells;
 mod delimited;
 mod encoding;
 mod header;
+mod lines;
 mod mojibake;
+mod records;
 mod row;
 mod sheet;
+mod sniff;
+mod stream;
 
 pub use header::find_column;
 pub use row::{Cell, Row, SourcePos};
@@ -137,10 +141,10 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<Table, ReadError> {
         file: name.to_string(),
         source,
     })?;
-    let io_error = |e: std::io::Error| ReadError::Io {
+    // A directory opens but cannot be read: that is still "cannot open".
+    let io_error = |source: std::io::Error| ReadError::Open {
         file: name.to_string(),
-        row: 1,
-        message: e.to_string(),
+        source,
     };
     let mut head = Vec::with_capacity(MAGIC_LEN as usize);
     file.by_ref()
@@ -249,15 +253,19 @@ fn route(ext: Option<&str>, head: &[u8]) -> Route {
 }
 
 fn not_a_spreadsheet(head: &[u8]) -> String {
-    let start = String::from_utf8_lossy(head)
-        .trim_start()
-        .to_ascii_lowercase();
-    if start.starts_with("<!doctype html")
-        || start.starts_with("<html")
-        || start.starts_with("<table")
+    let text = String::from_utf8_lossy(head);
+    let start = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    let start = start.to_ascii_lowercase();
+    if ["<!doctype html", "<html", "<table"]
+        .iter()
+        .any(|tag| start.starts_with(tag))
     {
         "the content is an HTML page, not a spreadsheet (some ERPs export HTML under a \
-         spreadsheet name); save it from Excel as .xlsx or export CSV"
+         spreadsheet name); open it in Excel and save it as .xlsx, or export CSV"
+            .to_owned()
+    } else if start.starts_with("<?xml") {
+        "the content is XML (perhaps an Excel 2003 XML spreadsheet), which cannot be read; \
+         open it in Excel and save it as .xlsx"
             .to_owned()
     } else {
         "the content is not a spreadsheet; if it is a CSV or text export, rename it .csv".to_owned()
@@ -311,10 +319,10 @@ mod tests {
     fn the_table_names_the_file_as_given() {
         let dir = tempfile::tempdir().unwrap();
         let path = write(&dir, "a.csv", b"Kod\n1\n");
-        let t = open(&path, &SourceOptions::default()).unwrap();
+        let mut t = open(&path, &SourceOptions::default()).unwrap();
         assert_eq!(&*t.file, path.display().to_string());
         assert_eq!(t.sheet, None);
-        let Some(Ok(Record::Data(row))) = t.records.into_iter().next() else {
+        let Some(Ok(Record::Data(row))) = t.records.next() else {
             panic!("one data row expected");
         };
         assert_eq!(row.pos.file, t.file);
@@ -349,6 +357,20 @@ mod tests {
                 other => panic!("{name}: expected NotReadable, got {:?}", other.err()),
             }
         }
+    }
+
+    #[test]
+    fn a_directory_cannot_be_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = open(dir.path(), &SourceOptions::default()).err();
+        assert!(matches!(err, Some(ReadError::Open { .. })), "{err:?}");
+    }
+
+    #[test]
+    fn xml_named_xls_is_explained() {
+        let message = not_a_spreadsheet(b"\xEF\xBB\xBF<?xml version=\"1.0\"?><Workbook>");
+        assert!(message.contains("XML"), "{message}");
+        assert!(not_a_spreadsheet(b"  <HTML><body>").contains("HTML"));
     }
 
     #[test]

@@ -1,29 +1,25 @@
 //! XLSX/XLSM/XLSB/XLS/ODS through calamine.
 //!
 //! XLSX and XLSB are streamed: calamine's cell readers (`worksheet_cells_reader`) walk
-//! the sheet's XML or records without building the whole range. Those readers borrow
-//! the workbook, so a worker thread owns the workbook and sends finished rows through
-//! a small bounded channel; the table's record stream is the receiving end, and
-//! dropping it stops the worker at its next row. XLS and ODS have no such reader in
-//! calamine: their sheet is loaded with `worksheet_range` (XLS caps a sheet at 65,536
-//! rows) and turned into rows lazily. Formula cells come through their cached value
+//! the sheet's XML or records without building the whole range, on a worker thread
+//! (`stream`). Only the workbook's shared-strings table is held whole, as calamine
+//! loads it on opening. XLS and ODS have no such reader in calamine: their sheet is
+//! loaded with `worksheet_range` (XLS caps a sheet at 65,536 rows) and turned into
+//! rows lazily. Formula cells come through their cached value
 //! either way. Row numbers are Excel's: a used range that starts below row 1 keeps
 //! its offset.
 
 use std::fs::File;
 use std::io::BufReader;
 use std::sync::Arc;
-use std::sync::mpsc::{SyncSender, sync_channel};
 
 use calamine::{Data, Ods, Range, Reader, SheetType, SheetVisible, Xls, Xlsb, Xlsx};
 
-use super::cells::{self, RowBuilder};
-use super::header::{RawRow, RawRows, Source, Width};
+use super::cells;
+use super::records::{RawRow, RawRows, Source, Width};
+use super::stream::{pump, send_error, streamed};
 use super::{Cell, ReadError, SheetSel, SourceOptions};
 use crate::turkish::case::fold;
-
-/// Rows in flight between the worker thread and the reader of the table.
-const CHANNEL_ROWS: usize = 256;
 
 /// The spreadsheet formats calamine reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +41,26 @@ impl Book {
     }
 }
 
+/// XLSX and XLSB offer the same streaming API on two unrelated types.
+macro_rules! stream_book {
+    ($book:ty, $reader:expr, $name:expr, $opts:expr, $unreadable:expr) => {{
+        let wb = <$book>::new($reader).map_err(|e| $unreadable(&e))?;
+        let sheet = select($name, wb.sheets_metadata(), $opts.sheet.as_ref())?;
+        let worker_sheet = sheet.clone();
+        let rows = streamed($name, move |file, tx| {
+            let mut wb = wb;
+            match wb.worksheet_cells_reader(&worker_sheet) {
+                Ok(mut cells) => pump(file, tx, || {
+                    let cell = cells.next_cell().map_err(|e| e.to_string())?;
+                    Ok(cell.map(|c| (c.get_position(), cells::from_ref(c.get_value()))))
+                }),
+                Err(e) => send_error(file, tx, 1, e.to_string()),
+            }
+        })?;
+        (sheet, rows)
+    }};
+}
+
 /// Opens the selected sheet of `file` (positioned at its start).
 pub(crate) fn open(
     file: File,
@@ -59,54 +75,10 @@ pub(crate) fn open(
         message: e.to_string(),
     };
     let (sheet, rows): (String, RawRows) = match book {
-        Book::Xlsx => {
-            let wb = Xlsx::new(reader).map_err(|e| unreadable(&e))?;
-            let sheet = select(&name, wb.sheets_metadata(), opts.sheet.as_ref())?;
-            let worker_sheet = sheet.clone();
-            let rows = streamed(&name, move |file, tx| {
-                let mut wb = wb;
-                match wb.worksheet_cells_reader(&worker_sheet) {
-                    Ok(mut cells) => pump(file, tx, || {
-                        cells
-                            .next_cell()
-                            .map(|c| c.map(|c| (c.get_position(), cells::from_ref(c.get_value()))))
-                            .map_err(|e| e.to_string())
-                    }),
-                    Err(e) => send_error(file, tx, 1, e.to_string()),
-                }
-            })?;
-            (sheet, rows)
-        }
-        Book::Xlsb => {
-            let wb = Xlsb::new(reader).map_err(|e| unreadable(&e))?;
-            let sheet = select(&name, wb.sheets_metadata(), opts.sheet.as_ref())?;
-            let worker_sheet = sheet.clone();
-            let rows = streamed(&name, move |file, tx| {
-                let mut wb = wb;
-                match wb.worksheet_cells_reader(&worker_sheet) {
-                    Ok(mut cells) => pump(file, tx, || {
-                        cells
-                            .next_cell()
-                            .map(|c| c.map(|c| (c.get_position(), cells::from_ref(c.get_value()))))
-                            .map_err(|e| e.to_string())
-                    }),
-                    Err(e) => send_error(file, tx, 1, e.to_string()),
-                }
-            })?;
-            (sheet, rows)
-        }
-        Book::Xls => {
-            let mut wb = Xls::new(reader).map_err(|e| unreadable(&e))?;
-            let sheet = select(&name, wb.sheets_metadata(), opts.sheet.as_ref())?;
-            let range = wb.worksheet_range(&sheet).map_err(|e| unreadable(&e))?;
-            (sheet, Box::new(RangeRows::new(range)))
-        }
-        Book::Ods => {
-            let mut wb = Ods::new(reader).map_err(|e| unreadable(&e))?;
-            let sheet = select(&name, wb.sheets_metadata(), opts.sheet.as_ref())?;
-            let range = wb.worksheet_range(&sheet).map_err(|e| unreadable(&e))?;
-            (sheet, Box::new(RangeRows::new(range)))
-        }
+        Book::Xlsx => stream_book!(Xlsx<_>, reader, &name, opts, unreadable),
+        Book::Xlsb => stream_book!(Xlsb<_>, reader, &name, opts, unreadable),
+        Book::Xls => loaded::<Xls<_>>(reader, &name, opts, unreadable)?,
+        Book::Ods => loaded::<Ods<_>>(reader, &name, opts, unreadable)?,
     };
     Ok(Source {
         file: name,
@@ -115,6 +87,23 @@ pub(crate) fn open(
         width: Width::PadShort,
         warnings: Vec::new(),
     })
+}
+
+/// XLS and ODS: the selected sheet loaded whole, handed out row by row.
+fn loaded<B>(
+    reader: BufReader<File>,
+    name: &str,
+    opts: &SourceOptions,
+    unreadable: impl Fn(&dyn std::fmt::Display) -> ReadError,
+) -> Result<(String, RawRows), ReadError>
+where
+    B: Reader<BufReader<File>>,
+    B::Error: std::fmt::Display,
+{
+    let mut wb = B::new(reader).map_err(|e| unreadable(&e))?;
+    let sheet = select(name, wb.sheets_metadata(), opts.sheet.as_ref())?;
+    let range = wb.worksheet_range(&sheet).map_err(|e| unreadable(&e))?;
+    Ok((sheet, Box::new(RangeRows::new(range))))
 }
 
 /// The sheet `sel` names: by exact name, then by a name that differs only in case,
@@ -158,68 +147,6 @@ fn select(
             },
         }),
     }
-}
-
-type RowSender = SyncSender<Result<RawRow, ReadError>>;
-
-/// Runs `work` on a worker thread that sends rows; the returned stream receives them.
-fn streamed<F>(file: &Arc<str>, work: F) -> Result<RawRows, ReadError>
-where
-    F: FnOnce(&str, &RowSender) + Send + 'static,
-{
-    let (tx, rx) = sync_channel(CHANNEL_ROWS);
-    let worker_file = Arc::clone(file);
-    std::thread::Builder::new()
-        .name("aktar-sheet-reader".to_owned())
-        .spawn(move || work(&worker_file, &tx))
-        .map_err(|e| ReadError::Io {
-            file: file.to_string(),
-            row: 1,
-            message: format!("cannot start the sheet reader: {e}"),
-        })?;
-    Ok(Box::new(rx.into_iter()))
-}
-
-/// Reads cells with `next` until the sheet ends, an error, or the receiver is gone.
-fn pump<N>(file: &str, tx: &RowSender, mut next: N)
-where
-    N: FnMut() -> Result<Option<((u32, u32), Cell)>, String>,
-{
-    let mut rows = RowBuilder::default();
-    loop {
-        let step = next().and_then(|cell| match cell {
-            Some((pos, cell)) => rows.push(pos, cell).map(Some),
-            None => Ok(None),
-        });
-        match step {
-            Ok(Some(None)) => {}
-            Ok(Some(Some(done))) => {
-                if tx.send(Ok(done)).is_err() {
-                    return;
-                }
-            }
-            Ok(None) => {
-                if let Some(done) = rows.finish() {
-                    // The receiver may be gone already; there is nobody left to tell.
-                    let _ = tx.send(Ok(done));
-                }
-                return;
-            }
-            Err(message) => {
-                let row = rows.current().unwrap_or(1);
-                return send_error(file, tx, row, message);
-            }
-        }
-    }
-}
-
-fn send_error(file: &str, tx: &RowSender, row: u64, message: String) {
-    // As in `pump`: a receiver that has gone does not need the error.
-    let _ = tx.send(Err(ReadError::Io {
-        file: file.to_owned(),
-        row,
-        message,
-    }));
 }
 
 /// Rows of a sheet loaded whole, converted one at a time.
@@ -326,7 +253,10 @@ mod tests {
         path
     }
 
-    fn data_rows(table: Table) -> Vec<(bool, u64, Vec<Cell>, Option<(usize, usize)>)> {
+    /// Skipped?, row number, cells, ragged.
+    type Got = (bool, u64, Vec<Cell>, Option<(usize, usize)>);
+
+    fn data_rows(table: Table) -> Vec<Got> {
         table
             .records
             .map(|r| match r.unwrap() {

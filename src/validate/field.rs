@@ -145,6 +145,7 @@ impl<'r> RowCx<'r> {
                 t = match tr {
                     Transform::Upper => case::upper(&t),
                     Transform::Lower => case::lower(&t),
+                    Transform::LowerAscii => t.to_ascii_lowercase(),
                     Transform::Title => case::title(&t),
                     Transform::Digits => t.chars().filter(char::is_ascii_digit).collect(),
                     Transform::CollapseSpaces => t.split_whitespace().collect::<Vec<_>>().join(" "),
@@ -194,10 +195,16 @@ impl<'r> RowCx<'r> {
                 None => return Value::Null,
             }
         }
-        if self.constraints(f, &value, &column, &original) {
-            value
-        } else {
-            Value::Null
+        if !self.constraints(f, &value, &column, &original) {
+            return Value::Null;
+        }
+        match value {
+            // A valid IBAN goes out in its electronic form, whatever spacing a person
+            // typed it with.
+            Value::Str(s) if f.checks.contains(&checks::Check::Iban) => {
+                Value::Str(s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase())
+            }
+            v => v,
         }
     }
 
@@ -328,7 +335,7 @@ impl<'r> RowCx<'r> {
                 "gg.aa.yyyy, gg/aa/yyyy, yyyy-aa-gg".to_string()
             }
         } else {
-            f.input_formats.join(", ")
+            f.input_labels.join(", ")
         }
     }
 

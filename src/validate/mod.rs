@@ -192,6 +192,13 @@ fn equals(v: &Value, l: &Literal) -> bool {
     }
 }
 
+/// Everything but RFC 3986's unreserved characters is escaped in a path segment.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// Builds the request: path field into the path, other fields into the body in the
 /// endpoint's order, wrapped in the endpoint's envelope.
 fn request(m: &Mapping, values: &[Value]) -> Request {
@@ -202,7 +209,7 @@ fn request(m: &Mapping, values: &[Value]) -> Request {
         if Some(f.def.name) == ep.path_field {
             let seg = v.text(f.format.as_deref());
             let enc =
-                percent_encoding::utf8_percent_encode(&seg, percent_encoding::NON_ALPHANUMERIC);
+                percent_encoding::utf8_percent_encode(&seg, PATH_SEGMENT);
             path = path.replace(&format!("{{{}}}", f.def.name), &enc.to_string());
             continue;
         }

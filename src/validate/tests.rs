@@ -259,7 +259,7 @@ fn netahsilat_types_are_native_json() {
         &m,
         NT_HEAD,
         &[
-            "K 1",
+            "K 1.0-A_b",
             "Şahıs",
             "Ali",
             "Veli",
@@ -273,11 +273,11 @@ fn netahsilat_types_are_native_json() {
         ],
     );
     let req = c.outcome.unwrap();
-    assert_eq!(req.path, "/vendor/customer/K%201");
+    assert_eq!(req.path, "/vendor/customer/K%201.0-A_b");
     assert_eq!(
         req.body,
         json!({
-            "code": "K 1", "erpCode": "ERP-K 1", "isCompany": false, "firstName": "Ali",
+            "code": "K 1.0-A_b", "erpCode": "ERP-K 1.0-A_b", "isCompany": false, "firstName": "Ali",
             "lastName": "Veli", "tckn": "10000000146", "companyName": null, "taxNumber": null,
             "taxOffice": null, "districtCode": 1234, "isActive": true,
             "customerRepresentativeIds": [3, 7]

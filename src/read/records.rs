@@ -1,0 +1,162 @@
+//! Raw rows as the format readers give them, and the record stream built on them.
+//!
+//! A format reader knows only row numbers and cells; the [`Records`] stream adds what
+//! every format shares: blank rows dropped, rows measured against the header (ragged
+//! or padded, by [`Width`]), `skip_if` applied, and each row stamped with its source
+//! position.
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use chrono::NaiveTime;
+use regex::Regex;
+
+use super::{Cell, ReadError, Record, Row, SourcePos};
+
+/// A row as a format reader sees it: its number as a person sees it, and its cells.
+#[derive(Debug, Clone)]
+pub(crate) struct RawRow {
+    pub row: u64,
+    pub cells: Vec<Cell>,
+}
+
+pub(crate) type RawRows = Box<dyn Iterator<Item = Result<RawRow, ReadError>> + Send>;
+
+/// What a row with fewer cells than the header means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Width {
+    /// Delimited text: any other field count is a broken line (ragged).
+    Exact,
+    /// Spreadsheets: cells past the last value are simply empty; only values to the
+    /// right of the last header column make a row ragged.
+    PadShort,
+}
+
+/// A format reader's output, before the header is known.
+pub(crate) struct Source {
+    pub file: Arc<str>,
+    pub sheet: Option<Arc<str>>,
+    pub rows: RawRows,
+    pub width: Width,
+    pub warnings: Vec<String>,
+}
+
+/// A cell as text, for header names and `skip_if` matching.
+pub(crate) fn cell_text(cell: &Cell) -> Cow<'_, str> {
+    match cell {
+        Cell::Empty => Cow::Borrowed(""),
+        Cell::Text(s) | Cell::Error(s) => Cow::Borrowed(s),
+        Cell::Number(d) => Cow::Owned(d.to_string()),
+        Cell::Bool(b) => Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }),
+        Cell::Date(dt) if dt.time() == NaiveTime::MIN => {
+            Cow::Owned(dt.format("%Y-%m-%d").to_string())
+        }
+        Cell::Date(dt) => Cow::Owned(dt.format("%Y-%m-%d %H:%M:%S").to_string()),
+    }
+}
+
+pub(crate) fn is_blank(cells: &[Cell]) -> bool {
+    cells.iter().all(|c| match c {
+        Cell::Empty => true,
+        Cell::Text(s) => s.trim().is_empty(),
+        _ => false,
+    })
+}
+
+/// The stream of a [`Table`]: read-ahead rows first, then the rest of the source.
+pub(crate) struct Records {
+    pub file: Arc<str>,
+    pub sheet: Option<Arc<str>>,
+    /// Rows already read while opening; they come out first.
+    pub ahead: VecDeque<Result<RawRow, ReadError>>,
+    pub rows: RawRows,
+    /// The header's width.
+    pub width: usize,
+    pub shape: Width,
+    /// `skip_if` rules with their columns resolved.
+    pub skips: Vec<(usize, Regex)>,
+}
+
+impl Records {
+    fn record(&self, raw: RawRow) -> Record {
+        let mut cells = raw.cells;
+        let found = cells.len();
+        let ragged = match self.shape {
+            Width::Exact => (found != self.width).then_some((found, self.width)),
+            Width::PadShort if found > self.width => Some((found, self.width)),
+            Width::PadShort => {
+                cells.resize(self.width, Cell::Empty);
+                None
+            }
+        };
+        let skipped = self.skips.iter().any(|(col, re)| {
+            cells
+                .get(*col)
+                .is_some_and(|c| re.is_match(cell_text(c).trim()))
+        });
+        let row = Row {
+            pos: SourcePos {
+                file: Arc::clone(&self.file),
+                sheet: self.sheet.clone(),
+                row: raw.row,
+            },
+            cells,
+            ragged,
+        };
+        if skipped {
+            Record::Skipped(row)
+        } else {
+            Record::Data(row)
+        }
+    }
+}
+
+impl Iterator for Records {
+    type Item = Result<Record, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let item = match self.ahead.pop_front() {
+                Some(item) => item,
+                None => self.rows.next()?,
+            };
+            match item {
+                Err(e) => return Some(Err(e)),
+                Ok(raw) if is_blank(&raw.cells) => {}
+                Ok(raw) => return Some(Ok(self.record(raw))),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_as_text() {
+        use chrono::NaiveDate;
+        let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        assert_eq!(
+            cell_text(&Cell::Date(d.and_hms_opt(0, 0, 0).unwrap())),
+            "2024-03-01"
+        );
+        assert_eq!(
+            cell_text(&Cell::Date(d.and_hms_opt(9, 5, 0).unwrap())),
+            "2024-03-01 09:05:00"
+        );
+        assert_eq!(
+            cell_text(&Cell::Number(rust_decimal::Decimal::new(2024, 0))),
+            "2024"
+        );
+    }
+
+    #[test]
+    fn blank_means_empty_or_whitespace_only() {
+        assert!(is_blank(&[]));
+        assert!(is_blank(&[Cell::Empty, Cell::Text(" \t".into())]));
+        assert!(!is_blank(&[Cell::Empty, Cell::Bool(false)]));
+        assert!(!is_blank(&[Cell::Error("#N/A".into())]));
+    }
+}

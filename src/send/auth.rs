@@ -1,0 +1,281 @@
+//! Credentials shared by every request of a run: Ödüyo's session (given, or obtained by
+//! logging in; renewed before it lapses and once on a 401), Fatura Entegratör's key, and
+//! NetTahsilat's bearer token (given, or fetched from the token call; renewed before
+//! its JWT `exp` and once on a 401).
+//!
+//! One mutex guards the credential, so a renewal happens once however many requests
+//! are in flight: the others wait for it. Each credential has a generation number; a
+//! 401 renews only if the credential that got it is still the current one.
+
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::Value as Json;
+use tokio::sync::Mutex;
+
+use super::settings::{AuthSettings, Login, Secret, TokenCall};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("login refused: {0}")]
+    Login(String),
+    #[error("token call refused: {0}")]
+    Token(String),
+    #[error("authentication refused ({0}) and no way to renew the credential is configured")]
+    Refused(String),
+    #[error("authentication still refused after renewing the credential: {0}")]
+    StillRefused(String),
+}
+
+/// The headers one request carries, and the credential generation they came from.
+pub struct AuthHeaders {
+    pub headers: Vec<(&'static str, String)>,
+    pub generation: u64,
+}
+
+struct Current {
+    value: Secret,
+    /// When to renew before using it again (None: never expires as far as we know).
+    renew_at: Option<Instant>,
+    generation: u64,
+}
+
+pub struct Auth {
+    settings: AuthSettings,
+    base_url: String,
+    client: reqwest::Client,
+    current: Mutex<Option<Current>>,
+}
+
+/// Ödüyo sessions last 60 minutes unless the login answer says otherwise.
+const ODUYO_SESSION: Duration = Duration::from_secs(60 * 60);
+
+impl Auth {
+    pub fn new(settings: AuthSettings, base_url: &str, client: reqwest::Client) -> Auth {
+        let now = Instant::now();
+        let current = match &settings {
+            AuthSettings::Oduyo { session: Some(s), login, .. } => Some(Current {
+                value: s.clone(),
+                // A given session is renewed only if a login is configured, and then
+                // before an hour from now has passed.
+                renew_at: login.as_ref().map(|_| now + renew_after(ODUYO_SESSION)),
+                generation: 1,
+            }),
+            AuthSettings::Bearer(s) => Some(Current {
+                value: s.clone(),
+                renew_at: None,
+                generation: 1,
+            }),
+            AuthSettings::NetTahsilat { token: Some(t), call } => Some(Current {
+                value: t.clone(),
+                renew_at: call.as_ref().and_then(|_| jwt_lifetime(t.expose())).map(|left| now + renew_after(left)),
+                generation: 1,
+            }),
+            _ => None,
+        };
+        Auth {
+            settings,
+            base_url: base_url.to_string(),
+            client,
+            current: Mutex::new(current),
+        }
+    }
+
+    /// The headers for the next request, logging in or fetching a token first when
+    /// there is no live credential.
+    pub async fn headers(&self) -> Result<AuthHeaders, AuthError> {
+        let mut cur = self.current.lock().await;
+        let stale = match &*cur {
+            None => true,
+            Some(c) => c.renew_at.is_some_and(|t| Instant::now() >= t),
+        };
+        if stale {
+            let generation = cur.as_ref().map_or(1, |c| c.generation + 1);
+            *cur = Some(self.obtain(generation).await?);
+        }
+        let Some(c) = cur.as_ref() else {
+            return Err(AuthError::Refused("no credential".into()));
+        };
+        Ok(AuthHeaders {
+            headers: self.header_values(&c.value),
+            generation: c.generation,
+        })
+    }
+
+    /// After a 401: renew the credential that got it (once, however many requests saw
+    /// the same 401), or say that it cannot be renewed.
+    pub async fn renew(&self, generation: u64, why: &str) -> Result<(), AuthError> {
+        let mut cur = self.current.lock().await;
+        if cur.as_ref().is_some_and(|c| c.generation != generation) {
+            return Ok(());
+        }
+        if !self.renewable() {
+            return Err(AuthError::Refused(why.to_string()));
+        }
+        *cur = Some(self.obtain(generation + 1).await?);
+        Ok(())
+    }
+
+    fn renewable(&self) -> bool {
+        matches!(
+            &self.settings,
+            AuthSettings::Oduyo { login: Some(_), .. } | AuthSettings::NetTahsilat { call: Some(_), .. }
+        )
+    }
+
+    fn header_values(&self, value: &Secret) -> Vec<(&'static str, String)> {
+        match &self.settings {
+            AuthSettings::Oduyo { api_key, .. } => vec![
+                ("Apikey", api_key.expose().to_string()),
+                ("Authorization", value.expose().to_string()),
+            ],
+            AuthSettings::Bearer(_) | AuthSettings::NetTahsilat { .. } => vec![
+                ("Authorization", format!("Bearer {}", value.expose())),
+                ("Accept", "application/json".to_string()),
+            ],
+        }
+    }
+
+    async fn obtain(&self, generation: u64) -> Result<Current, AuthError> {
+        match &self.settings {
+            AuthSettings::Oduyo { api_key, login: Some(l), .. } => self.login(api_key, l, generation).await,
+            AuthSettings::NetTahsilat { call: Some(c), .. } => self.token(c, generation).await,
+            _ => Err(AuthError::Refused("the given credential was not accepted".into())),
+        }
+    }
+
+    async fn login(&self, api_key: &Secret, l: &Login, generation: u64) -> Result<Current, AuthError> {
+        let url = format!("{}{}", self.base_url, l.path);
+        let form = [
+            (l.username_field.as_str(), l.username.as_str()),
+            (l.api_key_field.as_str(), api_key.expose()),
+            (l.password_field.as_str(), l.password.expose()),
+        ];
+        let (status, json) = post(self.client.post(&url).form(&form)).await.map_err(AuthError::Login)?;
+        let session = json
+            .as_ref()
+            .filter(|j| j.get("status") != Some(&Json::Bool(false)))
+            .and_then(|j| {
+                [
+                    j.pointer("/data/session_id"),
+                    j.pointer("/session_id"),
+                    j.pointer("/data/session"),
+                    j.pointer("/session"),
+                    j.pointer("/data"),
+                ]
+                .into_iter()
+                .flatten()
+                .find_map(|v| v.as_str().map(str::to_string))
+            });
+        match session {
+            Some(s) if (200..300).contains(&status) && !s.is_empty() => {
+                let life = json
+                    .as_ref()
+                    .and_then(|j| j.pointer("/data/expires_in").or_else(|| j.pointer("/expires_in")))
+                    .and_then(Json::as_u64)
+                    .map_or(ODUYO_SESSION, Duration::from_secs);
+                Ok(Current {
+                    value: Secret::new(s),
+                    renew_at: Some(Instant::now() + renew_after(life)),
+                    generation,
+                })
+            }
+            _ => Err(AuthError::Login(format!("HTTP {status}: {}", provider_message(json.as_ref())))),
+        }
+    }
+
+    async fn token(&self, c: &TokenCall, generation: u64) -> Result<Current, AuthError> {
+        let fields = [
+            ("grant_type", c.grant_type.as_str()),
+            ("client_id", c.client_id.as_str()),
+            ("client_secret", c.client_secret.expose()),
+        ];
+        let req = self.client.post(&c.url);
+        let req = if c.json {
+            let body: serde_json::Map<String, Json> =
+                fields.iter().map(|(k, v)| (k.to_string(), Json::from(*v))).collect();
+            req.json(&body)
+        } else {
+            req.form(&fields)
+        };
+        let (status, json) = post(req).await.map_err(AuthError::Token)?;
+        let token = json
+            .as_ref()
+            .and_then(|j| j.get("access_token").or_else(|| j.pointer("/data/access_token")))
+            .and_then(Json::as_str)
+            .filter(|t| !t.is_empty());
+        match token {
+            Some(t) if (200..300).contains(&status) => {
+                let life = jwt_lifetime(t)
+                    .or_else(|| json.as_ref().and_then(|j| j.get("expires_in")).and_then(Json::as_u64).map(Duration::from_secs));
+                Ok(Current {
+                    value: Secret::new(t),
+                    renew_at: life.map(|l| Instant::now() + renew_after(l)),
+                    generation,
+                })
+            }
+            _ => Err(AuthError::Token(format!("HTTP {status}: {}", provider_message(json.as_ref())))),
+        }
+    }
+}
+
+async fn post(req: reqwest::RequestBuilder) -> Result<(u16, Option<Json>), String> {
+    let resp = req.send().await.map_err(|e| super::classify::describe_error(&e))?;
+    let status = resp.status().as_u16();
+    let body = resp.bytes().await.map_err(|e| super::classify::describe_error(&e))?;
+    Ok((status, serde_json::from_slice(&body).ok()))
+}
+
+fn provider_message(json: Option<&Json>) -> String {
+    json.and_then(|j| j.get("message").or_else(|| j.get("error")))
+        .and_then(Json::as_str)
+        .unwrap_or("no reason given")
+        .to_string()
+}
+
+/// Renew a little before the end: a tenth of the lifetime early, at most a minute.
+fn renew_after(life: Duration) -> Duration {
+    life.saturating_sub((life / 10).min(Duration::from_secs(60)))
+}
+
+/// Time left until a JWT's `exp` claim (zero if it has passed), or None if the token
+/// is not a JWT with an `exp`.
+pub fn jwt_lifetime(token: &str) -> Option<Duration> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let exp = serde_json::from_slice::<Json>(&bytes).ok()?.get("exp")?.as_i64()?;
+    let left = exp - chrono::Utc::now().timestamp();
+    Some(Duration::from_secs(left.max(0) as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(exp: i64) -> String {
+        let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        format!(
+            "{}.{}.{}",
+            e.encode(br#"{"alg":"HS256","typ":"JWT"}"#),
+            e.encode(format!(r#"{{"exp":{exp},"sub":"x"}}"#)),
+            e.encode(b"sig")
+        )
+    }
+
+    #[test]
+    fn reads_the_exp_claim() {
+        let now = chrono::Utc::now().timestamp();
+        let left = jwt_lifetime(&jwt(now + 600)).unwrap();
+        assert!(left <= Duration::from_secs(600) && left >= Duration::from_secs(598));
+        assert_eq!(jwt_lifetime(&jwt(now - 5)), Some(Duration::ZERO));
+        assert_eq!(jwt_lifetime("opaque-token"), None);
+    }
+
+    #[test]
+    fn renews_before_the_end() {
+        assert_eq!(renew_after(Duration::from_secs(3600)), Duration::from_secs(3540));
+        assert_eq!(renew_after(Duration::from_secs(10)), Duration::from_secs(9));
+    }
+}

@@ -1,0 +1,170 @@
+//! Reading a provider's answer: success, refusal (to `failed.csv`), an expired
+//! credential, or a transient failure worth retrying — and, for a request that may not
+//! be repeated, whether it provably never reached the provider.
+
+use std::time::Duration;
+
+use serde_json::Value as Json;
+
+use crate::providers::AnswerKind;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Success,
+    /// The provider said no; retrying will not change its mind.
+    Refused { status: u16, message: String },
+    /// 401: the session or token is not (or no longer) accepted.
+    Unauthorized { message: String },
+    /// Worth another try after a pause.
+    Transient {
+        status: Option<u16>,
+        retry_after: Option<Duration>,
+        /// False only where the request provably never reached the provider
+        /// (connection refused, 429): then even a non-idempotent request may be
+        /// repeated.
+        reached: bool,
+        message: String,
+    },
+}
+
+/// Classifies an HTTP answer.
+pub fn classify(kind: AnswerKind, status: u16, retry_after: Option<&str>, body: &[u8]) -> Verdict {
+    let json: Option<Json> = serde_json::from_slice(body).ok();
+    match status {
+        200..=299 => {
+            let ok = match kind {
+                AnswerKind::Http2xx => true,
+                AnswerKind::OduyoStatus => json.as_ref().and_then(|j| j.get("status")) == Some(&Json::Bool(true)),
+                AnswerKind::NetTahsilatStatus => {
+                    json.as_ref().and_then(|j| j.get("status")).and_then(Json::as_str) == Some("success")
+                }
+            };
+            if ok {
+                Verdict::Success
+            } else {
+                Verdict::Refused {
+                    status,
+                    message: format!("HTTP {status} but the answer says failure: {}", message(json.as_ref(), body)),
+                }
+            }
+        }
+        401 => Verdict::Unauthorized {
+            message: message(json.as_ref(), body),
+        },
+        429 => Verdict::Transient {
+            status: Some(status),
+            retry_after: retry_after.and_then(parse_retry_after),
+            reached: false,
+            message: "HTTP 429: rate limited".into(),
+        },
+        408 | 500 | 502 | 503 | 504 => Verdict::Transient {
+            status: Some(status),
+            retry_after: retry_after.and_then(parse_retry_after),
+            reached: true,
+            message: format!("HTTP {status}: {}", message(json.as_ref(), body)),
+        },
+        _ => Verdict::Refused {
+            status,
+            message: format!("HTTP {status}: {}", message(json.as_ref(), body)),
+        },
+    }
+}
+
+/// Classifies a request that got no answer.
+pub fn classify_error(e: &reqwest::Error) -> Verdict {
+    Verdict::Transient {
+        status: None,
+        retry_after: None,
+        reached: !e.is_connect(),
+        message: describe_error(e),
+    }
+}
+
+/// What went wrong, in words, without the URL (which reqwest's own message carries and
+/// which may hold a customer code).
+pub fn describe_error(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "no answer within the timeout".into()
+    } else if e.is_connect() {
+        "could not connect".into()
+    } else {
+        "the connection broke before the answer".into()
+    }
+}
+
+/// The provider's own words: `message`, `error`, `errors` or a string `data`, else the
+/// start of the body.
+fn message(json: Option<&Json>, body: &[u8]) -> String {
+    if let Some(j) = json {
+        for k in ["message", "error", "errors", "data"] {
+            match j.get(k) {
+                Some(Json::String(s)) if !s.is_empty() => return s.clone(),
+                Some(v @ (Json::Object(_) | Json::Array(_))) if k == "errors" => return v.to_string(),
+                _ => {}
+            }
+        }
+        if j.as_object().is_some_and(|o| o.is_empty()) {
+            return "(empty answer)".into();
+        }
+    }
+    let text = String::from_utf8_lossy(body);
+    let t = text.trim();
+    if t.is_empty() {
+        "(empty answer)".into()
+    } else {
+        t.chars().take(300).collect()
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn parse_retry_after(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    delta.to_std().ok().or(Some(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oduyo_answers() {
+        let k = AnswerKind::OduyoStatus;
+        assert_eq!(classify(k, 200, None, br#"{"status": true, "data": "1 successfully updated."}"#), Verdict::Success);
+        assert_eq!(
+            classify(k, 200, None, br#"{"status": false}"#),
+            Verdict::Refused { status: 200, message: "HTTP 200 but the answer says failure: {\"status\": false}".into() }
+        );
+        assert_eq!(classify(k, 400, None, b"{}"), Verdict::Refused { status: 400, message: "HTTP 400: (empty answer)".into() });
+        assert!(matches!(classify(k, 404, None, br#"{"status": false}"#), Verdict::Refused { status: 404, .. }));
+    }
+
+    #[test]
+    fn netahsilat_and_fatura_entegrator_answers() {
+        assert_eq!(classify(AnswerKind::NetTahsilatStatus, 200, None, br#"{"status":"success"}"#), Verdict::Success);
+        assert!(matches!(classify(AnswerKind::NetTahsilatStatus, 200, None, br#"{"status":"error","message":"x"}"#), Verdict::Refused { .. }));
+        assert_eq!(classify(AnswerKind::Http2xx, 204, None, b""), Verdict::Success);
+        assert_eq!(
+            classify(AnswerKind::Http2xx, 422, None, br#"{"message":"The given data was invalid.","errors":{"tax_number":["bad"]}}"#),
+            Verdict::Refused { status: 422, message: "HTTP 422: The given data was invalid.".into() }
+        );
+    }
+
+    #[test]
+    fn transient_and_auth() {
+        let v = classify(AnswerKind::Http2xx, 429, Some("3"), b"");
+        assert_eq!(
+            v,
+            Verdict::Transient { status: Some(429), retry_after: Some(Duration::from_secs(3)), reached: false, message: "HTTP 429: rate limited".into() }
+        );
+        for s in [408, 500, 502, 503, 504] {
+            assert!(matches!(classify(AnswerKind::Http2xx, s, None, b""), Verdict::Transient { reached: true, .. }), "{s}");
+        }
+        assert!(matches!(classify(AnswerKind::OduyoStatus, 401, None, b""), Verdict::Unauthorized { .. }));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+    }
+}

@@ -1,0 +1,17 @@
+//! Delivery: the valid requests of a run go to the provider in parallel, under its
+//! rate limit, with retries where they are safe.
+//!
+//! Layered as Vector's HTTP sink is: a rate limiter (governor; inside the retry loop,
+//! so a retry spends quota like any request) → a bound on requests in flight (a
+//! semaphore) → retry with exponential backoff and jitter, driven by [`classify`] →
+//! a per-request timeout → the client. A run of consecutive transient failures, a
+//! refused authentication or Ctrl-C stops the taking of new rows; requests in flight
+//! finish and every row still ends in a bucket.
+
+pub mod auth;
+pub mod classify;
+pub mod runner;
+pub mod settings;
+
+pub use runner::{Delivery, SendReport, Stop, send_spill};
+pub use settings::{Settings, resolve};

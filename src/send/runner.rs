@@ -1,0 +1,365 @@
+//! The sending loop: read the spill of valid requests in file order, deliver each under
+//! the rate limit and the in-flight bound, and put every row in exactly one bucket
+//! (sent, failed, uncertain).
+
+use std::io::BufRead;
+use std::num::NonZeroU32;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use backon::BackoffBuilder;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use serde_json::Value as Json;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::auth::Auth;
+use super::classify::{Verdict, classify, classify_error};
+use super::settings::Settings;
+use crate::providers::Endpoint;
+use crate::read::SourcePos;
+use crate::report::{FailedRow, UncertainRow};
+
+/// Why a run stopped taking rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// Provider down, authentication refused: exit 3.
+    Aborted(String),
+    /// Ctrl-C: exit 130.
+    Interrupted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Sent { attempts: u32 },
+    Failed { status: Option<u16>, attempts: u32, message: String },
+    /// A request that may not be repeated, whose outcome cannot be known.
+    Uncertain { attempts: u32, message: String },
+}
+
+/// What happened to the rows of one spill.
+#[derive(Debug, Default)]
+pub struct SendReport {
+    pub sent: u64,
+    /// In file order.
+    pub failed: Vec<FailedRow>,
+    /// In file order.
+    pub uncertain: Vec<UncertainRow>,
+    pub stop: Option<Stop>,
+    /// HTTP requests made (retries included).
+    pub attempts: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("{path}: {message}")]
+    Spill { path: String, message: String },
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+}
+
+/// One line of the spill (payloads.jsonl's format).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Item {
+    pub file: String,
+    pub row: u64,
+    pub key: String,
+    pub method: String,
+    pub url: String,
+    pub body: Json,
+}
+
+struct Shared {
+    client: reqwest::Client,
+    auth: Auth,
+    limiter: DefaultDirectRateLimiter,
+    endpoint: &'static Endpoint,
+    settings: Settings,
+    consecutive: AtomicU32,
+    stopped: AtomicBool,
+    stop: Mutex<Option<Stop>>,
+}
+
+impl Shared {
+    fn stop(&self, why: Stop) {
+        if let Ok(mut s) = self.stop.lock()
+            && s.is_none()
+        {
+            *s = Some(why);
+        }
+        self.stopped.store(true, Ordering::SeqCst);
+    }
+
+    fn stopped(&self) -> bool {
+        self.stopped.load(Ordering::SeqCst)
+    }
+
+    fn reason(&self) -> String {
+        match self.stop.lock().ok().and_then(|s| s.clone()) {
+            Some(Stop::Aborted(why)) => format!("not sent: the run stopped ({why})"),
+            Some(Stop::Interrupted) => "not sent: the run was interrupted".into(),
+            None => "not sent".into(),
+        }
+    }
+
+    /// Counts a transient failure; trips the breaker at the configured run length.
+    fn transient(&self, message: &str) {
+        let n = self.consecutive.fetch_add(1, Ordering::SeqCst) + 1;
+        if n >= self.settings.breaker {
+            self.stop(Stop::Aborted(format!(
+                "{n} consecutive failures, the provider looks down; last: {message}"
+            )));
+        }
+    }
+}
+
+/// Sends every request in `spill`. `interrupt` resolves on Ctrl-C; `progress` is called
+/// after each row with (done, sent, failed + uncertain).
+pub async fn send_spill(
+    spill: &Path,
+    endpoint: &'static Endpoint,
+    settings: &Settings,
+    interrupt: impl std::future::Future<Output = ()> + Send + 'static,
+    mut progress: impl FnMut(u64, u64, u64),
+) -> Result<SendReport, SendError> {
+    let spill_err = |message: String| SendError::Spill {
+        path: spill.display().to_string(),
+        message,
+    };
+    let client = crate::http::client_builder()
+        .timeout(settings.timeout)
+        .build()
+        .map_err(|e| SendError::Client(e.to_string()))?;
+    let period = settings.rate.per / settings.rate.n;
+    let quota = Quota::with_period(period.max(Duration::from_micros(1)))
+        .ok_or_else(|| SendError::Client("rate limit too high".into()))?
+        .allow_burst(NonZeroU32::MIN);
+    let shared = Arc::new(Shared {
+        auth: Auth::new(settings.auth.clone(), &settings.base_url, client.clone()),
+        client,
+        limiter: RateLimiter::direct(quota),
+        endpoint,
+        settings: settings.clone(),
+        consecutive: AtomicU32::new(0),
+        stopped: AtomicBool::new(false),
+        stop: Mutex::new(None),
+    });
+    let watcher = {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            interrupt.await;
+            shared.stop(Stop::Interrupted);
+        })
+    };
+
+    let file = std::fs::File::open(spill).map_err(|e| spill_err(e.to_string()))?;
+    let sem = Arc::new(Semaphore::new(settings.concurrency));
+    let mut set: JoinSet<(usize, Item, Delivery)> = JoinSet::new();
+    let mut results: Vec<(usize, Item, Delivery)> = Vec::new();
+    let mut counts = (0u64, 0u64, 0u64);
+    let mut on_result = |r: (usize, Item, Delivery), results: &mut Vec<_>| {
+        counts.0 += 1;
+        match &r.2 {
+            Delivery::Sent { .. } => counts.1 += 1,
+            _ => counts.2 += 1,
+        }
+        progress(counts.0, counts.1, counts.2);
+        results.push(r);
+    };
+    for (seq, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| spill_err(e.to_string()))?;
+        let item: Item = serde_json::from_str(&line).map_err(|e| spill_err(format!("line {}: {e}", seq + 1)))?;
+        let permit = if shared.stopped() {
+            None
+        } else {
+            sem.clone().acquire_owned().await.ok()
+        };
+        match permit {
+            Some(permit) if !shared.stopped() => {
+                let shared = shared.clone();
+                set.spawn(async move {
+                    let d = deliver(&shared, &item).await;
+                    drop(permit);
+                    (seq, item, d)
+                });
+            }
+            _ => {
+                let d = Delivery::Failed {
+                    status: None,
+                    attempts: 0,
+                    message: shared.reason(),
+                };
+                on_result((seq, item, d), &mut results);
+            }
+        }
+        while let Some(done) = set.try_join_next() {
+            if let Ok(r) = done {
+                on_result(r, &mut results);
+            }
+        }
+    }
+    while let Some(done) = set.join_next().await {
+        if let Ok(r) = done {
+            on_result(r, &mut results);
+        }
+    }
+    watcher.abort();
+
+    results.sort_by_key(|r| r.0);
+    let mut report = SendReport {
+        stop: shared.stop.lock().ok().and_then(|s| s.clone()),
+        ..SendReport::default()
+    };
+    for (_, item, d) in results {
+        let pos = SourcePos {
+            file: Arc::from(item.file.as_str()),
+            sheet: None,
+            row: item.row,
+        };
+        match d {
+            Delivery::Sent { attempts } => {
+                report.sent += 1;
+                report.attempts += u64::from(attempts);
+            }
+            Delivery::Failed {
+                status,
+                attempts,
+                message,
+            } => {
+                report.attempts += u64::from(attempts);
+                report.failed.push(FailedRow {
+                    pos,
+                    key: item.key,
+                    http_status: status,
+                    attempts,
+                    message,
+                });
+            }
+            Delivery::Uncertain { attempts, message } => {
+                report.attempts += u64::from(attempts);
+                report.uncertain.push(UncertainRow {
+                    pos,
+                    key: item.key,
+                    message,
+                });
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Retry-After is honoured, within reason.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
+/// One row: attempts until success, refusal, uncertainty or the end of the retries.
+async fn deliver(s: &Shared, item: &Item) -> Delivery {
+    let idempotent = s.endpoint.idempotent;
+    let method = reqwest::Method::from_bytes(item.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+    let mut delays = backon::ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(200))
+        .with_max_delay(Duration::from_secs(30))
+        .with_factor(2.0)
+        .with_jitter()
+        .with_max_times(s.settings.retries as usize)
+        .build();
+    let mut attempts = 0u32;
+    let mut renewed = false;
+    let mut last_status = None;
+    loop {
+        let auth = match s.auth.headers().await {
+            Ok(a) => a,
+            Err(e) => {
+                s.stop(Stop::Aborted(e.to_string()));
+                return Delivery::Failed {
+                    status: None,
+                    attempts,
+                    message: format!("not sent: {e}"),
+                };
+            }
+        };
+        s.limiter.until_ready().await;
+        attempts += 1;
+        let mut req = s.client.request(method.clone(), &item.url).json(&item.body);
+        for (k, v) in &auth.headers {
+            req = req.header(*k, v);
+        }
+        let verdict = match req.send().await {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let retry_after = resp
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                match resp.bytes().await {
+                    Ok(body) => classify(s.endpoint.answer, status, retry_after.as_deref(), &body),
+                    Err(e) => classify_error(&e),
+                }
+            }
+            Err(e) => classify_error(&e),
+        };
+        match verdict {
+            Verdict::Success => {
+                s.consecutive.store(0, Ordering::SeqCst);
+                return Delivery::Sent { attempts };
+            }
+            Verdict::Refused { status, message } => {
+                s.consecutive.store(0, Ordering::SeqCst);
+                return Delivery::Failed {
+                    status: Some(status),
+                    attempts,
+                    message,
+                };
+            }
+            Verdict::Unauthorized { message } => {
+                // A 401 means the request was not processed: safe to repeat once the
+                // credential is renewed, even for a non-idempotent endpoint.
+                let renewal = if renewed {
+                    Err(super::auth::AuthError::StillRefused(message.clone()))
+                } else {
+                    s.auth.renew(auth.generation, &message).await
+                };
+                if let Err(e) = renewal {
+                    s.stop(Stop::Aborted(e.to_string()));
+                    return Delivery::Failed {
+                        status: Some(401),
+                        attempts,
+                        message: e.to_string(),
+                    };
+                }
+                renewed = true;
+            }
+            Verdict::Transient {
+                status,
+                retry_after,
+                reached,
+                message,
+            } => {
+                last_status = status.or(last_status);
+                s.transient(&message);
+                if reached && !idempotent {
+                    return Delivery::Uncertain {
+                        attempts,
+                        message: format!("{message}; the request may have reached the provider, so it is not repeated"),
+                    };
+                }
+                let next = if s.stopped() { None } else { delays.next() };
+                let Some(delay) = next else {
+                    return Delivery::Failed {
+                        status: last_status,
+                        attempts,
+                        message: if s.stopped() {
+                            format!("{message}; not retried: the run stopped")
+                        } else {
+                            format!("{message}; gave up after {attempts} attempts")
+                        },
+                    };
+                };
+                let wait = retry_after.map_or(delay, |r| r.min(MAX_RETRY_AFTER).max(delay));
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! A provider's table from `aktar.toml` turned into what the sender needs, with the
+//! secrets read from the environment. Only a sending run does this, so a dry run
+//! needs no credentials; every mistake names the key (and the variable), never a value.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::config::ProviderConfig;
+use crate::providers::ProviderId;
+
+/// A credential. Its `Debug` hides it, so it cannot leak through a log line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub provider: ProviderId,
+    pub base_url: String,
+    pub rate: Rate,
+    pub concurrency: usize,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub breaker: u32,
+    pub auth: AuthSettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub n: u32,
+    pub per: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub enum AuthSettings {
+    Oduyo {
+        api_key: Secret,
+        session: Option<Secret>,
+        login: Option<Login>,
+    },
+    Bearer(Secret),
+    NetTahsilat {
+        token: Option<Secret>,
+        call: Option<TokenCall>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub path: String,
+    pub username: String,
+    pub password: Secret,
+    pub username_field: String,
+    pub api_key_field: String,
+    pub password_field: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct TokenCall {
+    pub url: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub grant_type: String,
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    #[error("aktar.toml has no [providers.{provider}] table; sending needs its base_url and credentials")]
+    NoProvider { provider: &'static str },
+    #[error("[providers.{provider}] needs `{key}`")]
+    Missing { provider: &'static str, key: String },
+    #[error("[providers.{provider}] `{key}` must be read from the environment: write it as \"env:NAME\"")]
+    NotEnv { provider: &'static str, key: String },
+    #[error("[providers.{provider}] `{key}` reads the environment variable {var}, which is not set")]
+    EnvUnset {
+        provider: &'static str,
+        key: String,
+        var: String,
+    },
+    #[error("[providers.{provider}] `{key}`: {message}")]
+    Bad {
+        provider: &'static str,
+        key: String,
+        message: String,
+    },
+}
+
+struct Resolver<'a> {
+    provider: &'static str,
+    env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Resolver<'_> {
+    /// A secret: must be `env:NAME`, and NAME must be set.
+    fn secret(&self, key: &str, v: Option<&String>) -> Result<Option<Secret>, SettingsError> {
+        let Some(v) = v else { return Ok(None) };
+        let Some(var) = v.strip_prefix("env:") else {
+            return Err(SettingsError::NotEnv {
+                provider: self.provider,
+                key: key.into(),
+            });
+        };
+        match (self.env)(var.trim()) {
+            Some(val) if !val.is_empty() => Ok(Some(Secret(val))),
+            _ => Err(SettingsError::EnvUnset {
+                provider: self.provider,
+                key: key.into(),
+                var: var.trim().into(),
+            }),
+        }
+    }
+
+    fn required_secret(&self, key: &str, v: Option<&String>) -> Result<Secret, SettingsError> {
+        self.secret(key, v)?.ok_or_else(|| SettingsError::Missing {
+            provider: self.provider,
+            key: key.into(),
+        })
+    }
+
+    /// A plain value, which may also come from the environment.
+    fn plain(&self, key: &str, v: &str) -> Result<String, SettingsError> {
+        match v.strip_prefix("env:") {
+            Some(_) => Ok(self.secret(key, Some(&v.to_string()))?.map(|s| s.0).unwrap_or_default()),
+            None => Ok(v.to_string()),
+        }
+    }
+
+    fn bad(&self, key: &str, message: String) -> SettingsError {
+        SettingsError::Bad {
+            provider: self.provider,
+            key: key.into(),
+            message,
+        }
+    }
+}
+
+/// Resolves a provider's settings; `env` looks up environment variables.
+pub fn resolve(
+    id: ProviderId,
+    cfg: Option<&ProviderConfig>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Settings, SettingsError> {
+    let provider = id.config_name();
+    let cfg = cfg.ok_or(SettingsError::NoProvider { provider })?;
+    let r = Resolver { provider, env };
+    let base_url = cfg
+        .base_url
+        .as_deref()
+        .ok_or_else(|| SettingsError::Missing {
+            provider,
+            key: "base_url".into(),
+        })
+        .and_then(|u| r.plain("base_url", u))?
+        .trim_end_matches('/')
+        .to_string();
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        return Err(r.bad("base_url", "must start with http:// or https://".into()));
+    }
+    let rate = match &cfg.rate_limit {
+        Some(s) => parse_rate(s).map_err(|m| r.bad("rate_limit", m))?,
+        None => Rate {
+            n: 10,
+            per: Duration::from_secs(1),
+        },
+    };
+    let timeout = match &cfg.timeout {
+        Some(s) => parse_duration(s).map_err(|m| r.bad("timeout", m))?,
+        None => Duration::from_secs(30),
+    };
+    let concurrency = cfg.concurrency.unwrap_or(4);
+    if concurrency == 0 {
+        return Err(r.bad("concurrency", "must be at least 1".into()));
+    }
+    let auth = match id {
+        ProviderId::Oduyo => {
+            let api_key = r.required_secret("api_key", cfg.api_key.as_ref())?;
+            let session = r.secret("session", cfg.session.as_ref())?;
+            let login = match &cfg.login {
+                Some(l) => Some(Login {
+                    path: l.path.clone(),
+                    username: r.plain("login.username", &l.username)?,
+                    password: r.required_secret("login.password", Some(&l.password))?,
+                    username_field: l.username_field.clone(),
+                    api_key_field: l.api_key_field.clone(),
+                    password_field: l.password_field.clone(),
+                }),
+                None => None,
+            };
+            if session.is_none() && login.is_none() {
+                return Err(SettingsError::Missing {
+                    provider,
+                    key: "session (or a [providers.oduyo.login] table)".into(),
+                });
+            }
+            AuthSettings::Oduyo {
+                api_key,
+                session,
+                login,
+            }
+        }
+        ProviderId::FaturaEntegrator => AuthSettings::Bearer(r.required_secret("token", cfg.token.as_ref())?),
+        ProviderId::NetTahsilat => {
+            let token = r.secret("token", cfg.token.as_ref())?;
+            let call = match &cfg.auth {
+                Some(a) => Some(TokenCall {
+                    url: if a.path.starts_with("http://") || a.path.starts_with("https://") {
+                        a.path.clone()
+                    } else {
+                        format!("{base_url}{}", a.path)
+                    },
+                    client_id: r.plain("auth.client_id", &a.client_id)?,
+                    client_secret: r.required_secret("auth.client_secret", Some(&a.client_secret))?,
+                    grant_type: a.grant_type.clone(),
+                    json: match a.format.as_str() {
+                        "form" => false,
+                        "json" => true,
+                        other => {
+                            return Err(r.bad("auth.format", format!("`{other}`: use form or json")));
+                        }
+                    },
+                }),
+                None => None,
+            };
+            if token.is_none() && call.is_none() {
+                return Err(SettingsError::Missing {
+                    provider,
+                    key: "token (or a [providers.netahsilat.auth] table)".into(),
+                });
+            }
+            AuthSettings::NetTahsilat { token, call }
+        }
+    };
+    Ok(Settings {
+        provider: id,
+        base_url,
+        rate,
+        concurrency: concurrency as usize,
+        timeout,
+        retries: cfg.retries.unwrap_or(5),
+        breaker: cfg.max_consecutive_failures.unwrap_or(10).max(1),
+        auth,
+    })
+}
+
+/// `10/s`, `600/min`, `2/sec`, `100/m`.
+pub fn parse_rate(s: &str) -> Result<Rate, String> {
+    let (n, unit) = s
+        .split_once('/')
+        .ok_or_else(|| format!("`{s}`: write n/s or n/min"))?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("`{s}`: the count must be a whole number above 0"))?;
+    let per = match unit.trim() {
+        "s" | "sec" | "second" => Duration::from_secs(1),
+        "m" | "min" | "minute" => Duration::from_secs(60),
+        other => return Err(format!("`{s}`: unknown unit `{other}`; use s or min")),
+    };
+    Ok(Rate { n, per })
+}
+
+/// `30s`, `500ms`, `2m`, or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().map_err(|_| format!("`{s}`: write e.g. 30s or 500ms"))?;
+    let d = match unit.trim() {
+        "" | "s" => Duration::from_secs(n),
+        "ms" => Duration::from_millis(n),
+        "m" | "min" => Duration::from_secs(n * 60),
+        other => return Err(format!("`{s}`: unknown unit `{other}`; use ms, s or m")),
+    };
+    if d.is_zero() {
+        return Err(format!("`{s}` must be above zero"));
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "ODUYO_APIKEY" => Some("k-123".into()),
+            "ODUYO_SESSION" => Some("s-456".into()),
+            _ => None,
+        }
+    }
+
+    fn cfg(text: &str) -> ProviderConfig {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn resolves_oduyo_with_defaults() {
+        let c = cfg("base_url = \"http://127.0.0.1:1/\"\napi_key = \"env:ODUYO_APIKEY\"\nsession = \"env:ODUYO_SESSION\"\nrate_limit = \"600/min\"\n");
+        let s = resolve(ProviderId::Oduyo, Some(&c), &env).unwrap();
+        assert_eq!(s.base_url, "http://127.0.0.1:1");
+        assert_eq!(s.rate, Rate { n: 600, per: Duration::from_secs(60) });
+        assert_eq!((s.concurrency, s.retries, s.breaker), (4, 5, 10));
+        assert_eq!(s.timeout, Duration::from_secs(30));
+        let AuthSettings::Oduyo { api_key, session, .. } = &s.auth else { panic!() };
+        assert_eq!(api_key.expose(), "k-123");
+        assert_eq!(session.as_ref().unwrap().expose(), "s-456");
+        assert!(!format!("{s:?}").contains("k-123"), "secrets never show in Debug");
+    }
+
+    #[test]
+    fn errors_name_the_key_and_variable_but_no_value() {
+        let c = cfg("base_url = \"http://x\"\napi_key = \"k-literal\"\nsession = \"env:ODUYO_SESSION\"\n");
+        let e = resolve(ProviderId::Oduyo, Some(&c), &env).unwrap_err();
+        assert_eq!(e.to_string(), "[providers.oduyo] `api_key` must be read from the environment: write it as \"env:NAME\"");
+        assert!(!e.to_string().contains("k-literal"));
+        let c = cfg("base_url = \"http://x\"\napi_key = \"env:NOPE\"\nsession = \"env:ODUYO_SESSION\"\n");
+        let e = resolve(ProviderId::Oduyo, Some(&c), &env).unwrap_err();
+        assert!(e.to_string().contains("environment variable NOPE, which is not set"));
+        let c = cfg("base_url = \"http://x\"\napi_key = \"env:ODUYO_APIKEY\"\n");
+        let e = resolve(ProviderId::Oduyo, Some(&c), &env).unwrap_err();
+        assert!(e.to_string().contains("session (or a [providers.oduyo.login] table)"));
+        assert!(matches!(resolve(ProviderId::NetTahsilat, None, &env), Err(SettingsError::NoProvider { .. })));
+    }
+
+    #[test]
+    fn rates_and_durations() {
+        assert_eq!(parse_rate("10/s").unwrap(), Rate { n: 10, per: Duration::from_secs(1) });
+        assert!(parse_rate("0/s").is_err());
+        assert!(parse_rate("10/h").is_err());
+        assert!(parse_rate("10").is_err());
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_duration("30").unwrap(), Duration::from_secs(30));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("fast").is_err());
+    }
+}
