@@ -12,9 +12,27 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-const CITIES: &[&str] = &["İstanbul", "Ankara", "İzmir", "Bursa", "Şanlıurfa", "Iğdır", "Muğla"];
-const NAMES: &[&str] = &["Ayşe Yılmaz", "Mehmet Öztürk", "Çağrı Işık", "Gülşen Doğan", "İbrahim Şahin"];
-const COMPANIES: &[&str] = &["Örnek Gıda A.Ş.", "Yıldız İnşaat Ltd. Şti.", "Ege Tekstil San. Tic."];
+const CITIES: &[&str] = &[
+    "İstanbul",
+    "Ankara",
+    "İzmir",
+    "Bursa",
+    "Şanlıurfa",
+    "Iğdır",
+    "Muğla",
+];
+const NAMES: &[&str] = &[
+    "Ayşe Yılmaz",
+    "Mehmet Öztürk",
+    "Çağrı Işık",
+    "Gülşen Doğan",
+    "İbrahim Şahin",
+];
+const COMPANIES: &[&str] = &[
+    "Örnek Gıda A.Ş.",
+    "Yıldız İnşaat Ltd. Şti.",
+    "Ege Tekstil San. Tic.",
+];
 const VKNS: &[&str] = &["4540536920", "0010213576", "1234567890", "9990112519"];
 const TCKNS: &[&str] = &["10000000146", "17291716060", "11111111110", "19090909018"];
 
@@ -37,7 +55,7 @@ fn generate(path: &Path, rows: u64) -> std::io::Result<()> {
     let mut text = String::with_capacity(256);
     let file = std::fs::File::create(path)?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    let mut put = |s: &str, out: &mut std::io::BufWriter<std::fs::File>| -> std::io::Result<()> {
+    let put = |s: &str, out: &mut std::io::BufWriter<std::fs::File>| -> std::io::Result<()> {
         let (bytes, _, _) = encoding_rs::WINDOWS_1254.encode(s);
         out.write_all(&bytes)
     };
@@ -51,16 +69,34 @@ fn generate(path: &Path, rows: u64) -> std::io::Result<()> {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        let company = x % 3 == 0;
+        let company = x.is_multiple_of(3);
         let bad = i % 100 == 57;
         let (name, kind, vkn, tckn) = if company {
-            (COMPANIES[(x >> 8) as usize % COMPANIES.len()], "Kurum", VKNS[(x >> 12) as usize % 4], "")
+            (
+                COMPANIES[(x >> 8) as usize % COMPANIES.len()],
+                "Kurum",
+                VKNS[(x >> 12) as usize % 4],
+                "",
+            )
         } else {
-            (NAMES[(x >> 8) as usize % NAMES.len()], "Şahıs", "", TCKNS[(x >> 12) as usize % 4])
+            (
+                NAMES[(x >> 8) as usize % NAMES.len()],
+                "Şahıs",
+                "",
+                TCKNS[(x >> 12) as usize % 4],
+            )
         };
         let balance = (x >> 20) as i64 % 50_000_000 - 10_000_000;
-        let bal = if bad && i % 200 == 57 { "12,3,4".to_string() } else { money(balance) };
-        let email = if bad && i % 200 != 57 { "muhasebe@".to_string() } else { format!("c{i}@ornek.com.tr") };
+        let bal = if bad && i % 200 == 57 {
+            "12,3,4".to_string()
+        } else {
+            money(balance)
+        };
+        let email = if bad && i % 200 != 57 {
+            "muhasebe@".to_string()
+        } else {
+            format!("c{i}@ornek.com.tr")
+        };
         text.clear();
         use std::fmt::Write as _;
         let _ = write!(

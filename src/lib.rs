@@ -25,6 +25,7 @@ pub mod problem;
 pub mod providers;
 pub mod read;
 pub mod report;
+pub mod sandbox;
 pub mod send;
 pub mod turkish;
 pub mod validate;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+pub mod demo;
 pub mod endpoints;
 pub mod lint;
 pub mod progress;
@@ -46,6 +47,10 @@ pub enum Command {
     /// Mapping files.
     #[command(subcommand)]
     Mapping(MappingCommand),
+    /// Serve a local copy of the providers' APIs to rehearse against.
+    Sandbox(crate::sandbox::SandboxArgs),
+    /// Run every bundled sample end to end against an in-process sandbox.
+    Demo(demo::DemoArgs),
     /// List the built-in endpoints, or show one with its fields.
     Endpoints {
         /// An endpoint id such as oduyo.customer_update.
@@ -116,6 +121,8 @@ pub fn main() -> ExitCode {
         }),
         Command::Mapping(MappingCommand::Lint { mappings }) => lint::run(&mappings),
         Command::Endpoints { id } => endpoints::run(id.as_deref()),
+        Command::Demo(args) => demo::run(&args),
+        Command::Sandbox(args) => return ExitCode::from(crate::sandbox::run_cli(&args)),
     };
     ExitCode::from(exit as u8)
 }

@@ -103,9 +103,14 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
     } else {
         dir.join(".requests.jsonl")
     };
-    let collected = pipeline::collect(&m, inputs, &base_url, &spill, job.limit, |rows, rejected| {
-        progress.update(|| format!("{rows} rows read, {rejected} rejected"))
-    })
+    let collected = pipeline::collect(
+        &m,
+        inputs,
+        &base_url,
+        &spill,
+        job.limit,
+        |rows, rejected| progress.update(|| format!("{rows} rows read, {rejected} rejected")),
+    )
     .map_err(input_error)?;
     progress.finish();
 
@@ -126,7 +131,8 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
         summary.uncertain = sent.uncertain.len() as u64;
     }
     summary.duration_ms = started.elapsed().as_millis() as u64;
-    write_reports(&dir, &collected, &summary, &sent, job.config.report.lang).map_err(input_error)?;
+    write_reports(&dir, &collected, &summary, &sent, job.config.report.lang)
+        .map_err(input_error)?;
 
     if !job.quiet {
         for w in &collected.warnings {
@@ -137,7 +143,9 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
         }
         match &sent.stop {
             Some(Stop::Aborted(why)) => eprintln!("aktar: run aborted: {why}"),
-            Some(Stop::Interrupted) => eprintln!("aktar: interrupted; requests in flight were finished"),
+            Some(Stop::Interrupted) => {
+                eprintln!("aktar: interrupted; requests in flight were finished")
+            }
             None => {}
         }
     }
@@ -185,7 +193,9 @@ fn deliver(
         m.endpoint,
         settings,
         interrupt,
-        |done, sent, failed| progress.update(|| format!("{done}/{total} rows delivered: {sent} sent, {failed} not")),
+        |done, sent, failed| {
+            progress.update(|| format!("{done}/{total} rows delivered: {sent} sent, {failed} not"))
+        },
     ));
     progress.finish();
     report.map_err(|e| (Exit::Aborted, e.to_string()))
@@ -199,7 +209,13 @@ fn write_reports(
     lang: crate::problem::Lang,
 ) -> Result<(), report::ReportError> {
     report::write_errors_csv(&dir.join("errors.csv"), &c.rejected, lang)?;
-    report::write_errors_xlsx(&dir.join("errors.xlsx"), &c.headers, &c.rejected, summary, lang)?;
+    report::write_errors_xlsx(
+        &dir.join("errors.xlsx"),
+        &c.headers,
+        &c.rejected,
+        summary,
+        lang,
+    )?;
     if !summary.dry_run {
         report::write_failed_csv(&dir.join("failed.csv"), &sent.failed)?;
         report::write_uncertain_csv(&dir.join("uncertain.csv"), &sent.uncertain)?;

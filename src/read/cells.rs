@@ -182,12 +182,12 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2024, 1, 15).and_then(|d| d.and_hms_opt(0, 0, 0));
         assert_eq!(
             from_data(&Data::DateTimeIso("2024-01-15".into())),
-            Cell::Date(d.unwrap_or_default())
+            Cell::Date(d.unwrap())
         );
         let dt = NaiveDate::from_ymd_opt(2024, 1, 15).and_then(|d| d.and_hms_opt(10, 30, 0));
         assert_eq!(
             from_data(&Data::DateTimeIso("2024-01-15T10:30:00".into())),
-            Cell::Date(dt.unwrap_or_default())
+            Cell::Date(dt.unwrap())
         );
         assert_eq!(
             from_data(&Data::DurationIso("PT10H30M".into())),

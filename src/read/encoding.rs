@@ -308,7 +308,7 @@ mod tests {
         let mut out = String::new();
         utf8_stream(&d, bytes, std::io::empty())
             .read_to_string(&mut out)
-            .ok();
+            .unwrap();
         assert_eq!(out, "Kğ");
     }
 

@@ -35,10 +35,11 @@ use sheet::Book;
 #[derive(Debug, Clone, Default)]
 pub struct SourceOptions {
     pub encoding: EncodingChoice,
-    /// `None`: sniffed among `;` `,` TAB `|`.
+    /// `None`: sniffed among `;` `,` TAB `|` (TAB for `.tsv`).
     pub delimiter: Option<u8>,
-    /// 1-based row of the header. `None`: the first of the first 50 non-blank rows that
-    /// holds every one of `expected_columns`, else row 1.
+    /// 1-based row of the header (the first non-blank row from there on). `None`: the
+    /// first of the first 50 non-blank rows that holds every one of
+    /// `expected_columns`, else the first non-blank row.
     pub header_row: Option<u64>,
     pub sheet: Option<SheetSel>,
     pub skip_if: Vec<SkipIf>,
@@ -47,13 +48,18 @@ pub struct SourceOptions {
     pub expected_columns: Vec<String>,
 }
 
+/// The encoding of a delimited file. A byte-order mark always wins: it cannot be
+/// mistaken for text.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum EncodingChoice {
+    /// UTF-8 if the first MiB is valid UTF-8, else Windows-1254.
     #[default]
     Auto,
     Utf8,
     Windows1254,
+    /// Read as Windows-1254, its superset (as `encoding_rs` does).
     Iso8859_9,
+    /// Little-endian unless a byte-order mark says otherwise.
     Utf16,
 }
 

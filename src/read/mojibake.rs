@@ -1,7 +1,7 @@
 //! Spotting Turkish text that was once read as Latin-1 and saved again.
 //!
-//! Windows-1254 puts `İ Ş ğ ı ş` where Latin-1 has `Ý Þ ð ý þ`; a file that went
-//! through that mistake shows `ÝSTANBUL` or `MÜÞTERÝ`. Those five letters do not occur
+//! Windows-1254 puts `İ Ş Ğ ğ ı ş` where Latin-1 has `Ý Þ Ð ð ý þ`; a file that went
+//! through that mistake shows `ÝSTANBUL` or `MÜÞTERÝ`. Those six letters do not occur
 //! in Turkish, so seeing one next to another letter is a strong sign. The damage is
 //! already in the file, so this only warns; it never rewrites cells. Only cells with
 //! a non-ASCII byte are looked at, which keeps the check off the common path.
@@ -14,7 +14,7 @@ pub(crate) fn suspicious(s: &str) -> bool {
     let mut prev_letter = false;
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
-        if matches!(c, 'Ý' | 'Þ' | 'ð' | 'ý' | 'þ') {
+        if matches!(c, 'Ý' | 'Þ' | 'Ð' | 'ð' | 'ý' | 'þ') {
             let next_letter = chars.peek().is_some_and(|n| n.is_alphabetic());
             if prev_letter || next_letter {
                 return true;
@@ -49,6 +49,7 @@ mod tests {
         assert!(suspicious("ÝSTANBUL"));
         assert!(suspicious("MÜÞTERÝ"));
         assert!(suspicious("Ýzmir Daðýtým"));
+        assert!(suspicious("ÐIDA"));
         assert_eq!(repaired("MÜÞTERÝ Daðýtým"), "MÜŞTERİ Dağıtım");
     }
 

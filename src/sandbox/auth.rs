@@ -287,7 +287,10 @@ pub(crate) async fn token(State(app): State<App>, headers: HeaderMap, body: Byte
     let ttl = app.opts().token_ttl;
     let mut inner = app.lock();
     let id = fields.get("client_id").map(String::as_str).unwrap_or("");
-    let secret = fields.get("client_secret").map(String::as_str).unwrap_or("");
+    let secret = fields
+        .get("client_secret")
+        .map(String::as_str)
+        .unwrap_or("");
     if id != creds::NETAHSILAT_CLIENT_ID || secret != creds::NETAHSILAT_CLIENT_SECRET {
         inner.stats.unauthorized += 1;
         return oauth_error(

@@ -25,6 +25,7 @@
 //! * `state`: the shared state behind one mutex (sessions, tokens, ledger, stats).
 //! * `auth`: sessions, JWTs, the login and token calls, per-provider header checks.
 //! * `validate`: request bodies against the endpoint data.
+//! * `ledger`: ledger keys and applying a write.
 //! * `answers`: each provider's answer and refusal shapes.
 //! * `ratelimit`, `faults`, `conn`: the three ways the sandbox misbehaves on purpose.
 //! * `cli`: `aktar sandbox` itself.
@@ -47,6 +48,7 @@ mod conn;
 pub mod creds;
 mod faults;
 mod handlers;
+mod ledger;
 mod ratelimit;
 mod state;
 mod validate;
@@ -158,12 +160,11 @@ pub async fn start(listener: TcpListener, opts: Options) -> std::io::Result<Runn
     let token = app.preissue();
     let router = router(app.clone()).into_make_service_with_connect_info::<Conn>();
     let mut stopping = stopping;
-    let serve = axum::serve(KillListener::new(listener), router).with_graceful_shutdown(
-        async move {
+    let serve =
+        axum::serve(KillListener::new(listener), router).with_graceful_shutdown(async move {
             // An Err means the sender is gone, which is a stop too.
             let _ = stopping.wait_for(|stop| *stop).await;
-        },
-    );
+        });
     let task = tokio::spawn(async move { serve.await });
     Ok(Running {
         addr,

@@ -82,7 +82,10 @@ impl App {
         inner
             .creds
             .insert_session(creds::ODUYO_SESSION.to_owned(), now + session_ttl);
-        inner.creds.issue_token(creds::NETAHSILAT_CLIENT_ID, token_ttl).0
+        inner
+            .creds
+            .issue_token(creds::NETAHSILAT_CLIENT_ID, token_ttl)
+            .0
     }
 
     pub fn ledger(&self) -> Ledger {

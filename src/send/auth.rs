@@ -54,7 +54,11 @@ impl Auth {
     pub fn new(settings: AuthSettings, base_url: &str, client: reqwest::Client) -> Auth {
         let now = Instant::now();
         let current = match &settings {
-            AuthSettings::Oduyo { session: Some(s), login, .. } => Some(Current {
+            AuthSettings::Oduyo {
+                session: Some(s),
+                login,
+                ..
+            } => Some(Current {
                 value: s.clone(),
                 // A given session is renewed only if a login is configured, and then
                 // before an hour from now has passed.
@@ -66,9 +70,15 @@ impl Auth {
                 renew_at: None,
                 generation: 1,
             }),
-            AuthSettings::NetTahsilat { token: Some(t), call } => Some(Current {
+            AuthSettings::NetTahsilat {
+                token: Some(t),
+                call,
+            } => Some(Current {
                 value: t.clone(),
-                renew_at: call.as_ref().and_then(|_| jwt_lifetime(t.expose())).map(|left| now + renew_after(left)),
+                renew_at: call
+                    .as_ref()
+                    .and_then(|_| jwt_lifetime(t.expose()))
+                    .map(|left| now + renew_after(left)),
                 generation: 1,
             }),
             _ => None,
@@ -119,7 +129,8 @@ impl Auth {
     fn renewable(&self) -> bool {
         matches!(
             &self.settings,
-            AuthSettings::Oduyo { login: Some(_), .. } | AuthSettings::NetTahsilat { call: Some(_), .. }
+            AuthSettings::Oduyo { login: Some(_), .. }
+                | AuthSettings::NetTahsilat { call: Some(_), .. }
         )
     }
 
@@ -138,20 +149,33 @@ impl Auth {
 
     async fn obtain(&self, generation: u64) -> Result<Current, AuthError> {
         match &self.settings {
-            AuthSettings::Oduyo { api_key, login: Some(l), .. } => self.login(api_key, l, generation).await,
+            AuthSettings::Oduyo {
+                api_key,
+                login: Some(l),
+                ..
+            } => self.login(api_key, l, generation).await,
             AuthSettings::NetTahsilat { call: Some(c), .. } => self.token(c, generation).await,
-            _ => Err(AuthError::Refused("the given credential was not accepted".into())),
+            _ => Err(AuthError::Refused(
+                "the given credential was not accepted".into(),
+            )),
         }
     }
 
-    async fn login(&self, api_key: &Secret, l: &Login, generation: u64) -> Result<Current, AuthError> {
+    async fn login(
+        &self,
+        api_key: &Secret,
+        l: &Login,
+        generation: u64,
+    ) -> Result<Current, AuthError> {
         let url = format!("{}{}", self.base_url, l.path);
         let form = [
             (l.username_field.as_str(), l.username.as_str()),
             (l.api_key_field.as_str(), api_key.expose()),
             (l.password_field.as_str(), l.password.expose()),
         ];
-        let (status, json) = post(self.client.post(&url).form(&form)).await.map_err(AuthError::Login)?;
+        let (status, json) = post(self.client.post(&url).form(&form))
+            .await
+            .map_err(AuthError::Login)?;
         let session = json
             .as_ref()
             .filter(|j| j.get("status") != Some(&Json::Bool(false)))
@@ -171,7 +195,10 @@ impl Auth {
             Some(s) if (200..300).contains(&status) && !s.is_empty() => {
                 let life = json
                     .as_ref()
-                    .and_then(|j| j.pointer("/data/expires_in").or_else(|| j.pointer("/expires_in")))
+                    .and_then(|j| {
+                        j.pointer("/data/expires_in")
+                            .or_else(|| j.pointer("/expires_in"))
+                    })
                     .and_then(Json::as_u64)
                     .map_or(ODUYO_SESSION, Duration::from_secs);
                 Ok(Current {
@@ -180,7 +207,10 @@ impl Auth {
                     generation,
                 })
             }
-            _ => Err(AuthError::Login(format!("HTTP {status}: {}", provider_message(json.as_ref())))),
+            _ => Err(AuthError::Login(format!(
+                "HTTP {status}: {}",
+                provider_message(json.as_ref())
+            ))),
         }
     }
 
@@ -192,8 +222,10 @@ impl Auth {
         ];
         let req = self.client.post(&c.url);
         let req = if c.json {
-            let body: serde_json::Map<String, Json> =
-                fields.iter().map(|(k, v)| (k.to_string(), Json::from(*v))).collect();
+            let body: serde_json::Map<String, Json> = fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), Json::from(*v)))
+                .collect();
             req.json(&body)
         } else {
             req.form(&fields)
@@ -201,28 +233,44 @@ impl Auth {
         let (status, json) = post(req).await.map_err(AuthError::Token)?;
         let token = json
             .as_ref()
-            .and_then(|j| j.get("access_token").or_else(|| j.pointer("/data/access_token")))
+            .and_then(|j| {
+                j.get("access_token")
+                    .or_else(|| j.pointer("/data/access_token"))
+            })
             .and_then(Json::as_str)
             .filter(|t| !t.is_empty());
         match token {
             Some(t) if (200..300).contains(&status) => {
-                let life = jwt_lifetime(t)
-                    .or_else(|| json.as_ref().and_then(|j| j.get("expires_in")).and_then(Json::as_u64).map(Duration::from_secs));
+                let life = jwt_lifetime(t).or_else(|| {
+                    json.as_ref()
+                        .and_then(|j| j.get("expires_in"))
+                        .and_then(Json::as_u64)
+                        .map(Duration::from_secs)
+                });
                 Ok(Current {
                     value: Secret::new(t),
                     renew_at: life.map(|l| Instant::now() + renew_after(l)),
                     generation,
                 })
             }
-            _ => Err(AuthError::Token(format!("HTTP {status}: {}", provider_message(json.as_ref())))),
+            _ => Err(AuthError::Token(format!(
+                "HTTP {status}: {}",
+                provider_message(json.as_ref())
+            ))),
         }
     }
 }
 
 async fn post(req: reqwest::RequestBuilder) -> Result<(u16, Option<Json>), String> {
-    let resp = req.send().await.map_err(|e| super::classify::describe_error(&e))?;
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| super::classify::describe_error(&e))?;
     let status = resp.status().as_u16();
-    let body = resp.bytes().await.map_err(|e| super::classify::describe_error(&e))?;
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| super::classify::describe_error(&e))?;
     Ok((status, serde_json::from_slice(&body).ok()))
 }
 
@@ -245,7 +293,10 @@ pub fn jwt_lifetime(token: &str) -> Option<Duration> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
-    let exp = serde_json::from_slice::<Json>(&bytes).ok()?.get("exp")?.as_i64()?;
+    let exp = serde_json::from_slice::<Json>(&bytes)
+        .ok()?
+        .get("exp")?
+        .as_i64()?;
     let left = exp - chrono::Utc::now().timestamp();
     Some(Duration::from_secs(left.max(0) as u64))
 }
@@ -275,7 +326,10 @@ mod tests {
 
     #[test]
     fn renews_before_the_end() {
-        assert_eq!(renew_after(Duration::from_secs(3600)), Duration::from_secs(3540));
+        assert_eq!(
+            renew_after(Duration::from_secs(3600)),
+            Duration::from_secs(3540)
+        );
         assert_eq!(renew_after(Duration::from_secs(10)), Duration::from_secs(9));
     }
 }

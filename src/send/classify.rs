@@ -12,9 +12,14 @@ use crate::providers::AnswerKind;
 pub enum Verdict {
     Success,
     /// The provider said no; retrying will not change its mind.
-    Refused { status: u16, message: String },
+    Refused {
+        status: u16,
+        message: String,
+    },
     /// 401: the session or token is not (or no longer) accepted.
-    Unauthorized { message: String },
+    Unauthorized {
+        message: String,
+    },
     /// Worth another try after a pause.
     Transient {
         status: Option<u16>,
@@ -34,9 +39,14 @@ pub fn classify(kind: AnswerKind, status: u16, retry_after: Option<&str>, body: 
         200..=299 => {
             let ok = match kind {
                 AnswerKind::Http2xx => true,
-                AnswerKind::OduyoStatus => json.as_ref().and_then(|j| j.get("status")) == Some(&Json::Bool(true)),
+                AnswerKind::OduyoStatus => {
+                    json.as_ref().and_then(|j| j.get("status")) == Some(&Json::Bool(true))
+                }
                 AnswerKind::NetTahsilatStatus => {
-                    json.as_ref().and_then(|j| j.get("status")).and_then(Json::as_str) == Some("success")
+                    json.as_ref()
+                        .and_then(|j| j.get("status"))
+                        .and_then(Json::as_str)
+                        == Some("success")
                 }
             };
             if ok {
@@ -44,7 +54,10 @@ pub fn classify(kind: AnswerKind, status: u16, retry_after: Option<&str>, body: 
             } else {
                 Verdict::Refused {
                     status,
-                    message: format!("HTTP {status} but the answer says failure: {}", message(json.as_ref(), body)),
+                    message: format!(
+                        "HTTP {status} but the answer says failure: {}",
+                        message(json.as_ref(), body)
+                    ),
                 }
             }
         }
@@ -99,7 +112,9 @@ fn message(json: Option<&Json>, body: &[u8]) -> String {
         for k in ["message", "error", "errors", "data"] {
             match j.get(k) {
                 Some(Json::String(s)) if !s.is_empty() => return s.clone(),
-                Some(v @ (Json::Object(_) | Json::Array(_))) if k == "errors" => return v.to_string(),
+                Some(v @ (Json::Object(_) | Json::Array(_))) if k == "errors" => {
+                    return v.to_string();
+                }
                 _ => {}
             }
         }
@@ -134,23 +149,70 @@ mod tests {
     #[test]
     fn oduyo_answers() {
         let k = AnswerKind::OduyoStatus;
-        assert_eq!(classify(k, 200, None, br#"{"status": true, "data": "1 successfully updated."}"#), Verdict::Success);
+        assert_eq!(
+            classify(
+                k,
+                200,
+                None,
+                br#"{"status": true, "data": "1 successfully updated."}"#
+            ),
+            Verdict::Success
+        );
         assert_eq!(
             classify(k, 200, None, br#"{"status": false}"#),
-            Verdict::Refused { status: 200, message: "HTTP 200 but the answer says failure: {\"status\": false}".into() }
+            Verdict::Refused {
+                status: 200,
+                message: "HTTP 200 but the answer says failure: {\"status\": false}".into()
+            }
         );
-        assert_eq!(classify(k, 400, None, b"{}"), Verdict::Refused { status: 400, message: "HTTP 400: (empty answer)".into() });
-        assert!(matches!(classify(k, 404, None, br#"{"status": false}"#), Verdict::Refused { status: 404, .. }));
+        assert_eq!(
+            classify(k, 400, None, b"{}"),
+            Verdict::Refused {
+                status: 400,
+                message: "HTTP 400: (empty answer)".into()
+            }
+        );
+        assert!(matches!(
+            classify(k, 404, None, br#"{"status": false}"#),
+            Verdict::Refused { status: 404, .. }
+        ));
     }
 
     #[test]
     fn netahsilat_and_fatura_entegrator_answers() {
-        assert_eq!(classify(AnswerKind::NetTahsilatStatus, 200, None, br#"{"status":"success"}"#), Verdict::Success);
-        assert!(matches!(classify(AnswerKind::NetTahsilatStatus, 200, None, br#"{"status":"error","message":"x"}"#), Verdict::Refused { .. }));
-        assert_eq!(classify(AnswerKind::Http2xx, 204, None, b""), Verdict::Success);
         assert_eq!(
-            classify(AnswerKind::Http2xx, 422, None, br#"{"message":"The given data was invalid.","errors":{"tax_number":["bad"]}}"#),
-            Verdict::Refused { status: 422, message: "HTTP 422: The given data was invalid.".into() }
+            classify(
+                AnswerKind::NetTahsilatStatus,
+                200,
+                None,
+                br#"{"status":"success"}"#
+            ),
+            Verdict::Success
+        );
+        assert!(matches!(
+            classify(
+                AnswerKind::NetTahsilatStatus,
+                200,
+                None,
+                br#"{"status":"error","message":"x"}"#
+            ),
+            Verdict::Refused { .. }
+        ));
+        assert_eq!(
+            classify(AnswerKind::Http2xx, 204, None, b""),
+            Verdict::Success
+        );
+        assert_eq!(
+            classify(
+                AnswerKind::Http2xx,
+                422,
+                None,
+                br#"{"message":"The given data was invalid.","errors":{"tax_number":["bad"]}}"#
+            ),
+            Verdict::Refused {
+                status: 422,
+                message: "HTTP 422: The given data was invalid.".into()
+            }
         );
     }
 
@@ -159,12 +221,29 @@ mod tests {
         let v = classify(AnswerKind::Http2xx, 429, Some("3"), b"");
         assert_eq!(
             v,
-            Verdict::Transient { status: Some(429), retry_after: Some(Duration::from_secs(3)), reached: false, message: "HTTP 429: rate limited".into() }
+            Verdict::Transient {
+                status: Some(429),
+                retry_after: Some(Duration::from_secs(3)),
+                reached: false,
+                message: "HTTP 429: rate limited".into()
+            }
         );
         for s in [408, 500, 502, 503, 504] {
-            assert!(matches!(classify(AnswerKind::Http2xx, s, None, b""), Verdict::Transient { reached: true, .. }), "{s}");
+            assert!(
+                matches!(
+                    classify(AnswerKind::Http2xx, s, None, b""),
+                    Verdict::Transient { reached: true, .. }
+                ),
+                "{s}"
+            );
         }
-        assert!(matches!(classify(AnswerKind::OduyoStatus, 401, None, b""), Verdict::Unauthorized { .. }));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert!(matches!(
+            classify(AnswerKind::OduyoStatus, 401, None, b""),
+            Verdict::Unauthorized { .. }
+        ));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
     }
 }

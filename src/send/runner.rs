@@ -33,10 +33,19 @@ pub enum Stop {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
-    Sent { attempts: u32 },
-    Failed { status: Option<u16>, attempts: u32, message: String },
+    Sent {
+        attempts: u32,
+    },
+    Failed {
+        status: Option<u16>,
+        attempts: u32,
+        message: String,
+    },
     /// A request that may not be repeated, whose outcome cannot be known.
-    Uncertain { attempts: u32, message: String },
+    Uncertain {
+        attempts: u32,
+        message: String,
+    },
 }
 
 /// What happened to the rows of one spill.
@@ -170,7 +179,8 @@ pub async fn send_spill(
     };
     for (seq, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line = line.map_err(|e| spill_err(e.to_string()))?;
-        let item: Item = serde_json::from_str(&line).map_err(|e| spill_err(format!("line {}: {e}", seq + 1)))?;
+        let item: Item =
+            serde_json::from_str(&line).map_err(|e| spill_err(format!("line {}: {e}", seq + 1)))?;
         let permit = if shared.stopped() {
             None
         } else {
@@ -256,7 +266,8 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 /// One row: attempts until success, refusal, uncertainty or the end of the retries.
 async fn deliver(s: &Shared, item: &Item) -> Delivery {
     let idempotent = s.endpoint.idempotent;
-    let method = reqwest::Method::from_bytes(item.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+    let method =
+        reqwest::Method::from_bytes(item.method.as_bytes()).unwrap_or(reqwest::Method::POST);
     let mut delays = backon::ExponentialBuilder::default()
         .with_min_delay(Duration::from_millis(200))
         .with_max_delay(Duration::from_secs(30))
@@ -342,7 +353,9 @@ async fn deliver(s: &Shared, item: &Item) -> Delivery {
                 if reached && !idempotent {
                     return Delivery::Uncertain {
                         attempts,
-                        message: format!("{message}; the request may have reached the provider, so it is not repeated"),
+                        message: format!(
+                            "{message}; the request may have reached the provider, so it is not repeated"
+                        ),
                     };
                 }
                 let next = if s.stopped() { None } else { delays.next() };

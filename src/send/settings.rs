@@ -81,13 +81,19 @@ pub struct TokenCall {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SettingsError {
-    #[error("aktar.toml has no [providers.{provider}] table; sending needs its base_url and credentials")]
+    #[error(
+        "aktar.toml has no [providers.{provider}] table; sending needs its base_url and credentials"
+    )]
     NoProvider { provider: &'static str },
     #[error("[providers.{provider}] needs `{key}`")]
     Missing { provider: &'static str, key: String },
-    #[error("[providers.{provider}] `{key}` must be read from the environment: write it as \"env:NAME\"")]
+    #[error(
+        "[providers.{provider}] `{key}` must be read from the environment: write it as \"env:NAME\""
+    )]
     NotEnv { provider: &'static str, key: String },
-    #[error("[providers.{provider}] `{key}` reads the environment variable {var}, which is not set")]
+    #[error(
+        "[providers.{provider}] `{key}` reads the environment variable {var}, which is not set"
+    )]
     EnvUnset {
         provider: &'static str,
         key: String,
@@ -136,7 +142,10 @@ impl Resolver<'_> {
     /// A plain value, which may also come from the environment.
     fn plain(&self, key: &str, v: &str) -> Result<String, SettingsError> {
         match v.strip_prefix("env:") {
-            Some(_) => Ok(self.secret(key, Some(&v.to_string()))?.map(|s| s.0).unwrap_or_default()),
+            Some(_) => Ok(self
+                .secret(key, Some(&v.to_string()))?
+                .map(|s| s.0)
+                .unwrap_or_default()),
             None => Ok(v.to_string()),
         }
     }
@@ -214,7 +223,9 @@ pub fn resolve(
                 login,
             }
         }
-        ProviderId::FaturaEntegrator => AuthSettings::Bearer(r.required_secret("token", cfg.token.as_ref())?),
+        ProviderId::FaturaEntegrator => {
+            AuthSettings::Bearer(r.required_secret("token", cfg.token.as_ref())?)
+        }
         ProviderId::NetTahsilat => {
             let token = r.secret("token", cfg.token.as_ref())?;
             let call = match &cfg.auth {
@@ -225,13 +236,16 @@ pub fn resolve(
                         format!("{base_url}{}", a.path)
                     },
                     client_id: r.plain("auth.client_id", &a.client_id)?,
-                    client_secret: r.required_secret("auth.client_secret", Some(&a.client_secret))?,
+                    client_secret: r
+                        .required_secret("auth.client_secret", Some(&a.client_secret))?,
                     grant_type: a.grant_type.clone(),
                     json: match a.format.as_str() {
                         "form" => false,
                         "json" => true,
                         other => {
-                            return Err(r.bad("auth.format", format!("`{other}`: use form or json")));
+                            return Err(
+                                r.bad("auth.format", format!("`{other}`: use form or json"))
+                            );
                         }
                     },
                 }),
@@ -282,7 +296,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: u64 = num.parse().map_err(|_| format!("`{s}`: write e.g. 30s or 500ms"))?;
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}`: write e.g. 30s or 500ms"))?;
     let d = match unit.trim() {
         "" | "s" => Duration::from_secs(n),
         "ms" => Duration::from_millis(n),
@@ -313,36 +329,74 @@ mod tests {
 
     #[test]
     fn resolves_oduyo_with_defaults() {
-        let c = cfg("base_url = \"http://127.0.0.1:1/\"\napi_key = \"env:ODUYO_APIKEY\"\nsession = \"env:ODUYO_SESSION\"\nrate_limit = \"600/min\"\n");
+        let c = cfg(
+            "base_url = \"http://127.0.0.1:1/\"\napi_key = \"env:ODUYO_APIKEY\"\nsession = \"env:ODUYO_SESSION\"\nrate_limit = \"600/min\"\n",
+        );
         let s = resolve(ProviderId::Oduyo, Some(&c), &env).unwrap();
         assert_eq!(s.base_url, "http://127.0.0.1:1");
-        assert_eq!(s.rate, Rate { n: 600, per: Duration::from_secs(60) });
+        assert_eq!(
+            s.rate,
+            Rate {
+                n: 600,
+                per: Duration::from_secs(60)
+            }
+        );
         assert_eq!((s.concurrency, s.retries, s.breaker), (4, 5, 10));
         assert_eq!(s.timeout, Duration::from_secs(30));
-        let AuthSettings::Oduyo { api_key, session, .. } = &s.auth else { panic!() };
+        let AuthSettings::Oduyo {
+            api_key, session, ..
+        } = &s.auth
+        else {
+            panic!()
+        };
         assert_eq!(api_key.expose(), "k-123");
         assert_eq!(session.as_ref().unwrap().expose(), "s-456");
-        assert!(!format!("{s:?}").contains("k-123"), "secrets never show in Debug");
+        assert!(
+            !format!("{s:?}").contains("k-123"),
+            "secrets never show in Debug"
+        );
     }
 
     #[test]
     fn errors_name_the_key_and_variable_but_no_value() {
-        let c = cfg("base_url = \"http://x\"\napi_key = \"k-literal\"\nsession = \"env:ODUYO_SESSION\"\n");
+        let c = cfg(
+            "base_url = \"http://x\"\napi_key = \"k-literal\"\nsession = \"env:ODUYO_SESSION\"\n",
+        );
         let e = resolve(ProviderId::Oduyo, Some(&c), &env).unwrap_err();
-        assert_eq!(e.to_string(), "[providers.oduyo] `api_key` must be read from the environment: write it as \"env:NAME\"");
+        assert_eq!(
+            e.to_string(),
+            "[providers.oduyo] `api_key` must be read from the environment: write it as \"env:NAME\""
+        );
         assert!(!e.to_string().contains("k-literal"));
-        let c = cfg("base_url = \"http://x\"\napi_key = \"env:NOPE\"\nsession = \"env:ODUYO_SESSION\"\n");
+        let c = cfg(
+            "base_url = \"http://x\"\napi_key = \"env:NOPE\"\nsession = \"env:ODUYO_SESSION\"\n",
+        );
         let e = resolve(ProviderId::Oduyo, Some(&c), &env).unwrap_err();
-        assert!(e.to_string().contains("environment variable NOPE, which is not set"));
+        assert!(
+            e.to_string()
+                .contains("environment variable NOPE, which is not set")
+        );
         let c = cfg("base_url = \"http://x\"\napi_key = \"env:ODUYO_APIKEY\"\n");
         let e = resolve(ProviderId::Oduyo, Some(&c), &env).unwrap_err();
-        assert!(e.to_string().contains("session (or a [providers.oduyo.login] table)"));
-        assert!(matches!(resolve(ProviderId::NetTahsilat, None, &env), Err(SettingsError::NoProvider { .. })));
+        assert!(
+            e.to_string()
+                .contains("session (or a [providers.oduyo.login] table)")
+        );
+        assert!(matches!(
+            resolve(ProviderId::NetTahsilat, None, &env),
+            Err(SettingsError::NoProvider { .. })
+        ));
     }
 
     #[test]
     fn rates_and_durations() {
-        assert_eq!(parse_rate("10/s").unwrap(), Rate { n: 10, per: Duration::from_secs(1) });
+        assert_eq!(
+            parse_rate("10/s").unwrap(),
+            Rate {
+                n: 10,
+                per: Duration::from_secs(1)
+            }
+        );
         assert!(parse_rate("0/s").is_err());
         assert!(parse_rate("10/h").is_err());
         assert!(parse_rate("10").is_err());

@@ -201,9 +201,12 @@ impl<'r> RowCx<'r> {
         match value {
             // A valid IBAN goes out in its electronic form, whatever spacing a person
             // typed it with.
-            Value::Str(s) if f.checks.contains(&checks::Check::Iban) => {
-                Value::Str(s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase())
-            }
+            Value::Str(s) if f.checks.contains(&checks::Check::Iban) => Value::Str(
+                s.chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect::<String>()
+                    .to_uppercase(),
+            ),
             v => v,
         }
     }

@@ -208,8 +208,7 @@ fn request(m: &Mapping, values: &[Value]) -> Request {
     for (f, v) in m.fields.iter().zip(values) {
         if Some(f.def.name) == ep.path_field {
             let seg = v.text(f.format.as_deref());
-            let enc =
-                percent_encoding::utf8_percent_encode(&seg, PATH_SEGMENT);
+            let enc = percent_encoding::utf8_percent_encode(&seg, PATH_SEGMENT);
             path = path.replace(&format!("{{{}}}", f.def.name), &enc.to_string());
             continue;
         }

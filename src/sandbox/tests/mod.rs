@@ -1,0 +1,177 @@
+//! The sandbox tested the way it is used: started on `127.0.0.1:0`, spoken to with
+//! reqwest over loopback. Durations are short (sub-second TTLs, slow holds and
+//! timeouts) so the whole set stays within a few seconds.
+
+use std::time::Duration;
+
+use reqwest::{Method, Response};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+
+use super::{Options, Running, creds, start};
+use crate::providers::{self, Endpoint, ProviderId};
+
+mod auth;
+mod endpoints;
+mod faults;
+mod limits;
+
+pub(super) struct Harness {
+    pub sb: Running,
+    pub http: reqwest::Client,
+}
+
+impl Harness {
+    pub async fn start(opts: Options) -> Harness {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let sb = start(listener, opts).await.expect("start sandbox");
+        let http = crate::http::client_builder().build().expect("client");
+        Harness { sb, http }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.sb.base_url())
+    }
+
+    /// A request to an endpoint with the credentials issued at start.
+    pub fn request(&self, ep_id: &str, path_value: Option<&str>, body: &Value) -> reqwest::RequestBuilder {
+        let session = creds::ODUYO_SESSION.to_owned();
+        self.request_with(ep_id, path_value, body, &session)
+    }
+
+    /// A request with `credential` as the Ödüyo session or the NetTahsilat token.
+    pub fn request_with(
+        &self,
+        ep_id: &str,
+        path_value: Option<&str>,
+        body: &Value,
+        credential: &str,
+    ) -> reqwest::RequestBuilder {
+        let ep = endpoint(ep_id);
+        let mut path = ep.path.to_owned();
+        if let (Some(field), Some(value)) = (ep.path_field, path_value) {
+            path = path.replace(&format!("{{{field}}}"), value);
+        }
+        let method = Method::from_bytes(ep.method.as_str().as_bytes()).expect("method");
+        let rb = self.http.request(method, self.url(&path)).json(body);
+        match ep.provider {
+            ProviderId::Oduyo => rb
+                .header("Apikey", creds::ODUYO_API_KEY)
+                .header("Authorization", credential),
+            ProviderId::FaturaEntegrator => rb.bearer_auth(creds::FE_API_KEY),
+            ProviderId::NetTahsilat => {
+                let token = if credential == creds::ODUYO_SESSION {
+                    self.sb.netahsilat_token()
+                } else {
+                    credential.to_owned()
+                };
+                rb.bearer_auth(token)
+            }
+        }
+    }
+
+    /// A fresh Ödüyo session from the login call.
+    pub async fn login(&self) -> String {
+        let form = [
+            ("username", creds::ODUYO_USERNAME),
+            ("oduyo_api_key", creds::ODUYO_API_KEY),
+            ("password", creds::ODUYO_PASSWORD),
+        ];
+        let resp = self
+            .http
+            .post(self.url("/api/v1/ws/login"))
+            .form(&form)
+            .send()
+            .await
+            .expect("login call");
+        let (status, body) = read(resp).await;
+        assert_eq!(status, 200, "{body}");
+        body["data"]["session_id"]
+            .as_str()
+            .expect("session_id")
+            .to_owned()
+    }
+}
+
+pub(super) fn endpoint(id: &str) -> &'static Endpoint {
+    providers::find(id).expect("built-in endpoint")
+}
+
+pub(super) async fn read(resp: Response) -> (u16, Value) {
+    let status = resp.status().as_u16();
+    let text = resp.text().await.expect("answer body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, body)
+}
+
+/// How a request ended, as a test compares it: the status, or what went wrong.
+pub(super) fn outcome(r: &reqwest::Result<Response>) -> String {
+    match r {
+        Ok(resp) => resp.status().as_u16().to_string(),
+        Err(e) if e.is_timeout() => "timeout".to_owned(),
+        Err(_) => "dropped".to_owned(),
+    }
+}
+
+pub(super) const VKN: &str = "4540536920";
+pub(super) const TCKN: &str = "10000000146";
+
+/// A body (and path value) each endpoint accepts.
+pub(super) fn good(ep_id: &str) -> (Option<&'static str>, Value) {
+    match ep_id {
+        "oduyo.customer_update" => (None, customer(5, "-9440.0000")),
+        "oduyo.cash_update" => (
+            None,
+            json!({"column": {
+                "id": "12", "code": "K1", "receipt_no": "KF-12", "date": "2026-03-01 09:30:00",
+                "type": "1", "customer_id": "5", "amount": "250.00", "currency": "TRY",
+                "description": "", "updated_at": ""
+            }}),
+        ),
+        "oduyo.transaction_create" => (None, transaction(Some("FT-1001"))),
+        "fatura_entegrator.customer_update" => (
+            Some("77"),
+            json!({
+                "name": "Deniz Ltd", "type": "company", "tax_number": VKN,
+                "email": "info@deniz.com.tr", "country": "TR"
+            }),
+        ),
+        "netahsilat.customer_update" => (
+            Some("C-100"),
+            json!({
+                "code": "C-100", "erpCode": "120.01.100", "isCompany": true,
+                "firstName": null, "lastName": null, "tckn": null,
+                "companyName": "Deniz Ltd", "taxNumber": VKN, "taxOffice": "Kadıköy",
+                "cityCode": 34, "districtCode": 1421, "isActive": true, "allowSms": false,
+                "customerRepresentativeIds": [3, 7]
+            }),
+        ),
+        other => panic!("no sample body for {other}"),
+    }
+}
+
+pub(super) fn customer(id: i64, balance: &str) -> Value {
+    json!({"column": {
+        "id": id.to_string(), "code": format!("C{id}"), "name": "Ayşe Yılmaz",
+        "customer_type_1": "1", "tc_number": TCKN, "balance": balance,
+        "balance_current": "0.0000", "balance_paid": "100.5000", "status": "1"
+    }})
+}
+
+pub(super) fn transaction(document_no: Option<&str>) -> Value {
+    let mut column = json!({
+        "customer_id": "5", "amount": "1500.00", "sign": "-1", "date": "2026.03.01",
+        "hour": "14:30", "description": "Satış faturası"
+    });
+    if let (Some(doc), Some(obj)) = (document_no, column.as_object_mut()) {
+        obj.insert("document_no".into(), Value::from(doc));
+    }
+    json!({ "column": column })
+}
+
+pub(super) fn options() -> Options {
+    Options {
+        slow: Duration::from_millis(400),
+        ..Options::default()
+    }
+}

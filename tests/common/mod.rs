@@ -1,0 +1,165 @@
+//! Shared by the integration tests that deliver: a sandbox in the test process on
+//! `127.0.0.1:0`, an `aktar.toml` pointing at it, and the real binary run against it
+//! with the sandbox's credentials in its environment.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use aktar::sandbox::{self, Ledger, Options, Running, Stats, creds};
+use tempfile::TempDir;
+
+pub struct Sandbox {
+    pub rt: tokio::runtime::Runtime,
+    pub running: Option<Running>,
+}
+
+impl Sandbox {
+    pub fn start(opts: Options) -> Sandbox {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let running = rt
+            .block_on(async {
+                let l = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+                sandbox::start(l, opts).await
+            })
+            .expect("sandbox");
+        Sandbox {
+            rt,
+            running: Some(running),
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        self.running.as_ref().expect("running").base_url()
+    }
+
+    pub fn ledger(&self) -> Ledger {
+        self.rt
+            .block_on(self.running.as_ref().expect("running").ledger())
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.rt
+            .block_on(self.running.as_ref().expect("running").stats())
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(r) = self.running.take() {
+            self.rt.block_on(r.stop());
+        }
+    }
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Provider tables for every provider at `base_url`; `extra` is appended to each
+/// table (e.g. `timeout = "1s"`).
+pub fn config(dir: &TempDir, base_url: &str, extra: &str) -> PathBuf {
+    let text = format!(
+        r#"
+[providers.oduyo]
+base_url = "{base_url}"
+api_key = "env:ODUYO_APIKEY"
+{extra}
+[providers.oduyo.login]
+username = "{user}"
+password = "env:ODUYO_PASSWORD"
+
+[providers.fatura_entegrator]
+base_url = "{base_url}"
+token = "env:FE_API_KEY"
+{extra}
+
+[providers.netahsilat]
+base_url = "{base_url}"
+{extra}
+[providers.netahsilat.auth]
+client_id = "{client}"
+client_secret = "env:NETAHSILAT_CLIENT_SECRET"
+"#,
+        user = creds::ODUYO_USERNAME,
+        client = creds::NETAHSILAT_CLIENT_ID,
+    );
+    let p = dir.path().join("aktar.toml");
+    std::fs::write(&p, text).expect("write config");
+    p
+}
+
+/// The binary with the sandbox's credentials in its environment.
+pub fn aktar() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("aktar").expect("binary");
+    c.env("ODUYO_APIKEY", creds::ODUYO_API_KEY)
+        .env("ODUYO_PASSWORD", creds::ODUYO_PASSWORD)
+        .env("ODUYO_SESSION", creds::ODUYO_SESSION)
+        .env("FE_API_KEY", creds::FE_API_KEY)
+        .env("NETAHSILAT_CLIENT_SECRET", creds::NETAHSILAT_CLIENT_SECRET)
+        .env_remove("RUST_BACKTRACE")
+        .timeout(Duration::from_secs(120));
+    c
+}
+
+pub fn summary(dir: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("summary.json")).expect("summary.json");
+    serde_json::from_str(&text).expect("summary json")
+}
+
+pub fn payloads(dir: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.join("payloads.jsonl"))
+        .expect("payloads.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect()
+}
+
+/// Rows of a report CSV (BOM stripped), as maps from column to value.
+pub fn csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).expect("csv");
+    let text = text.trim_start_matches('\u{feff}');
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let headers = r.headers().expect("header").clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.expect("record");
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The sandbox ledger's key for a request in payloads.jsonl.
+pub fn ledger_key(endpoint: &str, payload: &serde_json::Value) -> String {
+    let body = &payload["body"];
+    match endpoint {
+        "oduyo.customer_update" | "oduyo.cash_update" => body["column"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        "oduyo.transaction_create" => body["column"]["document_no"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        _ => {
+            let url = payload["url"].as_str().unwrap_or_default();
+            let last = url.rsplit('/').next().unwrap_or_default();
+            percent_decode(last)
+        }
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}

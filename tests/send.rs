@@ -1,0 +1,313 @@
+//! Delivery against the sandbox, over real HTTP on loopback: the real binary, the
+//! samples, and the sandbox's ledger as the witness of what arrived.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use aktar::sandbox::Options;
+use common::*;
+use tempfile::TempDir;
+
+const CUSTOMERS: (&str, &str) = (
+    "mappings/oduyo/customer_update.toml",
+    "samples/logo_cariler.csv",
+);
+const TRANSACTIONS: (&str, &str) = (
+    "mappings/oduyo/transaction_create.toml",
+    "samples/cari_hareket.xlsx",
+);
+const SAMPLES: &[(&str, &str, &str)] = &[
+    ("oduyo.customer_update", CUSTOMERS.0, CUSTOMERS.1),
+    ("oduyo.transaction_create", TRANSACTIONS.0, TRANSACTIONS.1),
+    (
+        "oduyo.cash_update",
+        "mappings/oduyo/cash_update.toml",
+        "samples/kasa_fisleri.csv",
+    ),
+    (
+        "fatura_entegrator.customer_update",
+        "mappings/fatura_entegrator/customer_update.toml",
+        "samples/fe_musteriler.csv",
+    ),
+    (
+        "netahsilat.customer_update",
+        "mappings/netahsilat/customer_update.toml",
+        "samples/netahsilat_musteriler.xlsx",
+    ),
+];
+
+fn run(
+    dir: &TempDir,
+    cfg: &std::path::Path,
+    mapping: &str,
+    sample: &str,
+    out: &str,
+    dry: bool,
+) -> (i32, std::path::PathBuf) {
+    let out = dir.path().join(out);
+    let mut c = aktar();
+    c.arg("run")
+        .arg("--config")
+        .arg(cfg)
+        .arg("-m")
+        .arg(root().join(mapping))
+        .arg("--report-dir")
+        .arg(&out);
+    if dry {
+        c.arg("--dry-run");
+    }
+    c.arg(root().join(sample)).arg("--quiet");
+    let o = c.output().expect("run");
+    (o.status.code().unwrap_or(-1), out)
+}
+
+/// Rows in each bucket add up to the rows read.
+fn adds_up(s: &serde_json::Value) {
+    let n = |k: &str| s[k].as_u64().unwrap_or(u64::MAX);
+    assert_eq!(n("rows"), n("valid") + n("rejected"), "{s}");
+    assert_eq!(
+        n("valid"),
+        n("sent") + n("unchanged") + n("failed") + n("uncertain"),
+        "{s}"
+    );
+}
+
+#[test]
+fn every_valid_row_arrives_once_with_the_dry_run_body() {
+    let sb = Sandbox::start(Options::default());
+    let dir = TempDir::new().unwrap();
+    let cfg = config(&dir, &sb.base_url(), "rate_limit = \"100/s\"");
+    for (i, (endpoint, mapping, sample)) in SAMPLES.iter().enumerate() {
+        let (code, dry) = run(&dir, &cfg, mapping, sample, &format!("dry{i}"), true);
+        assert_eq!(code, 1, "{sample}: samples carry bad rows");
+        let (code, out) = run(&dir, &cfg, mapping, sample, &format!("out{i}"), false);
+        assert_eq!(code, 1, "{sample}");
+        let s = summary(&out);
+        adds_up(&s);
+        assert_eq!(s["sent"], s["valid"], "{sample}: {s}");
+        assert!(common::csv_rows(&out.join("failed.csv")).is_empty());
+        let payloads = payloads(&dry);
+        assert_eq!(payloads.len() as u64, s["sent"].as_u64().unwrap());
+        let ledger = sb.ledger();
+        let entries = &ledger.endpoints[*endpoint];
+        assert_eq!(
+            entries.len(),
+            payloads.len(),
+            "{endpoint}: one record per valid row"
+        );
+        for p in &payloads {
+            let key = ledger_key(endpoint, p);
+            let e = entries
+                .get(&key)
+                .unwrap_or_else(|| panic!("{endpoint}: {key} never arrived"));
+            assert_eq!(e.writes, 1, "{endpoint}: {key} written {} times", e.writes);
+            assert_eq!(
+                e.last, p["body"],
+                "{endpoint}: {key}: the body sent is the dry run's"
+            );
+        }
+    }
+}
+
+#[test]
+fn with_faults_idempotent_rows_arrive_and_transactions_are_never_doubled() {
+    let sb = Sandbox::start(Options {
+        fail_rate: 0.15,
+        seed: 7,
+        slow: Duration::from_secs(3),
+        ..Options::default()
+    });
+    let dir = TempDir::new().unwrap();
+    let cfg = config(
+        &dir,
+        &sb.base_url(),
+        "rate_limit = \"100/s\"\ntimeout = \"1s\"\nretries = 8",
+    );
+    for (i, (endpoint, mapping, sample)) in SAMPLES.iter().enumerate() {
+        let (code, dry) = run(&dir, &cfg, mapping, sample, &format!("dry{i}"), true);
+        assert_eq!(code, 1);
+        let (code, out) = run(&dir, &cfg, mapping, sample, &format!("out{i}"), false);
+        let s = summary(&out);
+        adds_up(&s);
+        assert!(code == 1, "{sample}: exit {code}, {s}");
+        let ledger = sb.ledger();
+        let entries = ledger.endpoints.get(*endpoint).cloned().unwrap_or_default();
+        let failed = csv_rows(&out.join("failed.csv"));
+        let uncertain = csv_rows(&out.join("uncertain.csv"));
+        for p in payloads(&dry) {
+            let key = ledger_key(endpoint, &p);
+            let writes = entries.get(&key).map_or(0, |e| e.writes);
+            let row = p["row"].to_string();
+            let in_failed = failed.iter().any(|f| f["row"] == row);
+            let in_uncertain = uncertain.iter().any(|f| f["row"] == row);
+            if *endpoint == "oduyo.transaction_create" {
+                assert!(writes <= 1, "{key} posted {writes} times");
+                if !in_failed && !in_uncertain {
+                    assert_eq!(writes, 1, "{key}: reported sent but never arrived");
+                }
+                if in_failed {
+                    assert_eq!(writes, 0, "{key}: reported failed but it arrived");
+                }
+            } else {
+                assert!(
+                    !in_failed && !in_uncertain,
+                    "{key}: an idempotent row must get through"
+                );
+                assert!(writes >= 1, "{key} never arrived");
+                assert_eq!(entries[&key].last, p["body"]);
+            }
+        }
+        if *endpoint != "oduyo.transaction_create" {
+            assert_eq!(s["sent"], s["valid"], "{s}");
+        }
+    }
+    let stats = sb.stats();
+    assert!(
+        stats.faults.values().sum::<u64>() > 0,
+        "faults were injected: {stats:?}"
+    );
+}
+
+#[test]
+fn retry_after_is_honoured() {
+    // The provider allows 2 requests a second; the client is configured for 50.
+    let sb = Sandbox::start(Options {
+        rate_limit: Some(2),
+        ..Options::default()
+    });
+    let dir = TempDir::new().unwrap();
+    let cfg = config(
+        &dir,
+        &sb.base_url(),
+        "rate_limit = \"50/s\"\nconcurrency = 1",
+    );
+    let (code, out) = run(&dir, &cfg, CUSTOMERS.0, CUSTOMERS.1, "out", false);
+    assert_eq!(code, 1);
+    let s = summary(&out);
+    assert_eq!(s["sent"], s["valid"], "{s}");
+    let stats = sb.stats();
+    let sent = s["sent"].as_u64().unwrap();
+    assert!(stats.rate_limited > 0, "the limit was reached: {stats:?}");
+    // After a 429 the client waits Retry-After (1 s), by which time the provider has
+    // room again: at most one 429 per row. A client that retried on its own shorter
+    // backoff would collect several.
+    assert!(
+        stats.rate_limited <= sent,
+        "{} 429s for {sent} rows",
+        stats.rate_limited
+    );
+}
+
+#[test]
+fn a_provider_that_is_down_aborts_with_exit_3_quickly() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let dir = TempDir::new().unwrap();
+    let cfg = config(
+        &dir,
+        &format!("http://127.0.0.1:{port}"),
+        "max_consecutive_failures = 4\nretries = 2",
+    );
+    let started = Instant::now();
+    let (code, out) = run(
+        &dir,
+        &cfg,
+        "mappings/fatura_entegrator/customer_update.toml",
+        "samples/fe_musteriler.csv",
+        "out",
+        false,
+    );
+    assert_eq!(code, 3);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    let s = summary(&out);
+    adds_up(&s);
+    assert_eq!(s["sent"], 0);
+    assert_eq!(
+        csv_rows(&out.join("failed.csv")).len() as u64,
+        s["failed"].as_u64().unwrap()
+    );
+    assert!(s["failed"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn an_expired_session_is_renewed_once_and_the_run_goes_on() {
+    let sb = Sandbox::start(Options {
+        session_ttl: Duration::from_secs(1),
+        ..Options::default()
+    });
+    // The session given in the configuration dies a second after the sandbox starts.
+    std::thread::sleep(Duration::from_millis(1500));
+    let dir = TempDir::new().unwrap();
+    let cfg = config(
+        &dir,
+        &sb.base_url(),
+        "session = \"env:ODUYO_SESSION\"\nrate_limit = \"200/s\"",
+    );
+    let (code, out) = run(&dir, &cfg, CUSTOMERS.0, CUSTOMERS.1, "out", false);
+    assert_eq!(code, 1);
+    let s = summary(&out);
+    assert_eq!(s["sent"], s["valid"], "{s}");
+    let stats = sb.stats();
+    assert_eq!(stats.logins, 1, "one login for the whole run: {stats:?}");
+    assert!(stats.unauthorized >= 1, "{stats:?}");
+}
+
+#[test]
+fn bad_credentials_exit_3_without_showing_the_secret() {
+    let sb = Sandbox::start(Options::default());
+    let dir = TempDir::new().unwrap();
+    let cfg = config(&dir, &sb.base_url(), "");
+    let out = dir.path().join("out");
+    let o = aktar()
+        .env("FE_API_KEY", "wrong-secret-value-123")
+        .arg("run")
+        .arg("--config")
+        .arg(&cfg)
+        .arg("-m")
+        .arg(root().join("mappings/fatura_entegrator/customer_update.toml"))
+        .arg("--report-dir")
+        .arg(&out)
+        .arg(root().join("samples/fe_musteriler.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("authentication refused"), "{stderr}");
+    let mut everything = format!("{stderr}{}", String::from_utf8_lossy(&o.stdout));
+    for f in std::fs::read_dir(&out).unwrap() {
+        everything.push_str(&String::from_utf8_lossy(
+            &std::fs::read(f.unwrap().path()).unwrap(),
+        ));
+    }
+    assert!(
+        !everything.contains("wrong-secret-value-123"),
+        "the secret leaked"
+    );
+    let s = summary(&out);
+    adds_up(&s);
+    assert_eq!(s["sent"], 0);
+}
+
+#[test]
+fn missing_credentials_stop_before_anything_is_read() {
+    let dir = TempDir::new().unwrap();
+    let cfg = config(&dir, "http://127.0.0.1:9", "");
+    aktar()
+        .env_remove("FE_API_KEY")
+        .arg("run")
+        .arg("--config")
+        .arg(&cfg)
+        .arg("-m")
+        .arg(root().join("mappings/fatura_entegrator/customer_update.toml"))
+        .arg(root().join("samples/fe_musteriler.csv"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("FE_API_KEY, which is not set"));
+}
