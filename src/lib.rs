@@ -18,7 +18,9 @@
 
 pub mod cli;
 pub mod config;
+pub mod guards;
 pub mod http;
+pub mod journal;
 pub mod mapping;
 pub mod pipeline;
 pub mod problem;

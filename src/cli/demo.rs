@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use super::Exit;
 use super::run::{Job, run_job};
-use crate::config::{Config, LoginConfig, ProviderConfig, ReportConfig, TokenCallConfig};
+use crate::config::{
+    Config, LoginConfig, ProviderConfig, ReportConfig, StateConfig, TokenCallConfig,
+};
 use crate::sandbox::{self, creds};
 
 /// The samples and the mapping each is read with.
@@ -131,7 +133,10 @@ fn config(base_url: &str, report_dir: &Path) -> Config {
             dir: report_dir.to_path_buf(),
             ..ReportConfig::default()
         },
-        ..Config::default()
+        // A journal of its own, so that every demo starts from a clean slate.
+        state: StateConfig {
+            path: report_dir.join("state.db"),
+        },
     }
 }
 
@@ -195,6 +200,8 @@ fn demo(args: &DemoArgs) -> Result<bool, String> {
             mapping: &mapping_path,
             inputs: &inputs,
             dry_run: false,
+            full: false,
+            accept_drift: false,
             limit: None,
             report_dir: Some(report_root.join(format!("{name}-{stem}"))),
             quiet: false,

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub mod demo;
 pub mod endpoints;
+pub mod journal;
 pub mod lint;
 pub mod progress;
 pub mod run;
@@ -51,6 +52,8 @@ pub enum Command {
     Sandbox(crate::sandbox::SandboxArgs),
     /// Run every bundled sample end to end against an in-process sandbox.
     Demo(demo::DemoArgs),
+    /// What was sent: list entries, show a key, resolve an uncertain post.
+    Journal(journal::JournalArgs),
     /// List the built-in endpoints, or show one with its fields.
     Endpoints {
         /// An endpoint id such as oduyo.customer_update.
@@ -99,9 +102,12 @@ pub struct RunArgs {
     /// Validate only; send nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Resend updates even when the journal says they are unchanged.
+    /// Resend updates even when the journal says they are unchanged (never transactions).
     #[arg(long)]
     pub full: bool,
+    /// Send even though the file's header changed or it has far fewer rows than last time.
+    #[arg(long)]
+    pub accept_drift: bool,
 }
 
 pub fn main() -> ExitCode {
@@ -118,10 +124,12 @@ pub fn main() -> ExitCode {
             common,
             dry_run: true,
             full: false,
+            accept_drift: false,
         }),
         Command::Mapping(MappingCommand::Lint { mappings }) => lint::run(&mappings),
         Command::Endpoints { id } => endpoints::run(id.as_deref()),
         Command::Demo(args) => demo::run(&args),
+        Command::Journal(args) => journal::run(&args),
         Command::Sandbox(args) => return ExitCode::from(crate::sandbox::run_cli(&args)),
     };
     ExitCode::from(exit as u8)

@@ -3,12 +3,16 @@
 //! unless it is a dry run — delivery, then the reports. [`run_job`] is the same path
 //! for `aktar demo`, which passes its own configuration and credentials.
 
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::progress::Progress;
 use super::{Exit, RunArgs};
 use crate::config::Config;
+use crate::journal::Journal;
+use crate::journal::gate::{Decision, Gate, payload_hash};
 use crate::mapping::{self, Mapping};
 use crate::pipeline::{self, Collected};
 use crate::report::{self, Summary};
@@ -30,6 +34,8 @@ pub fn run(args: &RunArgs) -> Exit {
         mapping: &a.mapping,
         inputs: &a.inputs,
         dry_run: args.dry_run,
+        full: args.full,
+        accept_drift: args.accept_drift,
         limit: a.limit,
         report_dir: a.report_dir.clone(),
         quiet: a.quiet,
@@ -52,6 +58,8 @@ pub struct Job<'a> {
     pub mapping: &'a Path,
     pub inputs: &'a [PathBuf],
     pub dry_run: bool,
+    pub full: bool,
+    pub accept_drift: bool,
     pub limit: Option<u64>,
     pub report_dir: Option<PathBuf>,
     pub quiet: bool,
@@ -82,6 +90,19 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
         let provider = m.endpoint.provider;
         Some(send::resolve(provider, job.config.provider(provider), job.env).map_err(input_error)?)
     };
+    let journal = if job.dry_run {
+        Journal::open_read_only(&job.config.state.path).map_err(input_error)?
+    } else {
+        Some(Journal::open(&job.config.state.path).map_err(input_error)?)
+    };
+    if let Some(j) = journal.as_ref().filter(|_| !job.dry_run) {
+        let n = j.recover_pending().map_err(input_error)?;
+        if n > 0 && !job.quiet {
+            eprintln!(
+                "aktar: {n} post(s) left pending by a run that stopped are now uncertain (see `aktar journal list --status uncertain`)"
+            );
+        }
+    }
     let inputs = pipeline::open_inputs(&m, job.inputs).map_err(input_error)?;
     let dir = report_dir(job.report_dir.as_deref(), job.config, &m).map_err(input_error)?;
     let base_url = match &settings {
@@ -122,13 +143,78 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
         dry_run: job.dry_run,
         ..Summary::default()
     };
+    let mapping_id = journal_mapping_id(&m);
+    if let Some(j) = &journal
+        && let Some(why) = crate::guards::drift(
+            j,
+            &mapping_id,
+            &collected.headers,
+            collected.rows,
+            collected.limited,
+        )
+        .map_err(input_error)?
+    {
+        if job.dry_run {
+            if !job.quiet {
+                eprintln!("aktar: warning: {why}");
+            }
+        } else if !job.accept_drift {
+            let _ = std::fs::remove_file(&spill);
+            return Err((Exit::Input, format!("nothing was sent: {why}")));
+        }
+    }
     let mut sent = SendReport::default();
-    if let Some(settings) = &settings {
-        sent = deliver(&m, &spill, settings, quiet, collected.valid)?;
-        let _ = std::fs::remove_file(&spill);
-        summary.sent = sent.sent;
-        summary.failed = sent.failed.len() as u64;
-        summary.uncertain = sent.uncertain.len() as u64;
+    let mut run_id = None;
+    match (&settings, &journal) {
+        (Some(settings), Some(j)) => {
+            let id = j
+                .start_run(
+                    &mapping_id,
+                    m.endpoint.id,
+                    &input_hashes(job.inputs),
+                    &collected.headers,
+                )
+                .map_err(input_error)?;
+            run_id = Some(id);
+            let gate = Gate {
+                snapshot: j.snapshot(m.endpoint.id).map_err(input_error)?,
+                writer: j
+                    .writer(m.endpoint.id, id, !m.endpoint.idempotent)
+                    .map_err(input_error)?,
+                journal: std::sync::Mutex::new(
+                    Journal::open(&job.config.state.path).map_err(input_error)?,
+                ),
+                endpoint: m.endpoint.id,
+                idempotent: m.endpoint.idempotent,
+                full: job.full,
+            };
+            let gate = Arc::new(gate);
+            let result = deliver(
+                &m,
+                &spill,
+                settings,
+                Some(gate.clone()),
+                quiet,
+                collected.valid,
+            );
+            let journal_end = match Arc::try_unwrap(gate) {
+                Ok(g) => g.writer.finish(),
+                Err(_) => Ok(()),
+            };
+            sent = result?;
+            if let Err(e) = journal_end {
+                sent.stop = Some(Stop::Aborted(e.to_string()));
+            }
+            let _ = std::fs::remove_file(&spill);
+            summary.sent = sent.sent;
+            summary.unchanged = sent.unchanged;
+            summary.failed = sent.failed.len() as u64;
+            summary.uncertain = sent.uncertain.len() as u64;
+        }
+        (None, Some(j)) => {
+            summary.unchanged = would_be_unchanged(j, &m, &spill).map_err(input_error)?;
+        }
+        _ => {}
     }
     summary.duration_ms = started.elapsed().as_millis() as u64;
     write_reports(&dir, &collected, &summary, &sent, job.config.report.lang)
@@ -163,6 +249,9 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
         None if summary.rejected + summary.failed + summary.uncertain > 0 => Exit::Rows,
         None => Exit::Ok,
     };
+    if let (Some(j), Some(id)) = (&journal, run_id) {
+        j.end_run(id, &summary, exit as i32).map_err(input_error)?;
+    }
     Ok(JobDone {
         summary,
         exit,
@@ -175,6 +264,7 @@ fn deliver(
     m: &Mapping,
     spill: &Path,
     settings: &send::Settings,
+    gate: Option<Arc<Gate>>,
     quiet: bool,
     total: u64,
 ) -> Result<SendReport, Failure> {
@@ -192,6 +282,7 @@ fn deliver(
         spill,
         m.endpoint,
         settings,
+        gate,
         interrupt,
         |done, sent, failed| {
             progress.update(|| format!("{done}/{total} rows delivered: {sent} sent, {failed} not"))
@@ -264,4 +355,54 @@ fn report_dir(explicit: Option<&Path>, config: &Config, m: &Mapping) -> Result<P
     std::fs::create_dir_all(&dir)
         .map_err(|e| format!("{}: cannot create the report folder: {e}", dir.display()))?;
     Ok(dir)
+}
+
+/// How the journal knows a mapping across runs: its path, made absolute.
+fn journal_mapping_id(m: &Mapping) -> String {
+    std::fs::canonicalize(&m.path)
+        .unwrap_or_else(|_| m.path.clone())
+        .display()
+        .to_string()
+}
+
+/// The inputs with their digests, for the runs table.
+fn input_hashes(inputs: &[PathBuf]) -> serde_json::Value {
+    let list: Vec<serde_json::Value> = inputs
+        .iter()
+        .map(|p| {
+            let digest = std::fs::File::open(p)
+                .ok()
+                .and_then(|f| {
+                    let mut h = blake3::Hasher::new();
+                    h.update_reader(f)
+                        .ok()
+                        .map(|h| h.finalize().to_hex().to_string())
+                })
+                .unwrap_or_default();
+            serde_json::json!({"path": p.display().to_string(), "blake3": digest})
+        })
+        .collect();
+    serde_json::Value::Array(list)
+}
+
+/// A dry run's answer to "what would be skipped": valid rows the provider already
+/// holds, by the journal.
+fn would_be_unchanged(j: &Journal, m: &Mapping, spill: &Path) -> Result<u64, String> {
+    let snapshot = j.snapshot(m.endpoint.id).map_err(|e| e.to_string())?;
+    let file = std::fs::File::open(spill).map_err(|e| format!("{}: {e}", spill.display()))?;
+    let mut n = 0;
+    for line in std::io::BufReader::new(file).lines() {
+        let line = line.map_err(|e| format!("{}: {e}", spill.display()))?;
+        let Ok(item) = serde_json::from_str::<send::runner::Item>(&line) else {
+            continue;
+        };
+        let hash = payload_hash(&item.method, &item.url, &item.body.to_string());
+        let known = snapshot.keys.get(&crate::validate::key_hash(&item.key));
+        if crate::journal::gate::decide(known, m.endpoint.idempotent, false, hash)
+            == Decision::Unchanged
+        {
+            n += 1;
+        }
+    }
+    Ok(n)
 }

@@ -18,6 +18,8 @@ use tokio::task::JoinSet;
 use super::auth::Auth;
 use super::classify::{Verdict, classify, classify_error};
 use super::settings::Settings;
+use crate::journal::Outcome;
+use crate::journal::gate::{Decision, Gate, payload_hash};
 use crate::providers::Endpoint;
 use crate::read::SourcePos;
 use crate::report::{FailedRow, UncertainRow};
@@ -36,6 +38,8 @@ pub enum Delivery {
     Sent {
         attempts: u32,
     },
+    /// The journal says the provider already holds this payload.
+    Unchanged,
     Failed {
         status: Option<u16>,
         attempts: u32,
@@ -52,6 +56,7 @@ pub enum Delivery {
 #[derive(Debug, Default)]
 pub struct SendReport {
     pub sent: u64,
+    pub unchanged: u64,
     /// In file order.
     pub failed: Vec<FailedRow>,
     /// In file order.
@@ -124,12 +129,14 @@ impl Shared {
     }
 }
 
-/// Sends every request in `spill`. `interrupt` resolves on Ctrl-C; `progress` is called
-/// after each row with (done, sent, failed + uncertain).
+/// Sends every request in `spill`, asking the journal's `gate` (when there is one)
+/// about each first. `interrupt` resolves on Ctrl-C; `progress` is called after each
+/// row with (done, sent, failed + uncertain).
 pub async fn send_spill(
     spill: &Path,
     endpoint: &'static Endpoint,
     settings: &Settings,
+    gate: Option<Arc<Gate>>,
     interrupt: impl std::future::Future<Output = ()> + Send + 'static,
     mut progress: impl FnMut(u64, u64, u64),
 ) -> Result<SendReport, SendError> {
@@ -171,7 +178,7 @@ pub async fn send_spill(
     let mut on_result = |r: (usize, Item, Delivery), results: &mut Vec<_>| {
         counts.0 += 1;
         match &r.2 {
-            Delivery::Sent { .. } => counts.1 += 1,
+            Delivery::Sent { .. } | Delivery::Unchanged => counts.1 += 1,
             _ => counts.2 += 1,
         }
         progress(counts.0, counts.1, counts.2);
@@ -181,6 +188,28 @@ pub async fn send_spill(
         let line = line.map_err(|e| spill_err(e.to_string()))?;
         let item: Item =
             serde_json::from_str(&line).map_err(|e| spill_err(format!("line {}: {e}", seq + 1)))?;
+        let body = item.body.to_string();
+        let hash = payload_hash(&item.method, &item.url, &body);
+        let decided = match gate
+            .as_deref()
+            .map(|g| g.decide(&item.key, hash, &item.body))
+        {
+            None | Some(Decision::Send) => None,
+            Some(Decision::Unchanged) => Some(Delivery::Unchanged),
+            Some(Decision::Held(message)) => Some(Delivery::Uncertain {
+                attempts: 0,
+                message,
+            }),
+            Some(Decision::Changed(message)) => Some(Delivery::Failed {
+                status: None,
+                attempts: 0,
+                message,
+            }),
+        };
+        if let Some(d) = decided {
+            on_result((seq, item, d), &mut results);
+            continue;
+        }
         let permit = if shared.stopped() {
             None
         } else {
@@ -189,8 +218,9 @@ pub async fn send_spill(
         match permit {
             Some(permit) if !shared.stopped() => {
                 let shared = shared.clone();
+                let gate = gate.clone();
                 set.spawn(async move {
-                    let d = deliver(&shared, &item).await;
+                    let d = journaled(&shared, gate.as_deref(), &item, hash, &body).await;
                     drop(permit);
                     (seq, item, d)
                 });
@@ -233,6 +263,7 @@ pub async fn send_spill(
                 report.sent += 1;
                 report.attempts += u64::from(attempts);
             }
+            Delivery::Unchanged => report.unchanged += 1,
             Delivery::Failed {
                 status,
                 attempts,
@@ -258,6 +289,60 @@ pub async fn send_spill(
         }
     }
     Ok(report)
+}
+
+/// Delivers one row with the journal around it: a request that may not be repeated is
+/// recorded `pending` (on disk) before it leaves, and every outcome is recorded.
+async fn journaled(
+    s: &Shared,
+    gate: Option<&Gate>,
+    item: &Item,
+    hash: u128,
+    body: &str,
+) -> Delivery {
+    let Some(g) = gate else {
+        return deliver(s, item).await;
+    };
+    if !s.endpoint.idempotent
+        && let Err(e) = g.writer.pending(&item.key, hash, body).await
+    {
+        s.stop(Stop::Aborted(format!(
+            "the journal cannot record the send: {e}"
+        )));
+        return Delivery::Failed {
+            status: None,
+            attempts: 0,
+            message: format!("not sent: the journal cannot record it: {e}"),
+        };
+    }
+    let d = deliver(s, item).await;
+    let outcome = match &d {
+        Delivery::Sent { attempts } => Some(Outcome::Sent {
+            attempts: *attempts,
+        }),
+        Delivery::Failed {
+            status,
+            attempts,
+            message,
+        } => Some(Outcome::Failed {
+            status: *status,
+            attempts: *attempts,
+            message: message.clone(),
+        }),
+        Delivery::Uncertain { attempts, message } => Some(Outcome::Uncertain {
+            attempts: *attempts,
+            message: message.clone(),
+        }),
+        Delivery::Unchanged => None,
+    };
+    if let Some(o) = outcome
+        && let Err(e) = g.writer.done(&item.key, hash, body, o)
+    {
+        s.stop(Stop::Aborted(format!(
+            "the journal cannot record outcomes: {e}"
+        )));
+    }
+    d
 }
 
 /// Retry-After is honoured, within reason.

@@ -85,9 +85,13 @@ base_url = "{base_url}"
 [providers.netahsilat.auth]
 client_id = "{client}"
 client_secret = "env:NETAHSILAT_CLIENT_SECRET"
+
+[state]
+path = "{state}"
 "#,
         user = creds::ODUYO_USERNAME,
         client = creds::NETAHSILAT_CLIENT_ID,
+        state = dir.path().join("state.db").display(),
     );
     let p = dir.path().join("aktar.toml");
     std::fs::write(&p, text).expect("write config");

@@ -23,7 +23,9 @@ pub(super) struct Harness {
 
 impl Harness {
     pub async fn start(opts: Options) -> Harness {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
         let sb = start(listener, opts).await.expect("start sandbox");
         let http = crate::http::client_builder().build().expect("client");
         Harness { sb, http }
@@ -34,9 +36,17 @@ impl Harness {
     }
 
     /// A request to an endpoint with the credentials issued at start.
-    pub fn request(&self, ep_id: &str, path_value: Option<&str>, body: &Value) -> reqwest::RequestBuilder {
-        let session = creds::ODUYO_SESSION.to_owned();
-        self.request_with(ep_id, path_value, body, &session)
+    pub fn request(
+        &self,
+        ep_id: &str,
+        path_value: Option<&str>,
+        body: &Value,
+    ) -> reqwest::RequestBuilder {
+        let credential = match endpoint(ep_id).provider {
+            ProviderId::NetTahsilat => self.sb.netahsilat_token(),
+            ProviderId::Oduyo | ProviderId::FaturaEntegrator => creds::ODUYO_SESSION.to_owned(),
+        };
+        self.request_with(ep_id, path_value, body, &credential)
     }
 
     /// A request with `credential` as the Ödüyo session or the NetTahsilat token.
@@ -59,14 +69,7 @@ impl Harness {
                 .header("Apikey", creds::ODUYO_API_KEY)
                 .header("Authorization", credential),
             ProviderId::FaturaEntegrator => rb.bearer_auth(creds::FE_API_KEY),
-            ProviderId::NetTahsilat => {
-                let token = if credential == creds::ODUYO_SESSION {
-                    self.sb.netahsilat_token()
-                } else {
-                    credential.to_owned()
-                };
-                rb.bearer_auth(token)
-            }
+            ProviderId::NetTahsilat => rb.bearer_auth(credential),
         }
     }
 

@@ -1,0 +1,112 @@
+//! How close the sender comes to a provider's rate limit without going over it.
+//!
+//! `cargo bench --bench send_rate` — starts the sandbox in this process on
+//! `127.0.0.1:0` with 20 ms latency and a 200/s limit, generates a customer file of
+//! `AKTAR_BENCH_SEND_ROWS` rows (default 2,000), sends it with the release binary
+//! configured for 200/s, and prints the achieved rate ÷ the configured rate and the
+//! number of 429s the sandbox had to give.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use aktar::sandbox::{self, Options, creds};
+
+const RATE: u32 = 200;
+
+fn main() {
+    let rows: u64 = std::env::var("AKTAR_BENCH_SEND_ROWS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2_000);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let data = root.join("target/bench-data/send");
+    std::fs::create_dir_all(&data).expect("bench dir");
+
+    let input = data.join("customers.csv");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&input).expect("create"));
+    writeln!(f, "Kod;No;Unvan;Bakiye").expect("write");
+    for i in 0..rows {
+        writeln!(f, "C{i};{};Müşteri {i};{},{:02}", i + 1, i * 7, i % 100).expect("write");
+    }
+    f.flush().expect("flush");
+    drop(f);
+    let mapping = data.join("customers.toml");
+    std::fs::write(
+        &mapping,
+        r#"endpoint = "oduyo.customer_update"
+key = "{Kod}"
+[source]
+decimal = ","
+[fields]
+id = { from = "No" }
+name = { from = "Unvan" }
+balance = { from = "Bakiye", scale = 4 }
+balance_current = { from = "Bakiye", scale = 4 }
+balance_paid = { value = "0", scale = 4 }
+"#,
+    )
+    .expect("mapping");
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let sb = rt
+        .block_on(async {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            sandbox::start(
+                l,
+                Options {
+                    latency: Duration::from_millis(20),
+                    rate_limit: Some(RATE),
+                    ..Options::default()
+                },
+            )
+            .await
+        })
+        .expect("sandbox");
+    let config = data.join("aktar.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[providers.oduyo]\nbase_url = \"{}\"\napi_key = \"env:ODUYO_APIKEY\"\nsession = \"env:ODUYO_SESSION\"\nrate_limit = \"{RATE}/s\"\nconcurrency = 8\n",
+            sb.base_url()
+        ),
+    )
+    .expect("config");
+
+    let out = data.join("out");
+    let _ = std::fs::remove_dir_all(&out);
+    let started = Instant::now();
+    let status = Command::new(env!("CARGO_BIN_EXE_aktar"))
+        .env("ODUYO_APIKEY", creds::ODUYO_API_KEY)
+        .env("ODUYO_SESSION", creds::ODUYO_SESSION)
+        .args(["run", "--quiet", "--config"])
+        .arg(&config)
+        .arg("-m")
+        .arg(&mapping)
+        .arg("--report-dir")
+        .arg(&out)
+        .arg(&input)
+        .status()
+        .expect("run aktar");
+    let wall = started.elapsed();
+    assert_eq!(status.code(), Some(0), "every row should be delivered");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).expect("summary"))
+            .expect("json");
+    let stats = rt.block_on(sb.stats());
+    rt.block_on(sb.stop());
+    let sent = summary["sent"].as_u64().unwrap_or(0);
+    let secs = summary["duration_ms"].as_u64().unwrap_or(1) as f64 / 1000.0;
+    let achieved = sent as f64 / secs;
+    println!(
+        "sent {sent} rows in {secs:.2} s ({:.2} s wall): {achieved:.1} req/s against {RATE}/s configured → ratio {:.3}; 429s: {}",
+        wall.as_secs_f64(),
+        achieved / f64::from(RATE),
+        stats.rate_limited
+    );
+}

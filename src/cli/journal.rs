@@ -1,0 +1,157 @@
+//! `aktar journal`: what was sent, from the journal at `[state] path` — `list` (with
+//! filters), `show KEY`, and `resolve KEY --as sent|unsent` for an uncertain post,
+//! after a person has checked the provider's panel. All take `--json`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::Exit;
+use crate::config::Config;
+use crate::journal::{Entry, Journal};
+
+#[derive(Debug, Clone, Args)]
+pub struct JournalArgs {
+    #[command(subcommand)]
+    pub command: Option<JournalCommand>,
+    /// The configuration file (default: ./aktar.toml when present).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum JournalCommand {
+    /// List entries (default: all).
+    List {
+        #[arg(long)]
+        status: Option<StatusArg>,
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// Entries touched since this date or time (UTC, e.g. 2026-11-20).
+        #[arg(long)]
+        since: Option<String>,
+    },
+    /// Show a key's entries.
+    Show {
+        key: String,
+        #[arg(long)]
+        endpoint: Option<String>,
+    },
+    /// Say what happened to an uncertain post.
+    Resolve {
+        key: String,
+        #[arg(long = "as")]
+        outcome: ResolveAs,
+        #[arg(long)]
+        endpoint: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StatusArg {
+    Sent,
+    Failed,
+    Uncertain,
+    Pending,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ResolveAs {
+    /// It reached the provider: never post it again.
+    Sent,
+    /// It did not: the next run posts it.
+    Unsent,
+}
+
+pub fn run(args: &JournalArgs) -> Exit {
+    match execute(args) {
+        Ok(exit) => exit,
+        Err(message) => {
+            eprintln!("aktar: {message}");
+            Exit::Input
+        }
+    }
+}
+
+fn execute(args: &JournalArgs) -> Result<Exit, String> {
+    let config = Config::load(args.config.as_deref()).map_err(|e| e.to_string())?;
+    let path = &config.state.path;
+    let command = args.command.clone().unwrap_or(JournalCommand::List {
+        status: None,
+        endpoint: None,
+        since: None,
+    });
+    if let JournalCommand::Resolve {
+        key,
+        outcome,
+        endpoint,
+    } = &command
+    {
+        let j = Journal::open(path).map_err(|e| e.to_string())?;
+        let e = j
+            .resolve(endpoint.as_deref(), key, matches!(outcome, ResolveAs::Sent))
+            .map_err(|e| e.to_string())?;
+        print(args.json, std::slice::from_ref(&e));
+        return Ok(Exit::Ok);
+    }
+    let Some(j) = Journal::open_read_only(path).map_err(|e| e.to_string())? else {
+        return Err(format!(
+            "{}: there is no journal yet (no run has sent anything)",
+            path.display()
+        ));
+    };
+    let entries = match &command {
+        JournalCommand::List {
+            status,
+            endpoint,
+            since,
+        } => {
+            let status = status.map(|s| match s {
+                StatusArg::Sent => "sent",
+                StatusArg::Failed => "failed",
+                StatusArg::Uncertain => "uncertain",
+                StatusArg::Pending => "pending",
+            });
+            j.entries(status, endpoint.as_deref(), None, since.as_deref())
+        }
+        JournalCommand::Show { key, endpoint } => {
+            j.entries(None, endpoint.as_deref(), Some(key), None)
+        }
+        JournalCommand::Resolve { .. } => Ok(Vec::new()),
+    }
+    .map_err(|e| e.to_string())?;
+    if let JournalCommand::Show { key, .. } = &command
+        && entries.is_empty()
+    {
+        return Err(format!("no journal entry for key `{key}`"));
+    }
+    print(args.json, &entries);
+    Ok(Exit::Ok)
+}
+
+fn print(json: bool, entries: &[Entry]) {
+    if json {
+        match serde_json::to_string_pretty(entries) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("aktar: {e}"),
+        }
+        return;
+    }
+    for e in entries {
+        println!(
+            "{:<34} {:<24} {:<9} attempts {:<3} {} {}{}",
+            e.endpoint,
+            e.key,
+            e.status,
+            e.attempts,
+            e.last_at,
+            e.http_status
+                .map(|s| format!("HTTP {s} "))
+                .unwrap_or_default(),
+            e.message.as_deref().unwrap_or("")
+        );
+    }
+}

@@ -1,0 +1,448 @@
+//! The journal (SQLite, WAL): per endpoint and key, the payload the provider last
+//! accepted and the state of the last attempt; and one record per run.
+//!
+//! It makes the nightly job incremental (a row whose payload is unchanged is not
+//! sent), resumable (a run killed at any moment is finished by the next), and
+//! exactly-once for endpoints that must never be posted twice: such a request is
+//! recorded `pending` — committed — before it leaves, and a `pending` left behind by a
+//! dead run becomes `uncertain`, held until a person says what happened
+//! (`aktar journal resolve`).
+//!
+//! Reads happen on the caller's connection; writes during a send go through
+//! [`writer::Writer`], a thread of its own that batches them.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde::Serialize;
+
+pub mod gate;
+mod schema;
+pub mod writer;
+
+pub use writer::{Outcome, Writer};
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("{path}: cannot open the journal: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("{path}: {source}")]
+    Sql {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "{path}: the journal was written by a newer aktar (schema {found}, this one knows {known})"
+    )]
+    Newer {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("no journal entry for key `{key}`")]
+    NotFound { key: String },
+    #[error(
+        "key `{key}` is in the journal of several endpoints ({endpoints}); name one with --endpoint"
+    )]
+    Ambiguous { key: String, endpoints: String },
+    #[error(
+        "`{key}` ({endpoint}) is {status}, not uncertain; only an uncertain entry can be resolved"
+    )]
+    NotUncertain {
+        key: String,
+        endpoint: String,
+        status: String,
+    },
+    #[error("the journal writer stopped: {0}")]
+    Writer(String),
+}
+
+/// One entry, as `aktar journal` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    pub endpoint: String,
+    pub key: String,
+    pub status: String,
+    pub hash: Option<String>,
+    pub pending_hash: Option<String>,
+    pub attempts: i64,
+    pub http_status: Option<i64>,
+    pub message: Option<String>,
+    pub first_at: String,
+    pub last_at: String,
+    pub run_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Sent,
+    Failed,
+    Uncertain,
+    Pending,
+}
+
+impl Status {
+    fn parse(s: &str) -> Status {
+        match s {
+            "sent" => Status::Sent,
+            "uncertain" => Status::Uncertain,
+            "pending" => Status::Pending,
+            _ => Status::Failed,
+        }
+    }
+}
+
+/// What the journal knows of one key, compactly, for the decisions of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Known {
+    pub status: Status,
+    /// Digest of the payload last accepted.
+    pub hash: Option<u128>,
+}
+
+/// Every key of one endpoint, by key digest. About 40 bytes a key.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub keys: HashMap<u128, Known>,
+}
+
+/// The last run of a mapping, for the drift guard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastRun {
+    pub rows: u64,
+    pub header: Vec<String>,
+}
+
+pub struct Journal {
+    conn: Connection,
+    path: PathBuf,
+}
+
+pub(crate) fn now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+/// Payload digests are stored as hex; keys and payloads are compared by them.
+pub fn hex(h: u128) -> String {
+    format!("{h:032x}")
+}
+
+fn unhex(s: &str) -> Option<u128> {
+    u128::from_str_radix(s, 16).ok()
+}
+
+impl Journal {
+    /// Opens (creating it and its folder if needed) and brings the schema up to date.
+    pub fn open(path: &Path) -> Result<Journal, JournalError> {
+        let open_err = |source| JournalError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                open_err(rusqlite::Error::InvalidPath(PathBuf::from(format!(
+                    "{}: {e}",
+                    dir.display()
+                ))))
+            })?;
+        }
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        configure(&conn).map_err(open_err)?;
+        let found = schema::version(&conn).map_err(open_err)?;
+        if found > schema::VERSION {
+            return Err(JournalError::Newer {
+                path: path.display().to_string(),
+                found,
+                known: schema::VERSION,
+            });
+        }
+        schema::migrate(&mut conn).map_err(open_err)?;
+        Ok(Journal {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Opens an existing journal without writing to it (a dry run); `None` when there
+    /// is none yet.
+    pub fn open_read_only(path: &Path) -> Result<Option<Journal>, JournalError> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let open_err = |source| JournalError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(open_err)?;
+        let found = schema::version(&conn).map_err(open_err)?;
+        if found == 0 {
+            return Ok(None);
+        }
+        if found != schema::VERSION {
+            return Err(JournalError::Newer {
+                path: path.display().to_string(),
+                found,
+                known: schema::VERSION,
+            });
+        }
+        Ok(Some(Journal {
+            conn,
+            path: path.to_path_buf(),
+        }))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sql(&self, source: rusqlite::Error) -> JournalError {
+        JournalError::Sql {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    /// Requests left `pending` by a run that died: their outcome is unknown.
+    pub fn recover_pending(&self) -> Result<u64, JournalError> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE entries SET status = 'uncertain', last_at = ?1,
+                 message = 'the run that sent it stopped before the answer was recorded'
+                 WHERE status = 'pending'",
+                params![now()],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(n as u64)
+    }
+
+    /// What the journal knows of every key of `endpoint`.
+    pub fn snapshot(&self, endpoint: &str) -> Result<Snapshot, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, status, hash FROM entries WHERE endpoint = ?1")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![endpoint], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut keys = HashMap::new();
+        for row in rows {
+            let (key, status, hash) = row.map_err(|e| self.sql(e))?;
+            keys.insert(
+                crate::validate::key_hash(&key),
+                Known {
+                    status: Status::parse(&status),
+                    hash: hash.as_deref().and_then(unhex),
+                },
+            );
+        }
+        Ok(Snapshot { keys })
+    }
+
+    /// The payload last accepted for a key (kept for endpoints never re-sent).
+    pub fn accepted_body(&self, endpoint: &str, key: &str) -> Result<Option<String>, JournalError> {
+        self.conn
+            .query_row(
+                "SELECT body FROM entries WHERE endpoint = ?1 AND key = ?2",
+                params![endpoint, key],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.sql(e))
+    }
+
+    pub fn entries(
+        &self,
+        status: Option<&str>,
+        endpoint: Option<&str>,
+        key: Option<&str>,
+        since: Option<&str>,
+    ) -> Result<Vec<Entry>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT endpoint, key, status, hash, pending_hash, attempts, http_status, message,
+                        first_at, last_at, run_id
+                 FROM entries
+                 WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR endpoint = ?2)
+                   AND (?3 IS NULL OR key = ?3) AND (?4 IS NULL OR last_at >= ?4)
+                 ORDER BY last_at, endpoint, key",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![status, endpoint, key, since], |r| {
+                Ok(Entry {
+                    endpoint: r.get(0)?,
+                    key: r.get(1)?,
+                    status: r.get(2)?,
+                    hash: r.get(3)?,
+                    pending_hash: r.get(4)?,
+                    attempts: r.get(5)?,
+                    http_status: r.get(6)?,
+                    message: r.get(7)?,
+                    first_at: r.get(8)?,
+                    last_at: r.get(9)?,
+                    run_id: r.get(10)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// A person checked the provider: an uncertain post did (`sent`) or did not
+    /// (`unsent`, so the next run posts it) go through.
+    pub fn resolve(
+        &self,
+        endpoint: Option<&str>,
+        key: &str,
+        sent: bool,
+    ) -> Result<Entry, JournalError> {
+        let found = self.entries(None, endpoint, Some(key), None)?;
+        let entry = match found.as_slice() {
+            [] => return Err(JournalError::NotFound { key: key.into() }),
+            [one] => one.clone(),
+            many => {
+                return Err(JournalError::Ambiguous {
+                    key: key.into(),
+                    endpoints: many
+                        .iter()
+                        .map(|e| e.endpoint.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            }
+        };
+        if entry.status != "uncertain" {
+            return Err(JournalError::NotUncertain {
+                key: key.into(),
+                endpoint: entry.endpoint,
+                status: entry.status,
+            });
+        }
+        let sql = if sent {
+            "UPDATE entries SET status = 'sent', hash = pending_hash, body = pending_body,
+             pending_hash = NULL, pending_body = NULL, message = 'resolved: sent', last_at = ?3
+             WHERE endpoint = ?1 AND key = ?2"
+        } else {
+            "UPDATE entries SET status = 'failed', pending_hash = NULL, pending_body = NULL,
+             message = 'resolved: not sent', last_at = ?3
+             WHERE endpoint = ?1 AND key = ?2"
+        };
+        self.conn
+            .execute(sql, params![entry.endpoint, key, now()])
+            .map_err(|e| self.sql(e))?;
+        let mut after = self.entries(None, Some(&entry.endpoint), Some(key), None)?;
+        after
+            .pop()
+            .ok_or(JournalError::NotFound { key: key.into() })
+    }
+
+    pub fn last_run(&self, mapping: &str) -> Result<Option<LastRun>, JournalError> {
+        self.conn
+            .query_row(
+                "SELECT rows, header FROM runs WHERE mapping = ?1 AND ended_at IS NOT NULL
+                 AND exit_code IN (0, 1) ORDER BY id DESC LIMIT 1",
+                params![mapping],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+            .map(|o| {
+                o.map(|(rows, header)| LastRun {
+                    rows: rows.max(0) as u64,
+                    header: serde_json::from_str(&header).unwrap_or_default(),
+                })
+            })
+    }
+
+    pub fn start_run(
+        &self,
+        mapping: &str,
+        endpoint: &str,
+        inputs: &serde_json::Value,
+        header: &[String],
+    ) -> Result<i64, JournalError> {
+        let header = serde_json::to_string(header).unwrap_or_else(|_| "[]".into());
+        self.conn
+            .execute(
+                "INSERT INTO runs (mapping, endpoint, inputs, header, started_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![mapping, endpoint, inputs.to_string(), header, now()],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn end_run(
+        &self,
+        id: i64,
+        s: &crate::report::Summary,
+        exit_code: i32,
+    ) -> Result<(), JournalError> {
+        let n = |v: u64| v as i64;
+        self.conn
+            .execute(
+                "UPDATE runs SET rows = ?2, valid = ?3, rejected = ?4, sent = ?5, unchanged = ?6,
+                 failed = ?7, uncertain = ?8, ended_at = ?9, exit_code = ?10 WHERE id = ?1",
+                params![
+                    id,
+                    n(s.rows),
+                    n(s.valid),
+                    n(s.rejected),
+                    n(s.sent),
+                    n(s.unchanged),
+                    n(s.failed),
+                    n(s.uncertain),
+                    now(),
+                    exit_code
+                ],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
+    /// A writer for one run's sends to `endpoint`, on a connection of its own.
+    pub fn writer(
+        &self,
+        endpoint: &str,
+        run_id: i64,
+        keep_bodies: bool,
+    ) -> Result<Writer, JournalError> {
+        let conn = Connection::open(&self.path).map_err(|e| self.sql(e))?;
+        configure(&conn).map_err(|e| self.sql(e))?;
+        Ok(Writer::start(
+            conn,
+            self.path.clone(),
+            endpoint.to_string(),
+            run_id,
+            keep_bodies,
+        ))
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // FULL: a commit is on disk before it returns, so a `pending` record survives even
+    // a power cut before its request leaves. Commits are batched, so this is cheap.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,298 @@
+//! The journal's writing side during a send: a thread with its own connection.
+//!
+//! A `pending` record is committed before its request leaves (the sender waits for
+//! the acknowledgement); outcomes are batched — committed every 256 outcomes or every
+//! 200 ms, whichever comes first — so the journal does not slow the send down. Losing
+//! the last uncommitted outcomes in a crash is harmless: an idempotent row is sent
+//! again, and a non-idempotent one still has its committed `pending`, which the next
+//! run turns into `uncertain`, never into a second post.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, params};
+use tokio::sync::oneshot;
+
+use super::{JournalError, hex, now};
+
+/// How a send ended, as the journal records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Sent {
+        attempts: u32,
+    },
+    Failed {
+        status: Option<u16>,
+        attempts: u32,
+        message: String,
+    },
+    Uncertain {
+        attempts: u32,
+        message: String,
+    },
+}
+
+enum Msg {
+    Pending {
+        key: String,
+        hash: u128,
+        body: String,
+        ack: oneshot::Sender<Result<(), String>>,
+    },
+    Done {
+        key: String,
+        hash: u128,
+        body: String,
+        outcome: Outcome,
+    },
+}
+
+pub struct Writer {
+    tx: Option<Sender<Msg>>,
+    thread: Option<JoinHandle<Result<(), String>>>,
+    path: PathBuf,
+}
+
+const BATCH: usize = 256;
+const LINGER: Duration = Duration::from_millis(200);
+
+impl Writer {
+    pub(super) fn start(
+        conn: Connection,
+        path: PathBuf,
+        endpoint: String,
+        run_id: i64,
+        keep_bodies: bool,
+    ) -> Writer {
+        let (tx, rx) = channel();
+        let thread = std::thread::spawn(move || run(conn, rx, &endpoint, run_id, keep_bodies));
+        Writer {
+            tx: Some(tx),
+            thread: Some(thread),
+            path,
+        }
+    }
+
+    /// Records that a request is about to leave; returns once that is on disk.
+    pub async fn pending(&self, key: &str, hash: u128, body: &str) -> Result<(), JournalError> {
+        let (ack, wait) = oneshot::channel();
+        let msg = Msg::Pending {
+            key: key.to_string(),
+            hash,
+            body: body.to_string(),
+            ack,
+        };
+        self.send(msg)?;
+        match wait.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(JournalError::Writer(e)),
+            Err(_) => Err(self.stopped()),
+        }
+    }
+
+    /// Records how a send ended (batched).
+    pub fn done(
+        &self,
+        key: &str,
+        hash: u128,
+        body: &str,
+        outcome: Outcome,
+    ) -> Result<(), JournalError> {
+        self.send(Msg::Done {
+            key: key.to_string(),
+            hash,
+            body: body.to_string(),
+            outcome,
+        })
+    }
+
+    fn send(&self, msg: Msg) -> Result<(), JournalError> {
+        self.tx
+            .as_ref()
+            .and_then(|tx| tx.send(msg).ok())
+            .ok_or_else(|| self.stopped())
+    }
+
+    fn stopped(&self) -> JournalError {
+        JournalError::Writer(format!(
+            "{}: the writer is no longer running",
+            self.path.display()
+        ))
+    }
+
+    /// Commits what is left and stops the thread.
+    pub fn finish(mut self) -> Result<(), JournalError> {
+        self.close()
+    }
+
+    fn close(&mut self) -> Result<(), JournalError> {
+        drop(self.tx.take());
+        match self.thread.take().map(JoinHandle::join) {
+            None | Some(Ok(Ok(()))) => Ok(()),
+            Some(Ok(Err(e))) => Err(JournalError::Writer(e)),
+            Some(Err(_)) => Err(JournalError::Writer("the writer thread panicked".into())),
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}
+
+fn run(
+    mut conn: Connection,
+    rx: Receiver<Msg>,
+    endpoint: &str,
+    run_id: i64,
+    keep_bodies: bool,
+) -> Result<(), String> {
+    let mut batch: Vec<(String, u128, String, Outcome)> = Vec::new();
+    let mut since: Option<Instant> = None;
+    loop {
+        let wait = since.map_or(Duration::from_secs(3600), |t| {
+            LINGER.saturating_sub(t.elapsed())
+        });
+        match rx.recv_timeout(wait) {
+            Ok(Msg::Done {
+                key,
+                hash,
+                body,
+                outcome,
+            }) => {
+                batch.push((key, hash, body, outcome));
+                since.get_or_insert_with(Instant::now);
+                if batch.len() >= BATCH {
+                    flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies)?;
+                    since = None;
+                }
+            }
+            Ok(Msg::Pending {
+                key,
+                hash,
+                body,
+                ack,
+            }) => {
+                let r =
+                    flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies).and_then(|()| {
+                        pending(&conn, endpoint, run_id, &key, hash, &body)
+                            .map_err(|e| e.to_string())
+                    });
+                since = None;
+                let failed = r.is_err();
+                let _ = ack.send(r.clone());
+                if failed {
+                    return r;
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies)?;
+                since = None;
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                return flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies);
+            }
+        }
+    }
+}
+
+fn pending(
+    conn: &Connection,
+    endpoint: &str,
+    run_id: i64,
+    key: &str,
+    hash: u128,
+    body: &str,
+) -> rusqlite::Result<()> {
+    let t = now();
+    conn.execute(
+        "INSERT INTO entries (endpoint, key, status, pending_hash, pending_body, attempts, first_at, last_at, run_id)
+         VALUES (?1, ?2, 'pending', ?3, ?4, 0, ?5, ?5, ?6)
+         ON CONFLICT (endpoint, key) DO UPDATE SET status = 'pending', pending_hash = ?3,
+             pending_body = ?4, last_at = ?5, run_id = ?6",
+        params![endpoint, key, hex(hash), body, t, run_id],
+    )?;
+    Ok(())
+}
+
+fn flush(
+    conn: &mut Connection,
+    batch: &mut Vec<(String, u128, String, Outcome)>,
+    endpoint: &str,
+    run_id: i64,
+    keep_bodies: bool,
+) -> Result<(), String> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let t = now();
+    let write = |conn: &mut Connection| -> rusqlite::Result<()> {
+        let tx = conn.transaction()?;
+        {
+            let mut sent = tx.prepare_cached(
+                "INSERT INTO entries (endpoint, key, status, hash, body, attempts, first_at, last_at, run_id)
+                 VALUES (?1, ?2, 'sent', ?3, ?4, ?5, ?6, ?6, ?7)
+                 ON CONFLICT (endpoint, key) DO UPDATE SET status = 'sent', hash = ?3, body = ?4,
+                     pending_hash = NULL, pending_body = NULL, attempts = attempts + ?5,
+                     http_status = NULL, message = NULL, last_at = ?6, run_id = ?7",
+            )?;
+            let mut failed = tx.prepare_cached(
+                "INSERT INTO entries (endpoint, key, status, attempts, http_status, message, first_at, last_at, run_id)
+                 VALUES (?1, ?2, 'failed', ?3, ?4, ?5, ?6, ?6, ?7)
+                 ON CONFLICT (endpoint, key) DO UPDATE SET status = 'failed', pending_hash = NULL,
+                     pending_body = NULL, attempts = attempts + ?3, http_status = ?4, message = ?5,
+                     last_at = ?6, run_id = ?7",
+            )?;
+            let mut uncertain = tx.prepare_cached(
+                "INSERT INTO entries (endpoint, key, status, pending_hash, pending_body, attempts, message, first_at, last_at, run_id)
+                 VALUES (?1, ?2, 'uncertain', ?3, ?4, ?5, ?6, ?7, ?7, ?8)
+                 ON CONFLICT (endpoint, key) DO UPDATE SET status = 'uncertain', pending_hash = ?3,
+                     pending_body = ?4, attempts = attempts + ?5, message = ?6, last_at = ?7, run_id = ?8",
+            )?;
+            for (key, hash, body, outcome) in batch.iter() {
+                match outcome {
+                    Outcome::Sent { attempts } => {
+                        let kept = keep_bodies.then_some(body.as_str());
+                        sent.execute(params![
+                            endpoint,
+                            key,
+                            hex(*hash),
+                            kept,
+                            attempts,
+                            t,
+                            run_id
+                        ])?;
+                    }
+                    Outcome::Failed {
+                        status,
+                        attempts,
+                        message,
+                    } => {
+                        failed.execute(params![
+                            endpoint, key, attempts, status, message, t, run_id
+                        ])?;
+                    }
+                    Outcome::Uncertain { attempts, message } => {
+                        uncertain.execute(params![
+                            endpoint,
+                            key,
+                            hex(*hash),
+                            body,
+                            attempts,
+                            message,
+                            t,
+                            run_id
+                        ])?;
+                    }
+                }
+            }
+        }
+        tx.commit()
+    };
+    let r = write(conn).map_err(|e| e.to_string());
+    batch.clear();
+    r
+}
