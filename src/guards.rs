@@ -64,3 +64,78 @@ pub fn drift(
     }
     Ok(None)
 }
+
+/// What the control totals found: nothing, or the reason to stop.
+pub fn control_totals(controls: &[crate::pipeline::ControlTotals]) -> Option<String> {
+    let mut problems = Vec::new();
+    for c in controls {
+        let Some(expected) = &c.expected else {
+            problems.push(format!(
+                "{}: the total row is missing (a truncated export?)",
+                c.file
+            ));
+            continue;
+        };
+        for ((column, sum, unreadable), want) in c.sums.iter().zip(expected) {
+            match want {
+                None => problems.push(format!(
+                    "{}: the total row's `{column}` is not a number",
+                    c.file
+                )),
+                Some(w) if w != sum => problems.push(format!(
+                    "{}: `{column}` adds up to {sum}, the total row says {w} (difference {}){}",
+                    c.file,
+                    *w - *sum,
+                    if *unreadable > 0 {
+                        format!("; {unreadable} row(s) hold no readable number there")
+                    } else {
+                        String::new()
+                    }
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    (!problems.is_empty()).then(|| format!("control totals do not match: {}", problems.join("; ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+
+    use super::*;
+    use crate::pipeline::ControlTotals;
+
+    fn c(sum: i64, want: Option<Option<i64>>, unreadable: u64) -> ControlTotals {
+        ControlTotals {
+            file: "a.csv".into(),
+            sums: vec![("Bakiye".into(), Decimal::new(sum, 2), unreadable)],
+            expected: want.map(|w| vec![w.map(|w| Decimal::new(w, 2))]),
+        }
+    }
+
+    #[test]
+    fn totals_that_match_pass() {
+        assert_eq!(control_totals(&[c(123456, Some(Some(123456)), 0)]), None);
+        assert_eq!(control_totals(&[]), None);
+    }
+
+    #[test]
+    fn a_mismatch_or_a_missing_total_row_stops_the_run() {
+        let m = control_totals(&[c(123456, Some(Some(123400)), 1)]).unwrap();
+        assert_eq!(
+            m,
+            "control totals do not match: a.csv: `Bakiye` adds up to 1234.56, the total row says 1234.00 (difference -0.56); 1 row(s) hold no readable number there"
+        );
+        assert!(
+            control_totals(&[c(1, None, 0)])
+                .unwrap()
+                .contains("the total row is missing")
+        );
+        assert!(
+            control_totals(&[c(1, Some(None), 0)])
+                .unwrap()
+                .contains("is not a number")
+        );
+    }
+}

@@ -13,10 +13,13 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
 
+use rust_decimal::Decimal;
+
 use crate::mapping::Mapping;
 use crate::problem::{Problem, RowError};
 use crate::read::{self, ReadError, Record, Row, SourcePos, Table};
 use crate::report::{PayloadWriter, RejectedRow, ReportError};
+use crate::turkish::number::{DecimalStyle, parse_decimal};
 use crate::validate::{self, Checked};
 
 const BATCH: usize = 4096;
@@ -26,6 +29,8 @@ pub struct Input {
     pub path: PathBuf,
     pub table: Table,
     pub binding: Vec<usize>,
+    /// Control totals: the total row's column and the summed columns, as indexes.
+    pub control: Option<(usize, Vec<usize>)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,10 +69,20 @@ pub fn open_inputs(m: &Mapping, paths: &[PathBuf]) -> Result<Vec<Input>, InputEr
                         .collect::<Vec<_>>()
                         .join(", "),
                 })?;
+            let control = m.total_row.as_ref().and_then(|t| {
+                let col = read::find_column(&table.headers, &t.column)?;
+                let sums = t
+                    .sum
+                    .iter()
+                    .filter_map(|c| read::find_column(&table.headers, c))
+                    .collect();
+                Some((col, sums))
+            });
             Ok(Input {
                 path: p.clone(),
                 table,
                 binding,
+                control,
             })
         })
         .collect()
@@ -89,6 +104,18 @@ pub struct Collected {
     pub warnings: Vec<String>,
     /// True when `--limit` stopped the reading early.
     pub limited: bool,
+    /// One per input, when the mapping names a total row.
+    pub controls: Vec<ControlTotals>,
+}
+
+/// The sums of a file's control columns over its data rows, and what its total row says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControlTotals {
+    pub file: String,
+    /// Per summed column: name, sum of the readable cells, cells that were not numbers.
+    pub sums: Vec<(String, Decimal, u64)>,
+    /// The total row's values in the same order (`None`: no total row, or not a number).
+    pub expected: Option<Vec<Option<Decimal>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +169,7 @@ pub fn collect(
         skipped_rows: Vec::new(),
         warnings: Vec::new(),
         limited: false,
+        controls: Vec::new(),
     };
     let mut writer = PayloadWriter::create(spill)?;
     let mut keys: HashMap<u128, KeySeen> = HashMap::new();
@@ -157,7 +185,22 @@ pub fn collect(
             path,
             table,
             binding,
+            control,
         } = input;
+        let mut totals = control.as_ref().map(|(_, cols)| ControlTotals {
+            file: table.file.to_string(),
+            sums: cols
+                .iter()
+                .map(|&c| {
+                    (
+                        table.headers.get(c).cloned().unwrap_or_default(),
+                        Decimal::ZERO,
+                        0,
+                    )
+                })
+                .collect(),
+            expected: None,
+        });
         out.warnings.extend(table.warnings.iter().cloned());
         let column_map = remap(&table.headers, &out.headers);
         let headers = table.headers.clone();
@@ -207,10 +250,24 @@ pub fn collect(
                             out.limited = true;
                             break;
                         }
+                        if let (Some(t), Some((_, cols))) = (totals.as_mut(), &control) {
+                            add_to_totals(t, cols, &row, m.decimal);
+                        }
                         data.push(row);
                     }
                     Record::Skipped(row) => {
                         out.skipped += 1;
+                        if let (Some(t), Some((col, cols)), Some(tr)) =
+                            (totals.as_mut(), &control, &m.total_row)
+                            && let Some(read::Cell::Text(s)) = row.cells.get(*col)
+                            && tr.matches.is_match(s.trim())
+                        {
+                            t.expected = Some(
+                                cols.iter()
+                                    .map(|&c| number(row.cells.get(c), m.decimal))
+                                    .collect(),
+                            );
+                        }
                         out.skipped_rows.push(row);
                     }
                 }
@@ -272,6 +329,7 @@ pub fn collect(
         }
         // The reader stops at its next send once the receiver is gone.
         let _ = reader.join();
+        out.controls.extend(totals);
         if out.limited {
             break;
         }
@@ -326,6 +384,27 @@ fn key_column(m: &Mapping, binding: &[usize], headers: &[String]) -> String {
             .cloned()
             .unwrap_or_default(),
         _ => String::new(),
+    }
+}
+
+/// A cell as an exact number: empty is zero, text is read in the mapping's decimal
+/// style, anything else is `None`.
+fn number(cell: Option<&read::Cell>, style: DecimalStyle) -> Option<Decimal> {
+    match cell {
+        None | Some(read::Cell::Empty) => Some(Decimal::ZERO),
+        Some(read::Cell::Number(d)) => Some(*d),
+        Some(read::Cell::Text(t)) if t.trim().is_empty() => Some(Decimal::ZERO),
+        Some(read::Cell::Text(t)) => parse_decimal(t, style).ok(),
+        Some(_) => None,
+    }
+}
+
+fn add_to_totals(t: &mut ControlTotals, cols: &[usize], row: &Row, style: DecimalStyle) {
+    for (slot, &c) in t.sums.iter_mut().zip(cols) {
+        match number(row.cells.get(c), style) {
+            Some(d) => slot.1 += d,
+            None => slot.2 += 1,
+        }
     }
 }
 

@@ -144,28 +144,37 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
         ..Summary::default()
     };
     let mapping_id = journal_mapping_id(&m);
+    // The file guards: a dry run warns, a sending run stops before anything is sent
+    // (the validation reports are still written).
+    let mut guard = None;
     if let Some(j) = &journal
-        && let Some(why) = crate::guards::drift(
+        && !job.accept_drift
+    {
+        guard = crate::guards::drift(
             j,
             &mapping_id,
             &collected.headers,
             collected.rows,
             collected.limited,
         )
-        .map_err(input_error)?
-    {
-        if job.dry_run {
-            if !job.quiet {
-                eprintln!("aktar: warning: {why}");
-            }
-        } else if !job.accept_drift {
-            let _ = std::fs::remove_file(&spill);
-            return Err((Exit::Input, format!("nothing was sent: {why}")));
-        }
+        .map_err(input_error)?;
     }
+    if guard.is_none() && !collected.limited {
+        guard = crate::guards::control_totals(&collected.controls);
+    }
+    if let Some(why) = &guard
+        && job.dry_run
+        && !job.quiet
+    {
+        eprintln!("aktar: warning: {why}");
+    }
+    let stop_for_guard = guard.filter(|_| !job.dry_run);
     let mut sent = SendReport::default();
     let mut run_id = None;
     match (&settings, &journal) {
+        _ if stop_for_guard.is_some() => {
+            let _ = std::fs::remove_file(&spill);
+        }
         (Some(settings), Some(j)) => {
             let id = j
                 .start_run(
@@ -220,6 +229,12 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
     write_reports(&dir, &collected, &summary, &sent, job.config.report.lang)
         .map_err(input_error)?;
 
+    if let Some(why) = stop_for_guard {
+        return Err((
+            Exit::Input,
+            format!("nothing was sent: {why} (reports: {})", dir.display()),
+        ));
+    }
     if !job.quiet {
         for w in &collected.warnings {
             eprintln!("aktar: warning: {w}");

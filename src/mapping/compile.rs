@@ -11,8 +11,8 @@ use toml::Spanned;
 
 use super::spec::{FieldSpec, MappingFile, OneOrMany, SheetSpec, SourceSpec};
 use super::{
-    Bound, Emit, Field, Mapping, MappingError, MappingErrors, Transform, ValueMap, ValueSource,
-    cond, name_of, template,
+    Bound, Emit, Field, Mapping, MappingError, MappingErrors, TotalRow, Transform, ValueMap,
+    ValueSource, cond, name_of, template,
 };
 use crate::providers::{self, Constraint, Endpoint, FieldDef, FieldType};
 use crate::read::{EncodingChoice, SheetSel, SkipIf, SourceOptions};
@@ -74,6 +74,26 @@ pub fn load_str(path: &Path, text: &str) -> Result<Mapping, MappingErrors> {
         }
     };
     let (source, decimal) = cx.source(&spec.source);
+    let total_row = spec.source.total_row.as_ref().and_then(|t| {
+        let spec = t.get_ref();
+        if spec.sum.is_empty() {
+            cx.err(
+                t.span(),
+                "total_row needs the columns it sums: sum = [\"Bakiye\"]".into(),
+            );
+        }
+        match Regex::new(&spec.matches) {
+            Ok(re) => Some(TotalRow {
+                column: spec.column.clone(),
+                matches: re,
+                sum: spec.sum.clone(),
+            }),
+            Err(e) => {
+                cx.err(t.span(), format!("total_row: bad regular expression: {e}"));
+                None
+            }
+        }
+    });
 
     let mut fields = Vec::new();
     for (name, fspec) in spec.fields.get_ref() {
@@ -128,6 +148,12 @@ pub fn load_str(path: &Path, text: &str) -> Result<Mapping, MappingErrors> {
     }
     let mut source = source;
     source.expected_columns = cx.columns.clone();
+    if let Some(t) = &total_row {
+        source.skip_if.push(SkipIf {
+            column: t.column.clone(),
+            matches: t.matches.clone(),
+        });
+    }
     Ok(Mapping {
         name: name_of(path),
         path: path.to_path_buf(),
@@ -137,6 +163,7 @@ pub fn load_str(path: &Path, text: &str) -> Result<Mapping, MappingErrors> {
         decimal,
         columns: cx.columns,
         fields,
+        total_row,
     })
 }
 

@@ -38,6 +38,15 @@ pub struct Mapping {
     pub columns: Vec<String>,
     /// In the endpoint's field order.
     pub fields: Vec<Field>,
+    /// Control totals: the total row and the columns it sums.
+    pub total_row: Option<TotalRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TotalRow {
+    pub column: String,
+    pub matches: Regex,
+    pub sum: Vec<String>,
 }
 
 #[derive(Debug)]

@@ -25,6 +25,17 @@ pub struct SourceSpec {
     pub header_row: Option<Spanned<i64>>,
     pub sheet: Option<Spanned<SheetSpec>>,
     pub skip_if: Option<Spanned<OneOrMany<SkipIfSpec>>>,
+    pub total_row: Option<Spanned<TotalRowSpec>>,
+}
+
+/// The export's own total line: skipped like `skip_if`, and its cells under `sum` must
+/// equal the sums of those columns over the data rows.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TotalRowSpec {
+    pub column: String,
+    pub matches: String,
+    pub sum: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
