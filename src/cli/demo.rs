@@ -202,6 +202,7 @@ fn demo(args: &DemoArgs) -> Result<bool, String> {
             dry_run: false,
             full: false,
             accept_drift: false,
+            no_journal: false,
             limit: None,
             report_dir: Some(report_root.join(format!("{name}-{stem}"))),
             quiet: false,

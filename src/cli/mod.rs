@@ -108,6 +108,10 @@ pub struct RunArgs {
     /// Send even though the file's header changed or it has far fewer rows than last time.
     #[arg(long)]
     pub accept_drift: bool,
+    /// Send without the journal: no delta, no resume, no drift guard. Refused for
+    /// endpoints that must never be posted twice.
+    #[arg(long)]
+    pub no_journal: bool,
 }
 
 pub fn main() -> ExitCode {
@@ -125,6 +129,7 @@ pub fn main() -> ExitCode {
             dry_run: true,
             full: false,
             accept_drift: false,
+            no_journal: false,
         }),
         Command::Mapping(MappingCommand::Lint { mappings }) => lint::run(&mappings),
         Command::Endpoints { id } => endpoints::run(id.as_deref()),

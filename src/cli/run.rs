@@ -36,6 +36,7 @@ pub fn run(args: &RunArgs) -> Exit {
         dry_run: args.dry_run,
         full: args.full,
         accept_drift: args.accept_drift,
+        no_journal: args.no_journal,
         limit: a.limit,
         report_dir: a.report_dir.clone(),
         quiet: a.quiet,
@@ -60,6 +61,7 @@ pub struct Job<'a> {
     pub dry_run: bool,
     pub full: bool,
     pub accept_drift: bool,
+    pub no_journal: bool,
     pub limit: Option<u64>,
     pub report_dir: Option<PathBuf>,
     pub quiet: bool,
@@ -90,7 +92,18 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
         let provider = m.endpoint.provider;
         Some(send::resolve(provider, job.config.provider(provider), job.env).map_err(input_error)?)
     };
-    let journal = if job.dry_run {
+    if job.no_journal && !m.endpoint.idempotent {
+        return Err((
+            Exit::Input,
+            format!(
+                "{} must never be posted twice, which needs the journal: drop --no-journal",
+                m.endpoint.id
+            ),
+        ));
+    }
+    let journal = if job.no_journal {
+        None
+    } else if job.dry_run {
         Journal::open_read_only(&job.config.state.path).map_err(input_error)?
     } else {
         Some(Journal::open(&job.config.state.path).map_err(input_error)?)
@@ -172,9 +185,7 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
     let mut sent = SendReport::default();
     let mut run_id = None;
     match (&settings, &journal) {
-        _ if stop_for_guard.is_some() => {
-            let _ = std::fs::remove_file(&spill);
-        }
+        _ if stop_for_guard.is_some() => {}
         (Some(settings), Some(j)) => {
             let id = j
                 .start_run(
@@ -214,16 +225,21 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
             if let Err(e) = journal_end {
                 sent.stop = Some(Stop::Aborted(e.to_string()));
             }
-            let _ = std::fs::remove_file(&spill);
-            summary.sent = sent.sent;
-            summary.unchanged = sent.unchanged;
-            summary.failed = sent.failed.len() as u64;
-            summary.uncertain = sent.uncertain.len() as u64;
+        }
+        (Some(settings), None) => {
+            sent = deliver(&m, &spill, settings, None, quiet, collected.valid)?;
         }
         (None, Some(j)) => {
             summary.unchanged = would_be_unchanged(j, &m, &spill).map_err(input_error)?;
         }
-        _ => {}
+        (None, None) => {}
+    }
+    if settings.is_some() {
+        let _ = std::fs::remove_file(&spill);
+        summary.sent = sent.sent;
+        summary.unchanged = sent.unchanged;
+        summary.failed = sent.failed.len() as u64;
+        summary.uncertain = sent.uncertain.len() as u64;
     }
     summary.duration_ms = started.elapsed().as_millis() as u64;
     write_reports(&dir, &collected, &summary, &sent, job.config.report.lang)

@@ -1,1 +1,201 @@
+//! The journal on a temporary file: migrations, recovery of pending posts, snapshots,
+//! resolution, the runs table.
 
+use super::*;
+
+fn journal() -> (tempfile::TempDir, Journal) {
+    let dir = tempfile::TempDir::new().unwrap();
+    let j = Journal::open(&dir.path().join("sub/state.db")).unwrap();
+    (dir, j)
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn opens_creates_and_migrates() {
+    let (dir, j) = journal();
+    assert_eq!(schema::version(&j.conn).unwrap(), schema::VERSION);
+    drop(j);
+    // Opening again is a no-op migration.
+    let j = Journal::open(&dir.path().join("sub/state.db")).unwrap();
+    assert_eq!(schema::version(&j.conn).unwrap(), schema::VERSION);
+    assert!(
+        Journal::open_read_only(&dir.path().join("missing.db"))
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn a_newer_journal_is_refused() {
+    let (dir, j) = journal();
+    j.conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(j);
+    let e = Journal::open(&dir.path().join("sub/state.db"))
+        .err()
+        .unwrap();
+    assert!(matches!(e, JournalError::Newer { found: 99, .. }), "{e}");
+}
+
+#[test]
+fn outcomes_are_recorded_and_pending_becomes_uncertain() {
+    let (_dir, j) = journal();
+    let run = j
+        .start_run(
+            "m.toml",
+            "oduyo.transaction_create",
+            &serde_json::json!([]),
+            &["A".into()],
+        )
+        .unwrap();
+    let w = j.writer("oduyo.transaction_create", run, true).unwrap();
+    rt().block_on(async {
+        w.pending("K1", 11, "{\"a\":1}").await.unwrap();
+        w.pending("K2", 22, "{\"a\":2}").await.unwrap();
+        w.pending("K3", 33, "{\"a\":3}").await.unwrap();
+    });
+    w.done("K1", 11, "{\"a\":1}", Outcome::Sent { attempts: 1 })
+        .unwrap();
+    w.done(
+        "K3",
+        33,
+        "{\"a\":3}",
+        Outcome::Failed {
+            status: Some(400),
+            attempts: 1,
+            message: "HTTP 400".into(),
+        },
+    )
+    .unwrap();
+    w.finish().unwrap();
+    // K2 stays pending, as if the process had died with its request in flight.
+    assert_eq!(j.recover_pending().unwrap(), 1);
+    let snap = j.snapshot("oduyo.transaction_create").unwrap();
+    let k = |key: &str| snap.keys[&crate::validate::key_hash(key)];
+    assert_eq!(
+        k("K1"),
+        Known {
+            status: Status::Sent,
+            hash: Some(11)
+        }
+    );
+    assert_eq!(k("K2").status, Status::Uncertain);
+    assert_eq!(
+        k("K3"),
+        Known {
+            status: Status::Failed,
+            hash: None
+        }
+    );
+    assert_eq!(
+        j.accepted_body("oduyo.transaction_create", "K1")
+            .unwrap()
+            .as_deref(),
+        Some("{\"a\":1}")
+    );
+    let e = &j.entries(Some("failed"), None, None, None).unwrap()[0];
+    assert_eq!(
+        (e.key.as_str(), e.http_status, e.attempts),
+        ("K3", Some(400), 1)
+    );
+}
+
+#[test]
+fn resolving_an_uncertain_post() {
+    let (_dir, j) = journal();
+    let w = j.writer("oduyo.transaction_create", 1, true).unwrap();
+    w.done(
+        "K1",
+        11,
+        "{}",
+        Outcome::Uncertain {
+            attempts: 1,
+            message: "timeout".into(),
+        },
+    )
+    .unwrap();
+    w.done(
+        "K2",
+        22,
+        "{}",
+        Outcome::Uncertain {
+            attempts: 1,
+            message: "timeout".into(),
+        },
+    )
+    .unwrap();
+    w.finish().unwrap();
+    let sent = j.resolve(None, "K1", true).unwrap();
+    assert_eq!(
+        (sent.status.as_str(), sent.hash.as_deref()),
+        ("sent", Some(hex(11).as_str()))
+    );
+    let unsent = j
+        .resolve(Some("oduyo.transaction_create"), "K2", false)
+        .unwrap();
+    assert_eq!(unsent.status, "failed");
+    assert!(matches!(
+        j.resolve(None, "K1", false),
+        Err(JournalError::NotUncertain { .. })
+    ));
+    assert!(matches!(
+        j.resolve(None, "nope", false),
+        Err(JournalError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn the_same_key_on_two_endpoints_needs_an_endpoint() {
+    let (_dir, j) = journal();
+    for ep in ["oduyo.cash_update", "oduyo.transaction_create"] {
+        let w = j.writer(ep, 1, false).unwrap();
+        w.done(
+            "K",
+            1,
+            "{}",
+            Outcome::Uncertain {
+                attempts: 1,
+                message: String::new(),
+            },
+        )
+        .unwrap();
+        w.finish().unwrap();
+    }
+    assert!(matches!(
+        j.resolve(None, "K", true),
+        Err(JournalError::Ambiguous { .. })
+    ));
+    assert!(j.resolve(Some("oduyo.cash_update"), "K", true).is_ok());
+}
+
+#[test]
+fn runs_remember_rows_and_header_of_finished_runs_only() {
+    let (_dir, j) = journal();
+    let header = vec!["A".to_string(), "B".to_string()];
+    let id = j
+        .start_run("m", "e", &serde_json::json!([]), &header)
+        .unwrap();
+    assert_eq!(
+        j.last_run("m").unwrap(),
+        None,
+        "an unfinished run is no baseline"
+    );
+    let s = crate::report::Summary {
+        rows: 42,
+        ..Default::default()
+    };
+    j.end_run(id, &s, 1).unwrap();
+    assert_eq!(j.last_run("m").unwrap(), Some(LastRun { rows: 42, header }));
+    let id = j.start_run("m", "e", &serde_json::json!([]), &[]).unwrap();
+    j.end_run(id, &s, 3).unwrap();
+    assert_eq!(
+        j.last_run("m").unwrap().map(|r| r.rows),
+        Some(42),
+        "an aborted run is no baseline"
+    );
+}

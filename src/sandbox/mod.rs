@@ -10,13 +10,13 @@
 //! data says a provider would refuse, and a new endpoint appears here without code.
 //!
 //! Everything a request can meet is decided in one fixed order, in
-//! [`handlers`]: authentication, the rate limit, body validation, then the fault
+//! `handlers`: authentication, the rate limit, body validation, then the fault
 //! draw, then the write. Faults are a pure function of the seed, the endpoint, the
-//! ledger key and how many requests that key has had ([`faults`]), so a test run is
+//! ledger key and how many requests that key has had (`faults`), so a test run is
 //! reproducible whatever order the client's parallel requests arrive in.
 //!
 //! A dropped connection has to be a real one (the client must see a transport
-//! error, not an HTTP answer), which axum cannot do from a handler; [`conn`] wraps
+//! error, not an HTTP answer), which axum cannot do from a handler; `conn` wraps
 //! each accepted socket with a kill switch that a handler can pull.
 //!
 //! # Layout
