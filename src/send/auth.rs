@@ -23,7 +23,9 @@ pub enum AuthError {
     Token(String),
     #[error("authentication refused ({0}) and no way to renew the credential is configured")]
     Refused(String),
-    #[error("authentication still refused after renewing the credential: {0}")]
+    #[error(
+        "authentication refused twice in a row, the second time after renewing or retrying: {0}"
+    )]
     StillRefused(String),
 }
 
@@ -120,7 +122,9 @@ impl Auth {
             return Ok(());
         }
         if !self.renewable() {
-            return Err(AuthError::Refused(why.to_string()));
+            // A fixed key cannot be renewed; the request is tried once more with it (a
+            // provider may refuse a good key once), and a second 401 stops the run.
+            return Ok(());
         }
         *cur = Some(self.obtain(generation + 1).await?);
         Ok(())
