@@ -116,7 +116,7 @@ impl Auth {
 
     /// After a 401: renew the credential that got it (once, however many requests saw
     /// the same 401), or say that it cannot be renewed.
-    pub async fn renew(&self, generation: u64, why: &str) -> Result<(), AuthError> {
+    pub async fn renew(&self, generation: u64) -> Result<(), AuthError> {
         let mut cur = self.current.lock().await;
         if cur.as_ref().is_some_and(|c| c.generation != generation) {
             return Ok(());

@@ -424,7 +424,7 @@ async fn deliver(s: &Shared, item: &Item) -> Delivery {
                 let renewal = if renewed {
                     Err(super::auth::AuthError::StillRefused(message.clone()))
                 } else {
-                    s.auth.renew(auth.generation, &message).await
+                    s.auth.renew(auth.generation).await
                 };
                 if let Err(e) = renewal {
                     s.stop(Stop::Aborted(e.to_string()));
