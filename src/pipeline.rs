@@ -3,12 +3,12 @@
 //!
 //! Valid requests stream to a spill file in the report folder (payloads.jsonl's
 //! format) so memory stays flat; only rejected rows, which go to `errors.xlsx` with
-//! their cells, and one 16-byte digest per key stay in memory. Two rows with the same
-//! key are both rejected, and since the first of them is only known to be a duplicate
-//! when the second arrives, the spill is filtered once at the end (and the first
-//! rows' cells fetched back from the file) — never before anything is sent.
+//! their cells, and 24 bytes per row (a digest of its key and its position) stay in
+//! memory. Two rows with the same key are both rejected: the digests are sorted once
+//! at the end, and the rows of a repeated key are taken out of the spill (their cells
+//! fetched back from the file for the report) — before anything is sent.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
@@ -131,11 +131,29 @@ pub enum PipelineError {
     },
 }
 
-/// Where a key was first seen: 16 bytes per key, whatever the file size.
-struct KeySeen {
-    file: u32,
-    row: u64,
-    duplicate: bool,
+/// A row's key digest and position, packed: 24 bytes a row.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Seen {
+    hash: [u64; 2],
+    /// Input index in the top 16 bits, row number in the rest.
+    at: u64,
+}
+
+impl Seen {
+    fn new(hash: u128, file: usize, row: u64) -> Seen {
+        Seen {
+            hash: [(hash >> 64) as u64, hash as u64],
+            at: ((file as u64) << 48) | (row & ((1 << 48) - 1)),
+        }
+    }
+
+    fn file(self) -> usize {
+        (self.at >> 48) as usize
+    }
+
+    fn row(self) -> u64 {
+        self.at & ((1 << 48) - 1)
+    }
 }
 
 /// What is remembered of each input while its rows stream.
@@ -172,10 +190,9 @@ pub fn collect(
         controls: Vec::new(),
     };
     let mut writer = PayloadWriter::create(spill)?;
-    let mut keys: HashMap<u128, KeySeen> = HashMap::new();
-    // For duplicated keys only: the key, and the second row, named in the first row's
-    // message.
-    let mut second: HashMap<u128, (String, SourcePos)> = HashMap::new();
+    let mut seen: Vec<Seen> = Vec::new();
+    // The keys of rejected rows, for the message should they also be duplicates.
+    let mut rejected_keys: HashMap<(usize, u64), String> = HashMap::new();
     let mut rejected: Vec<(usize, RejectedRow)> = Vec::new();
     let method = m.endpoint.method.as_str();
     let mut files: Vec<FileInfo> = Vec::new();
@@ -214,7 +231,6 @@ pub fn collect(
             column_map: column_map.clone(),
             key_column: key_column(m, &binding, &headers),
         });
-        let key_column = files[file_idx].key_column.clone();
         let (tx, rx) = sync_channel::<Result<Vec<Record>, ReadError>>(4);
         let mut records = table.records;
         let reader = std::thread::spawn(move || {
@@ -272,8 +288,15 @@ pub fn collect(
                     }
                 }
             }
-            let checked = validate::check_batch(m, &binding, &headers, data);
-            for c in checked {
+            // Validation and the JSON text of each request are made in parallel; this
+            // thread only counts, checks keys and writes lines.
+            let checked = validate::check_batch(m, &binding, &headers, data, |c| {
+                c.outcome.as_ref().ok().map(|req| {
+                    let url = format!("{base_url}{}", req.path);
+                    crate::report::payload_line(&c.row.pos, &c.key, method, &url, &req.body)
+                })
+            });
+            for (c, line) in checked {
                 out.rows += 1;
                 let Checked {
                     row,
@@ -281,43 +304,22 @@ pub fn collect(
                     key_hash,
                     outcome,
                 } = c;
-                let mut dup_of = None;
                 if !key.is_empty() {
-                    match keys.entry(key_hash) {
-                        std::collections::hash_map::Entry::Vacant(v) => {
-                            v.insert(KeySeen {
-                                file: file_idx as u32,
-                                row: row.pos.row,
-                                duplicate: false,
-                            });
-                        }
-                        std::collections::hash_map::Entry::Occupied(mut o) => {
-                            let seen = o.get_mut();
-                            if !seen.duplicate {
-                                seen.duplicate = true;
-                                second.insert(key_hash, (key.clone(), row.pos.clone()));
-                            }
-                            let first = &files[seen.file as usize].pos;
-                            dup_of = Some(SourcePos {
-                                row: seen.row,
-                                ..first.clone()
-                            });
-                        }
-                    }
+                    seen.push(Seen::new(key_hash, file_idx, row.pos.row));
                 }
-                let dup_error = dup_of
-                    .map(|first| duplicate_error(&row.pos, &key_column, &key, &describe(&first)));
-                match (outcome, dup_error) {
-                    (Ok(req), None) => {
+                match outcome {
+                    Ok(_) => {
                         out.valid += 1;
-                        let url = format!("{base_url}{}", req.path);
-                        writer.write(&row.pos, &key, method, &url, &req.body)?;
+                        if let Some(line) = line {
+                            let line = line.map_err(|source| ReportError::Json {
+                                path: spill.to_path_buf(),
+                                source,
+                            })?;
+                            writer.write_line(&line)?;
+                        }
                     }
-                    (Ok(_), Some(e)) => {
-                        rejected.push((file_idx, rejected_row(row, vec![e], &column_map)));
-                    }
-                    (Err(mut errors), dup) => {
-                        errors.extend(dup);
+                    Err(errors) => {
+                        rejected_keys.insert((file_idx, row.pos.row), key);
                         rejected.push((file_idx, rejected_row(row, errors, &column_map)));
                     }
                 }
@@ -336,27 +338,34 @@ pub fn collect(
     }
     writer.finish()?;
 
-    // First occurrences of duplicated keys: reject them too.
-    let firsts: HashMap<(usize, u64), (String, String)> = keys
-        .iter()
-        .filter(|(_, k)| k.duplicate)
-        .map(|(h, k)| {
-            let (key, later) = second
-                .get(h)
-                .map(|(key, pos)| (key.clone(), describe(pos)))
-                .unwrap_or_default();
-            ((k.file as usize, k.row), (key, later))
-        })
-        .collect();
-    drop(keys);
-    if !firsts.is_empty() {
+    // Rows whose key another row also has: each names the first of the others.
+    seen.sort_unstable();
+    let mut dups: HashMap<(usize, u64), String> = HashMap::new();
+    for group in seen
+        .chunk_by(|a, b| a.hash == b.hash)
+        .filter(|g| g.len() > 1)
+    {
+        for (i, s) in group.iter().enumerate() {
+            let other = group[if i == 0 { 1 } else { 0 }];
+            let pos = SourcePos {
+                row: other.row(),
+                ..files[other.file()].pos.clone()
+            };
+            dups.insert((s.file(), s.row()), describe(&pos));
+        }
+    }
+    drop(seen);
+    if !dups.is_empty() {
         for (file_idx, r) in rejected.iter_mut() {
-            if let Some((key, later)) = firsts.get(&(*file_idx, r.pos.row)) {
+            if let Some(other) = dups.get(&(*file_idx, r.pos.row)) {
+                let key = rejected_keys
+                    .get(&(*file_idx, r.pos.row))
+                    .map_or("", String::as_str);
                 let column = &files[*file_idx].key_column;
-                r.errors.push(duplicate_error(&r.pos, column, key, later));
+                r.errors.push(duplicate_error(&r.pos, column, key, other));
             }
         }
-        let mut pulled = filter_spill(m, spill, &files, &firsts)?;
+        let mut pulled = filter_spill(m, spill, &files, &dups)?;
         out.valid -= pulled.len() as u64;
         rejected.append(&mut pulled);
     }
@@ -455,16 +464,17 @@ fn remap(file: &[String], union: &[String]) -> Vec<usize> {
 struct SpillPos {
     file: String,
     row: u64,
+    key: String,
 }
 
-/// Removes the first occurrences of duplicated keys from the spill and returns them as
-/// rejected rows, with their cells read back from their files. Runs only when a file
-/// has duplicates.
+/// Removes the rows of duplicated keys from the spill and returns them as rejected
+/// rows, with their cells read back from their files. Runs only when there are
+/// duplicates.
 fn filter_spill(
     m: &Mapping,
     spill: &Path,
     files: &[FileInfo],
-    firsts: &HashMap<(usize, u64), (String, String)>,
+    dups: &HashMap<(usize, u64), String>,
 ) -> Result<Vec<(usize, RejectedRow)>, PipelineError> {
     use std::io::Write;
     let spill_err = |source| PipelineError::Spill {
@@ -474,18 +484,19 @@ fn filter_spill(
     let tmp = spill.with_extension("filtering");
     let src = std::io::BufReader::new(std::fs::File::open(spill).map_err(spill_err)?);
     let mut dst = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(spill_err)?);
-    let mut removed: HashSet<(usize, u64)> = HashSet::new();
+    let mut removed: HashMap<(usize, u64), String> = HashMap::new();
     for line in src.lines() {
         let line = line.map_err(spill_err)?;
         let hit = serde_json::from_str::<SpillPos>(&line).ok().and_then(|p| {
             let f = files
                 .iter()
                 .position(|fi| spill_file_name(&fi.pos) == p.file)?;
-            firsts.contains_key(&(f, p.row)).then_some((f, p.row))
+            dups.contains_key(&(f, p.row))
+                .then_some(((f, p.row), p.key))
         });
         match hit {
-            Some(k) => {
-                removed.insert(k);
+            Some((at, key)) => {
+                removed.insert(at, key);
             }
             None => writeln!(dst, "{line}").map_err(spill_err)?,
         }
@@ -496,16 +507,16 @@ fn filter_spill(
 
     let mut out = Vec::new();
     for (idx, info) in files.iter().enumerate() {
-        if !removed.iter().any(|(f, _)| *f == idx) {
+        if !removed.keys().any(|(f, _)| *f == idx) {
             continue;
         }
         let table = read::open(&info.path, &m.source)?;
         for rec in table.records {
             if let Record::Data(row) = rec?
-                && removed.contains(&(idx, row.pos.row))
+                && let Some(key) = removed.get(&(idx, row.pos.row))
             {
-                let (key, later) = firsts.get(&(idx, row.pos.row)).cloned().unwrap_or_default();
-                let err = duplicate_error(&row.pos, &info.key_column, &key, &later);
+                let other = dups.get(&(idx, row.pos.row)).map_or("", String::as_str);
+                let err = duplicate_error(&row.pos, &info.key_column, key, other);
                 out.push((idx, rejected_row(row, vec![err], &info.column_map)));
             }
         }

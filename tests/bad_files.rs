@@ -229,3 +229,71 @@ fn endpoints_lists_and_describes() {
         );
     aktar().args(["endpoints", "nope"]).assert().code(2);
 }
+
+#[test]
+fn duplicate_keys_across_files_reject_every_row_of_the_key() {
+    let dir = TempDir::new().unwrap();
+    let a = write(
+        &dir,
+        "a.csv",
+        "Cari Kodu;Ödüyo No;Ünvan;Bakiye\nC1;1;Ali;5\nC2;x;Veli;3\nC3;3;Can;1\n".as_bytes(),
+    );
+    let b = write(
+        &dir,
+        "b.csv",
+        "Cari Kodu;Ödüyo No;Ünvan;Bakiye\nC2;2;Veli;3\nC1;1;Ali;6\nC4;4;Ece;2\n".as_bytes(),
+    );
+    aktar()
+        .args(["check", "-m"])
+        .arg(fixture("customers.toml"))
+        .arg("--report-dir")
+        .arg(dir.path().join("out"))
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .code(1);
+    let errors = std::fs::read_to_string(dir.path().join("out/errors.csv")).unwrap();
+    let lines: Vec<&str> = errors.lines().skip(1).collect();
+    let a = a.display().to_string();
+    let b = b.display().to_string();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "{a},2,Cari Kodu,C1,duplicate_key,Aynı anahtar başka satırda da var ({b}:3); hangisinin geçerli olduğuna muhasebe karar vermeli"
+            ),
+            format!("{a},3,Ödüyo No,x,integer,Tam sayı değil"),
+            format!(
+                "{a},3,Cari Kodu,C2,duplicate_key,Aynı anahtar başka satırda da var ({b}:2); hangisinin geçerli olduğuna muhasebe karar vermeli"
+            ),
+            format!(
+                "{b},2,Cari Kodu,C2,duplicate_key,Aynı anahtar başka satırda da var ({a}:3); hangisinin geçerli olduğuna muhasebe karar vermeli"
+            ),
+            format!(
+                "{b},3,Cari Kodu,C1,duplicate_key,Aynı anahtar başka satırda da var ({a}:2); hangisinin geçerli olduğuna muhasebe karar vermeli"
+            ),
+        ]
+    );
+    let payloads = std::fs::read_to_string(dir.path().join("out/payloads.jsonl")).unwrap();
+    let keys: Vec<String> = payloads
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["key"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(keys, ["C3", "C4"]);
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        (
+            s["rows"].as_u64(),
+            s["valid"].as_u64(),
+            s["rejected"].as_u64()
+        ),
+        (Some(6), Some(2), Some(4))
+    );
+}

@@ -311,3 +311,55 @@ fn missing_credentials_stop_before_anything_is_read() {
         .code(2)
         .stderr(predicates::str::contains("FE_API_KEY, which is not set"));
 }
+
+#[test]
+fn ctrl_c_finishes_what_is_in_flight_writes_the_reports_and_exits_130() {
+    let sb = Sandbox::start(Options {
+        latency: Duration::from_millis(200),
+        ..Options::default()
+    });
+    let dir = TempDir::new().unwrap();
+    let cfg = config(
+        &dir,
+        &sb.base_url(),
+        "rate_limit = \"5/s\"\nconcurrency = 1",
+    );
+    let out = dir.path().join("out");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aktar"))
+        .env("FE_API_KEY", aktar::sandbox::creds::FE_API_KEY)
+        .arg("run")
+        .arg("--quiet")
+        .arg("--config")
+        .arg(&cfg)
+        .arg("-m")
+        .arg(root().join("mappings/fatura_entegrator/customer_update.toml"))
+        .arg("--report-dir")
+        .arg(&out)
+        .arg(root().join("samples/fe_musteriler.csv"))
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(900));
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let s = summary(&out);
+    adds_up(&s);
+    let sent = s["sent"].as_u64().unwrap();
+    assert!(
+        sent < s["valid"].as_u64().unwrap(),
+        "interrupted before the end: {s}"
+    );
+    let failed = csv_rows(&out.join("failed.csv"));
+    assert!(
+        failed.iter().all(|f| f["message"].contains("interrupted")),
+        "{failed:?}"
+    );
+    // What was sent arrived, exactly once.
+    let ledger = sb.ledger();
+    let entries = &ledger.endpoints["fatura_entegrator.customer_update"];
+    assert_eq!(entries.len() as u64, sent);
+    assert!(entries.values().all(|e| e.writes == 1));
+}

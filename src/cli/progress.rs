@@ -14,13 +14,32 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// A spinner with counts (reading, where the total is unknown).
     pub fn new(quiet: bool, label: &str) -> Progress {
+        Self::make(quiet, label, None)
+    }
+
+    /// A bar with rate and ETA over `total` items (sending).
+    pub fn with_total(quiet: bool, label: &str, total: u64) -> Progress {
+        Self::make(quiet, label, Some(total))
+    }
+
+    fn make(quiet: bool, label: &str, total: Option<u64>) -> Progress {
         let terminal = std::io::stderr().is_terminal();
         let bar = (!quiet && terminal).then(|| {
-            let b = ProgressBar::new_spinner();
+            let (b, template) = match total {
+                Some(n) => (
+                    ProgressBar::new(n),
+                    "{spinner} {elapsed_precise} [{bar:30}] {pos}/{len} {per_sec} ETA {eta} {msg}",
+                ),
+                None => (
+                    ProgressBar::new_spinner(),
+                    "{spinner} {elapsed_precise} {msg}",
+                ),
+            };
             b.set_style(
-                ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                ProgressStyle::with_template(template)
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             b.enable_steady_tick(Duration::from_millis(120));
             b
@@ -30,6 +49,13 @@ impl Progress {
             log_every: (!quiet && !terminal).then_some(Duration::from_secs(5)),
             last_log: Instant::now(),
             label: label.to_string(),
+        }
+    }
+
+    /// Moves a bar made `with_total` to `done`.
+    pub fn position(&self, done: u64) {
+        if let Some(b) = &self.bar {
+            b.set_position(done);
         }
     }
 

@@ -303,7 +303,7 @@ fn deliver(
         .enable_all()
         .build()
         .map_err(|e| (Exit::Aborted, format!("cannot start the sender: {e}")))?;
-    let mut progress = Progress::new(quiet, &m.name);
+    let mut progress = Progress::with_total(quiet, &m.name, total);
     let interrupt = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
@@ -316,7 +316,12 @@ fn deliver(
         gate,
         interrupt,
         |done, sent, failed| {
-            progress.update(|| format!("{done}/{total} rows delivered: {sent} sent, {failed} not"))
+            progress.position(done);
+            progress.update(|| {
+                format!(
+                    "{done}/{total} rows: {sent} sent or unchanged, {failed} failed or uncertain"
+                )
+            })
         },
     ));
     progress.finish();

@@ -25,7 +25,7 @@ use crate::problem::RowError;
 use crate::read::{Cell, SourcePos};
 
 pub use csv_files::{write_errors_csv, write_failed_csv, write_uncertain_csv};
-pub use payloads::PayloadWriter;
+pub use payloads::{PayloadWriter, line as payload_line};
 pub use summary::write_summary_json;
 pub use xlsx::{XLSX_ROW_CAP, write_errors_xlsx};
 

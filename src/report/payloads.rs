@@ -35,6 +35,24 @@ struct Line<'a> {
     body: &'a serde_json::Value,
 }
 
+/// One payloads.jsonl line, without its newline.
+pub fn line(
+    pos: &SourcePos,
+    key: &str,
+    method: &str,
+    url: &str,
+    body: &serde_json::Value,
+) -> Result<String, serde_json::Error> {
+    serde_json::to_string(&Line {
+        file: &file_label(pos),
+        row: pos.row,
+        key,
+        method,
+        url,
+        body,
+    })
+}
+
 impl PayloadWriter {
     pub fn create(path: &Path) -> Result<Self, ReportError> {
         let (guard, out) = AtomicFile::create(path)?;
@@ -49,20 +67,18 @@ impl PayloadWriter {
         url: &str,
         body: &serde_json::Value,
     ) -> Result<(), ReportError> {
-        let line = Line {
-            file: &file_label(pos),
-            row: pos.row,
-            key,
-            method,
-            url,
-            body,
-        };
-        serde_json::to_writer(&mut self.out, &line).map_err(|source| ReportError::Json {
+        let line = line(pos, key, method, url, body).map_err(|source| ReportError::Json {
             path: self.guard.dest().to_path_buf(),
             source,
         })?;
+        self.write_line(&line)
+    }
+
+    /// Writes a line made by [`line`] (which callers may build in parallel).
+    pub fn write_line(&mut self, line: &str) -> Result<(), ReportError> {
         self.out
-            .write_all(b"\n")
+            .write_all(line.as_bytes())
+            .and_then(|()| self.out.write_all(b"\n"))
             .map_err(|e| io_error(self.guard.dest(), e))
     }
 

@@ -3,7 +3,7 @@
 //!
 //! [`check_batch`] runs rows in parallel with rayon and returns them in file order; it
 //! needs no shared state, so the duplicate-key check, which does, happens afterwards in
-//! [`crate::cli::run`]'s single-threaded collector.
+//! [`crate::pipeline`]'s single-threaded collector.
 
 use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
@@ -73,16 +73,22 @@ pub fn check_row(m: &Mapping, binding: &[usize], headers: &[String], row: Row) -
     }
 }
 
-/// Validates a batch in parallel; the output keeps the input's order.
-pub fn check_batch(
+/// Validates a batch in parallel and runs `then` on each result, in parallel too; the
+/// output keeps the input's order.
+pub fn check_batch<T: Send>(
     m: &Mapping,
     binding: &[usize],
     headers: &[String],
     rows: Vec<Row>,
-) -> Vec<Checked> {
+    then: impl Fn(&Checked) -> T + Sync,
+) -> Vec<(Checked, T)> {
     rows.into_par_iter()
         .with_min_len(256)
-        .map(|r| check_row(m, binding, headers, r))
+        .map(|r| {
+            let c = check_row(m, binding, headers, r);
+            let t = then(&c);
+            (c, t)
+        })
         .collect()
 }
 

@@ -446,10 +446,8 @@ fn batches_keep_file_order() {
             )
         })
         .collect();
-    let out = check_batch(&m, &b, &headers, rows);
-    assert!(
-        out.iter()
-            .enumerate()
-            .all(|(i, c)| c.row.pos.row == i as u64 + 2 && c.key == format!("C{i}"))
-    );
+    let out = check_batch(&m, &b, &headers, rows, |c| c.row.pos.row * 10);
+    assert!(out.iter().enumerate().all(|(i, (c, t))| {
+        c.row.pos.row == i as u64 + 2 && c.key == format!("C{i}") && *t == c.row.pos.row * 10
+    }));
 }

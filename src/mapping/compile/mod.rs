@@ -9,17 +9,21 @@ use std::path::Path;
 use regex::Regex;
 use toml::Spanned;
 
-use super::spec::{FieldSpec, MappingFile, OneOrMany, SheetSpec, SourceSpec};
+use super::spec::{FieldSpec, MappingFile, OneOrMany};
 use super::{
-    Bound, Emit, Field, Mapping, MappingError, MappingErrors, TotalRow, Transform, ValueMap,
-    ValueSource, cond, name_of, template,
+    Field, Mapping, MappingError, MappingErrors, TotalRow, Transform, ValueMap, cond, name_of,
+    template,
 };
 use crate::providers::{self, Constraint, Endpoint, FieldDef, FieldType};
-use crate::read::{EncodingChoice, SheetSel, SkipIf, SourceOptions};
+use crate::read::SkipIf;
 use crate::turkish::case::fold;
 use crate::turkish::checks::Check;
 use crate::turkish::date;
-use crate::turkish::number::{DecimalStyle, parse_decimal};
+mod source;
+mod values;
+
+pub use source::line_col;
+use values::{compatible, format_fits, parse_type};
 
 /// Reads and compiles a mapping file.
 pub fn load(path: &Path) -> Result<Mapping, MappingErrors> {
@@ -192,88 +196,6 @@ impl Cx<'_> {
         }
         self.columns.push(name.to_string());
         self.columns.len() - 1
-    }
-
-    fn source(&mut self, s: &SourceSpec) -> (SourceOptions, DecimalStyle) {
-        let mut o = SourceOptions::default();
-        if let Some(e) = &s.encoding {
-            o.encoding = match e.get_ref().to_ascii_lowercase().as_str() {
-                "auto" => EncodingChoice::Auto,
-                "utf-8" | "utf8" => EncodingChoice::Utf8,
-                "windows-1254" | "cp1254" | "win1254" => EncodingChoice::Windows1254,
-                "iso-8859-9" | "latin5" => EncodingChoice::Iso8859_9,
-                "utf-16" | "utf16" => EncodingChoice::Utf16,
-                other => {
-                    self.err(
-                        e.span(),
-                        format!(
-                            "unknown encoding `{other}`; use auto, utf-8, windows-1254, iso-8859-9 or utf-16"
-                        ),
-                    );
-                    EncodingChoice::Auto
-                }
-            };
-        }
-        if let Some(d) = &s.delimiter {
-            o.delimiter = match d.get_ref().as_str() {
-                "auto" => None,
-                ";" => Some(b';'),
-                "," => Some(b','),
-                "\t" | "tab" | "TAB" => Some(b'\t'),
-                "|" => Some(b'|'),
-                other => {
-                    self.err(
-                        d.span(),
-                        format!(
-                            "unknown delimiter `{other}`; use auto, \";\", \",\", \"tab\" or \"|\""
-                        ),
-                    );
-                    None
-                }
-            };
-        }
-        let decimal = match s.decimal.as_ref().map(|d| (d.get_ref().as_str(), d.span())) {
-            None | Some(("auto", _)) => DecimalStyle::Auto,
-            Some((",", _)) => DecimalStyle::Comma,
-            Some((".", _)) => DecimalStyle::Dot,
-            Some((other, span)) => {
-                self.err(
-                    span,
-                    format!("unknown decimal separator `{other}`; use auto, \",\" or \".\""),
-                );
-                DecimalStyle::Auto
-            }
-        };
-        if let Some(h) = &s.header_row {
-            match u64::try_from(*h.get_ref()) {
-                Ok(n) if n >= 1 => o.header_row = Some(n),
-                _ => self.err(h.span(), "header_row counts from 1".to_string()),
-            }
-        }
-        if let Some(sh) = &s.sheet {
-            o.sheet = match sh.get_ref() {
-                SheetSpec::Name(n) => Some(SheetSel::Name(n.clone())),
-                SheetSpec::Index(i) => match usize::try_from(*i) {
-                    Ok(i) => Some(SheetSel::Index(i)),
-                    Err(_) => {
-                        self.err(sh.span(), "a sheet index counts from 0".to_string());
-                        None
-                    }
-                },
-            };
-        }
-        if let Some(sk) = &s.skip_if {
-            for rule in sk.get_ref().to_vec() {
-                match Regex::new(&rule.matches) {
-                    Ok(re) => o.skip_if.push(SkipIf {
-                        column: rule.column,
-                        matches: re,
-                    }),
-                    Err(e) => self.err(sk.span(), format!("skip_if: bad regular expression: {e}")),
-                }
-            }
-        }
-        (o, decimal)
     }
 
     fn field(
@@ -567,222 +489,7 @@ impl Cx<'_> {
             split,
         })
     }
-
-    fn value_source(&mut self, name: &str, s: &FieldSpec, ty: FieldType) -> Option<ValueSource> {
-        if let Some(from) = &s.from {
-            return match from.get_ref() {
-                OneOrMany::One(c) if !c.trim().is_empty() => {
-                    Some(ValueSource::Column(self.column(c)))
-                }
-                OneOrMany::Many(cs)
-                    if !cs.is_empty() && cs.iter().all(|c| !c.trim().is_empty()) =>
-                {
-                    let cols = cs.iter().map(|c| self.column(c)).collect();
-                    Some(ValueSource::Columns {
-                        cols,
-                        join: s.join.clone().unwrap_or_else(|| " ".to_string()),
-                    })
-                }
-                _ => {
-                    self.err(from.span(), format!("`{name}`: from needs a column name"));
-                    None
-                }
-            };
-        }
-        if let Some(t) = &s.template {
-            return match template::parse(t.get_ref(), |n| self.column(n)) {
-                Ok(tpl) => Some(ValueSource::Template(tpl)),
-                Err(m) => {
-                    self.err(t.span(), format!("`{name}`: {m}"));
-                    None
-                }
-            };
-        }
-        if let Some(v) = &s.value {
-            return self.scalar(name, "value", v).map(ValueSource::Constant);
-        }
-        let dc = s.debit_credit.as_ref()?;
-        let [debit, credit] = dc.get_ref().as_slice() else {
-            self.err(
-                dc.span(),
-                format!("`{name}`: debit_credit takes two columns: [\"Borç\", \"Alacak\"]"),
-            );
-            return None;
-        };
-        let emit = match s.emit.as_ref().map(|e| e.get_ref().as_str()) {
-            Some("amount") => Emit::Amount,
-            Some("sign") => Emit::Sign,
-            _ => {
-                self.err(
-                    dc.span(),
-                    format!("`{name}`: debit_credit needs emit = \"amount\" or emit = \"sign\""),
-                );
-                return None;
-            }
-        };
-        let fits = match emit {
-            Emit::Amount => ty == FieldType::Decimal,
-            Emit::Sign => matches!(ty, FieldType::Integer | FieldType::String),
-        };
-        if !fits {
-            self.err(
-                dc.span(),
-                format!(
-                    "`{name}`: emit = \"{}\" does not fit a {ty} field",
-                    if emit == Emit::Amount {
-                        "amount"
-                    } else {
-                        "sign"
-                    }
-                ),
-            );
-            return None;
-        }
-        Some(ValueSource::DebitCredit {
-            debit: self.column(debit),
-            credit: self.column(credit),
-            emit,
-        })
-    }
-
-    fn scalar(&mut self, name: &str, key: &str, v: &Spanned<toml::Value>) -> Option<String> {
-        self.scalar_at(name, key, v.span(), v.get_ref())
-    }
-
-    fn scalar_at(
-        &mut self,
-        name: &str,
-        key: &str,
-        span: Range<usize>,
-        v: &toml::Value,
-    ) -> Option<String> {
-        match v {
-            toml::Value::String(s) => Some(s.clone()),
-            toml::Value::Integer(i) => Some(i.to_string()),
-            toml::Value::Boolean(b) => Some(b.to_string()),
-            toml::Value::Float(_) => {
-                self.err(
-                    span,
-                    format!("`{name}`: {key}: write decimal numbers in quotes (\"12.50\") so they stay exact"),
-                );
-                None
-            }
-            _ => {
-                self.err(
-                    span,
-                    format!("`{name}`: {key} must be text, a whole number or true/false"),
-                );
-                None
-            }
-        }
-    }
-
-    fn length(&mut self, name: &str, key: &str, v: &Spanned<i64>) -> Option<usize> {
-        match usize::try_from(*v.get_ref()) {
-            Ok(n) => Some(n),
-            Err(_) => {
-                self.err(v.span(), format!("`{name}`: {key} cannot be negative"));
-                None
-            }
-        }
-    }
-
-    fn bound(
-        &mut self,
-        name: &str,
-        key: &str,
-        ty: FieldType,
-        v: &Spanned<toml::Value>,
-    ) -> Option<Bound> {
-        let text = self.scalar(name, key, v)?;
-        match ty {
-            FieldType::Integer | FieldType::Decimal => {
-                match parse_decimal(&text, DecimalStyle::Dot) {
-                    Ok(d) => Some(Bound::Number(d)),
-                    Err(_) => {
-                        self.err(v.span(), format!("`{name}`: {key} must be a number"));
-                        None
-                    }
-                }
-            }
-            FieldType::Date | FieldType::DateTime => {
-                match date::parse_date(&text, date::DEFAULT_DATE_FORMATS) {
-                    Some(d) => Some(Bound::Date(d)),
-                    None => {
-                        self.err(
-                            v.span(),
-                            format!("`{name}`: {key} must be a date (dd.mm.yyyy)"),
-                        );
-                        None
-                    }
-                }
-            }
-            other => {
-                self.err(
-                    v.span(),
-                    format!("`{name}`: {key} does not apply to a {other} field"),
-                );
-                None
-            }
-        }
-    }
-}
-
-fn parse_type(s: &str, endpoint: FieldType) -> Option<FieldType> {
-    Some(match s {
-        "string" => FieldType::String,
-        "integer" => FieldType::Integer,
-        "decimal" => FieldType::Decimal,
-        "bool" => FieldType::Bool,
-        "date" => FieldType::Date,
-        "datetime" => FieldType::DateTime,
-        "time" => FieldType::Time,
-        "list" => match endpoint {
-            FieldType::List(item) => FieldType::List(item),
-            _ => FieldType::List(crate::providers::ItemType::String),
-        },
-        _ => return None,
-    })
-}
-
-/// Whether a value read as `mapping` can be written into a field of type `endpoint`.
-fn compatible(mapping: FieldType, endpoint: FieldType) -> bool {
-    use FieldType::*;
-    mapping == endpoint
-        || matches!(
-            (mapping, endpoint),
-            (_, String) | (Integer, Decimal) | (Date, DateTime)
-        ) && !matches!(mapping, List(_))
-}
-
-/// Whether formatting a value of `ty` with `format` succeeds (a date has no hour, a
-/// time has no day).
-fn format_fits(format: &str, ty: FieldType) -> bool {
-    use std::fmt::Write;
-    let d = chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap_or_default();
-    let t = chrono::NaiveTime::from_hms_opt(13, 45, 30).unwrap_or_default();
-    let mut out = String::new();
-    match ty {
-        FieldType::Date => write!(out, "{}", d.format(format)),
-        FieldType::Time => write!(out, "{}", t.format(format)),
-        _ => write!(out, "{}", d.and_time(t).format(format)),
-    }
-    .is_ok()
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count() + 1)
-        .unwrap_or(1);
-    (line, col)
 }
 
 #[cfg(test)]
-#[path = "compile_tests.rs"]
 mod tests;

@@ -1,0 +1,226 @@
+//! Where a field's value comes from (`from`, `template`, `value`, `debit_credit`),
+//! literal values in a mapping, and which types can go into which fields.
+
+use std::ops::Range;
+
+use toml::Spanned;
+
+use super::Cx;
+use crate::mapping::spec::{FieldSpec, OneOrMany};
+use crate::mapping::{Bound, Emit, ValueSource, template};
+use crate::providers::FieldType;
+use crate::turkish::date;
+use crate::turkish::number::{DecimalStyle, parse_decimal};
+
+impl Cx<'_> {
+    pub(super) fn value_source(
+        &mut self,
+        name: &str,
+        s: &FieldSpec,
+        ty: FieldType,
+    ) -> Option<ValueSource> {
+        if let Some(from) = &s.from {
+            return match from.get_ref() {
+                OneOrMany::One(c) if !c.trim().is_empty() => {
+                    Some(ValueSource::Column(self.column(c)))
+                }
+                OneOrMany::Many(cs)
+                    if !cs.is_empty() && cs.iter().all(|c| !c.trim().is_empty()) =>
+                {
+                    let cols = cs.iter().map(|c| self.column(c)).collect();
+                    Some(ValueSource::Columns {
+                        cols,
+                        join: s.join.clone().unwrap_or_else(|| " ".to_string()),
+                    })
+                }
+                _ => {
+                    self.err(from.span(), format!("`{name}`: from needs a column name"));
+                    None
+                }
+            };
+        }
+        if let Some(t) = &s.template {
+            return match template::parse(t.get_ref(), |n| self.column(n)) {
+                Ok(tpl) => Some(ValueSource::Template(tpl)),
+                Err(m) => {
+                    self.err(t.span(), format!("`{name}`: {m}"));
+                    None
+                }
+            };
+        }
+        if let Some(v) = &s.value {
+            return self.scalar(name, "value", v).map(ValueSource::Constant);
+        }
+        let dc = s.debit_credit.as_ref()?;
+        let [debit, credit] = dc.get_ref().as_slice() else {
+            self.err(
+                dc.span(),
+                format!("`{name}`: debit_credit takes two columns: [\"Borç\", \"Alacak\"]"),
+            );
+            return None;
+        };
+        let emit = match s.emit.as_ref().map(|e| e.get_ref().as_str()) {
+            Some("amount") => Emit::Amount,
+            Some("sign") => Emit::Sign,
+            _ => {
+                self.err(
+                    dc.span(),
+                    format!("`{name}`: debit_credit needs emit = \"amount\" or emit = \"sign\""),
+                );
+                return None;
+            }
+        };
+        let fits = match emit {
+            Emit::Amount => ty == FieldType::Decimal,
+            Emit::Sign => matches!(ty, FieldType::Integer | FieldType::String),
+        };
+        if !fits {
+            self.err(
+                dc.span(),
+                format!(
+                    "`{name}`: emit = \"{}\" does not fit a {ty} field",
+                    if emit == Emit::Amount {
+                        "amount"
+                    } else {
+                        "sign"
+                    }
+                ),
+            );
+            return None;
+        }
+        Some(ValueSource::DebitCredit {
+            debit: self.column(debit),
+            credit: self.column(credit),
+            emit,
+        })
+    }
+
+    pub(super) fn scalar(
+        &mut self,
+        name: &str,
+        key: &str,
+        v: &Spanned<toml::Value>,
+    ) -> Option<String> {
+        self.scalar_at(name, key, v.span(), v.get_ref())
+    }
+
+    pub(super) fn scalar_at(
+        &mut self,
+        name: &str,
+        key: &str,
+        span: Range<usize>,
+        v: &toml::Value,
+    ) -> Option<String> {
+        match v {
+            toml::Value::String(s) => Some(s.clone()),
+            toml::Value::Integer(i) => Some(i.to_string()),
+            toml::Value::Boolean(b) => Some(b.to_string()),
+            toml::Value::Float(_) => {
+                self.err(
+                    span,
+                    format!("`{name}`: {key}: write decimal numbers in quotes (\"12.50\") so they stay exact"),
+                );
+                None
+            }
+            _ => {
+                self.err(
+                    span,
+                    format!("`{name}`: {key} must be text, a whole number or true/false"),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn length(&mut self, name: &str, key: &str, v: &Spanned<i64>) -> Option<usize> {
+        match usize::try_from(*v.get_ref()) {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.err(v.span(), format!("`{name}`: {key} cannot be negative"));
+                None
+            }
+        }
+    }
+
+    pub(super) fn bound(
+        &mut self,
+        name: &str,
+        key: &str,
+        ty: FieldType,
+        v: &Spanned<toml::Value>,
+    ) -> Option<Bound> {
+        let text = self.scalar(name, key, v)?;
+        match ty {
+            FieldType::Integer | FieldType::Decimal => {
+                match parse_decimal(&text, DecimalStyle::Dot) {
+                    Ok(d) => Some(Bound::Number(d)),
+                    Err(_) => {
+                        self.err(v.span(), format!("`{name}`: {key} must be a number"));
+                        None
+                    }
+                }
+            }
+            FieldType::Date | FieldType::DateTime => {
+                match date::parse_date(&text, date::DEFAULT_DATE_FORMATS) {
+                    Some(d) => Some(Bound::Date(d)),
+                    None => {
+                        self.err(
+                            v.span(),
+                            format!("`{name}`: {key} must be a date (dd.mm.yyyy)"),
+                        );
+                        None
+                    }
+                }
+            }
+            other => {
+                self.err(
+                    v.span(),
+                    format!("`{name}`: {key} does not apply to a {other} field"),
+                );
+                None
+            }
+        }
+    }
+}
+
+pub(super) fn parse_type(s: &str, endpoint: FieldType) -> Option<FieldType> {
+    Some(match s {
+        "string" => FieldType::String,
+        "integer" => FieldType::Integer,
+        "decimal" => FieldType::Decimal,
+        "bool" => FieldType::Bool,
+        "date" => FieldType::Date,
+        "datetime" => FieldType::DateTime,
+        "time" => FieldType::Time,
+        "list" => match endpoint {
+            FieldType::List(item) => FieldType::List(item),
+            _ => FieldType::List(crate::providers::ItemType::String),
+        },
+        _ => return None,
+    })
+}
+
+/// Whether a value read as `mapping` can be written into a field of type `endpoint`.
+pub(super) fn compatible(mapping: FieldType, endpoint: FieldType) -> bool {
+    use FieldType::*;
+    mapping == endpoint
+        || matches!(
+            (mapping, endpoint),
+            (_, String) | (Integer, Decimal) | (Date, DateTime)
+        ) && !matches!(mapping, List(_))
+}
+
+/// Whether formatting a value of `ty` with `format` succeeds (a date has no hour, a
+/// time has no day).
+pub(super) fn format_fits(format: &str, ty: FieldType) -> bool {
+    use std::fmt::Write;
+    let d = chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap_or_default();
+    let t = chrono::NaiveTime::from_hms_opt(13, 45, 30).unwrap_or_default();
+    let mut out = String::new();
+    match ty {
+        FieldType::Date => write!(out, "{}", d.format(format)),
+        FieldType::Time => write!(out, "{}", t.format(format)),
+        _ => write!(out, "{}", d.and_time(t).format(format)),
+    }
+    .is_ok()
+}
