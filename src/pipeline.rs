@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 use crate::mapping::Mapping;
 use crate::problem::{Problem, RowError};
 use crate::read::{self, ReadError, Record, Row, SourcePos, Table};
-use crate::report::{PayloadWriter, RejectedRow, ReportError};
+use crate::report::{PayloadWriter, RejectedRow, Rejects, RejectsDone, ReportError};
 use crate::turkish::number::{DecimalStyle, parse_decimal};
 use crate::validate::{self, Checked};
 
@@ -93,8 +93,8 @@ pub struct Collected {
     pub rows: u64,
     pub skipped: u64,
     pub valid: u64,
-    /// In file order.
-    pub rejected: Vec<RejectedRow>,
+    /// The rejected rows (`errors.csv` is written by now).
+    pub rejected: RejectsDone,
     /// The header the rejected rows' cells are laid out in (all inputs' columns).
     pub headers: Vec<String>,
     /// JSON lines of the valid requests, in file order (payloads.jsonl's format).
@@ -166,22 +166,31 @@ struct FileInfo {
     key_column: String,
 }
 
+/// Where a run's files go and how it speaks.
+pub struct Sinks<'a> {
+    /// Valid requests, in payloads.jsonl's format.
+    pub spill: &'a Path,
+    pub errors_csv: &'a Path,
+    pub lang: crate::problem::Lang,
+}
+
 /// Reads, validates and collects every input. `base_url` prefixes request paths;
 /// `progress` is called after each batch with (rows, rejected).
 pub fn collect(
     m: &Mapping,
     inputs: Vec<Input>,
     base_url: &str,
-    spill: &Path,
+    sinks: &Sinks<'_>,
     limit: Option<u64>,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<Collected, PipelineError> {
+    let spill = sinks.spill;
     let headers = union_headers(&inputs);
     let mut out = Collected {
         rows: 0,
         skipped: 0,
         valid: 0,
-        rejected: Vec::new(),
+        rejected: RejectsDone::default(),
         headers,
         spill: spill.to_path_buf(),
         skipped_rows: Vec::new(),
@@ -193,7 +202,7 @@ pub fn collect(
     let mut seen: Vec<Seen> = Vec::new();
     // The keys of rejected rows, for the message should they also be duplicates.
     let mut rejected_keys: HashMap<(usize, u64), String> = HashMap::new();
-    let mut rejected: Vec<(usize, RejectedRow)> = Vec::new();
+    let mut rejected = Rejects::create(sinks.errors_csv, sinks.lang)?;
     let method = m.endpoint.method.as_str();
     let mut files: Vec<FileInfo> = Vec::new();
 
@@ -320,11 +329,14 @@ pub fn collect(
                     }
                     Err(errors) => {
                         rejected_keys.insert((file_idx, row.pos.row), key);
-                        rejected.push((file_idx, rejected_row(row, errors, &column_map)));
+                        rejected.add(
+                            (file_idx, row.pos.row),
+                            rejected_row(row, errors, &column_map),
+                        )?;
                     }
                 }
             }
-            progress(out.rows, rejected.len() as u64);
+            progress(out.rows, rejected.rows());
             if out.limited {
                 break 'batches;
             }
@@ -356,21 +368,23 @@ pub fn collect(
     }
     drop(seen);
     if !dups.is_empty() {
-        for (file_idx, r) in rejected.iter_mut() {
-            if let Some(other) = dups.get(&(*file_idx, r.pos.row)) {
-                let key = rejected_keys
-                    .get(&(*file_idx, r.pos.row))
-                    .map_or("", String::as_str);
-                let column = &files[*file_idx].key_column;
-                r.errors.push(duplicate_error(&r.pos, column, key, other));
+        for (&(file_idx, row), key) in &rejected_keys {
+            if let Some(other) = dups.get(&(file_idx, row)) {
+                let pos = SourcePos {
+                    row,
+                    ..files[file_idx].pos.clone()
+                };
+                let column = &files[file_idx].key_column;
+                rejected.add_late((file_idx, row), duplicate_error(&pos, column, key, other));
             }
         }
-        let mut pulled = filter_spill(m, spill, &files, &dups)?;
+        let pulled = filter_spill(m, spill, &files, &dups)?;
         out.valid -= pulled.len() as u64;
-        rejected.append(&mut pulled);
+        for (file_idx, r) in pulled {
+            rejected.add_late_row((file_idx, r.pos.row), r);
+        }
     }
-    rejected.sort_by_key(|(f, r)| (*f, r.pos.row));
-    out.rejected = rejected.into_iter().map(|(_, r)| r).collect();
+    out.rejected = rejected.finish()?;
     Ok(out)
 }
 

@@ -137,11 +137,17 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
     } else {
         dir.join(".requests.jsonl")
     };
+    let errors_csv = dir.join("errors.csv");
+    let sinks = pipeline::Sinks {
+        spill: &spill,
+        errors_csv: &errors_csv,
+        lang: job.config.report.lang,
+    };
     let collected = pipeline::collect(
         &m,
         inputs,
         &base_url,
-        &spill,
+        &sinks,
         job.limit,
         |rows, rejected| progress.update(|| format!("{rows} rows read, {rejected} rejected")),
     )
@@ -151,7 +157,7 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
     let mut summary = Summary {
         rows: collected.rows,
         valid: collected.valid,
-        rejected: collected.rejected.len() as u64,
+        rejected: collected.rejected.rows,
         skipped: collected.skipped,
         dry_run: job.dry_run,
         ..Summary::default()
@@ -335,11 +341,11 @@ fn write_reports(
     sent: &SendReport,
     lang: crate::problem::Lang,
 ) -> Result<(), report::ReportError> {
-    report::write_errors_csv(&dir.join("errors.csv"), &c.rejected, lang)?;
     report::write_errors_xlsx(
         &dir.join("errors.xlsx"),
         &c.headers,
-        &c.rejected,
+        &c.rejected.shown,
+        &c.rejected.rules,
         summary,
         lang,
     )?;

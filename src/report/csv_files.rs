@@ -18,31 +18,18 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 type CsvOut<'a> = csv::Writer<&'a mut BufWriter<File>>;
 
-/// Writes `errors.csv`: one line per problem, rows in the order given.
+/// Writes `errors.csv`: one line per problem, rows in the order given. (A run streams
+/// its rejected rows through [`super::Rejects`] instead, which writes the same lines.)
 pub fn write_errors_csv(
     path: &Path,
     rejected: &[RejectedRow],
     lang: Lang,
 ) -> Result<(), ReportError> {
-    let header = ["file", "row", "column", "value", "rule", "message"];
-    write_csv(path, &header, |w| {
-        for error in rejected.iter().flat_map(|r| &r.errors) {
-            let row = error.pos.row.to_string();
-            let message = error.problem.message(lang);
-            record(
-                w,
-                &[
-                    &file_label(&error.pos),
-                    &row,
-                    &error.column,
-                    &error.value,
-                    error.problem.rule(),
-                    &message,
-                ],
-            )?;
-        }
-        Ok(())
-    })
+    let mut r = super::Rejects::create(path, lang)?;
+    for (i, row) in rejected.iter().enumerate() {
+        r.add((0, i as u64), row.clone())?;
+    }
+    r.finish().map(|_| ())
 }
 
 /// Writes `failed.csv`; `http_status` is empty when no answer arrived.

@@ -13,6 +13,7 @@
 mod atomic;
 mod csv_files;
 mod payloads;
+mod rejects;
 mod summary;
 mod xlsx;
 
@@ -26,8 +27,9 @@ use crate::read::{Cell, SourcePos};
 
 pub use csv_files::{write_errors_csv, write_failed_csv, write_uncertain_csv};
 pub use payloads::{PayloadWriter, line as payload_line};
+pub use rejects::{Rejects, RejectsDone};
 pub use summary::write_summary_json;
-pub use xlsx::{XLSX_ROW_CAP, write_errors_xlsx};
+pub use xlsx::{XLSX_ROW_CAP, rule_counts, write_errors_xlsx};
 
 /// A rejected row with its original cells (in header order) and every problem found on it.
 #[derive(Debug, Clone, PartialEq)]

@@ -22,13 +22,17 @@ use rust_xlsxwriter::{Color, Format, FormatAlign, RowNum, Workbook, Worksheet, X
 
 use self::cells::{HeaderIndex, Look, MAX_CELL_TEXT, col, fit, note, write_cell};
 use self::overview::overview_sheet;
+pub use self::overview::rule_counts;
 use super::atomic::write_atomically;
 use super::{RejectedRow, ReportError, Summary, file_label};
 use crate::problem::Lang;
 use crate::read::Cell;
 
-/// The most rejected rows `Hatalar` shows; `errors.csv` always has them all.
-pub const XLSX_ROW_CAP: usize = 100_000;
+/// The most rejected rows `Hatalar` shows; `errors.csv` always has them all. The
+/// workbook is built in memory (about 4 KB a row), and a person reads the first few
+/// thousand rows of a report, not the hundred-thousandth: 25,000 keeps the worst case
+/// (a mapping that rejects every row of a big export) near 150 MB.
+pub const XLSX_ROW_CAP: usize = 25_000;
 
 /// How much `Hatalar` holds. Rows past `notes` get the fill and the `Hata` text but
 /// no note: each note is a drawing object, and a sheet with hundreds of thousands of
@@ -42,7 +46,7 @@ struct Caps {
 
 const CAPS: Caps = Caps {
     rows: XLSX_ROW_CAP,
-    notes: 10_000,
+    notes: 1_000,
 };
 
 const MAX_COLUMNS: usize = 16_384;
@@ -52,20 +56,26 @@ const HEADER_FILL: u32 = 0xD9E1F2;
 const BAD_FILL: u32 = 0xFFC7CE;
 
 /// Writes `errors.xlsx` with the sheets `Hatalar` and `Özet`.
+///
+/// `rejected` are the rows to show (at most [`XLSX_ROW_CAP`] are); `rules` counts the
+/// problems of every rejected row, shown or not (see [`rule_counts`]), and
+/// `summary.rejected` says how many there were.
 pub fn write_errors_xlsx(
     path: &Path,
     headers: &[String],
     rejected: &[RejectedRow],
+    rules: &[(&'static str, u64)],
     summary: &Summary,
     lang: Lang,
 ) -> Result<(), ReportError> {
-    write_capped(path, headers, rejected, summary, lang, CAPS)
+    write_capped(path, headers, rejected, rules, summary, lang, CAPS)
 }
 
 fn write_capped(
     path: &Path,
     headers: &[String],
     rejected: &[RejectedRow],
+    rules: &[(&'static str, u64)],
     summary: &Summary,
     lang: Lang,
     caps: Caps,
@@ -92,7 +102,9 @@ fn write_capped(
         lang,
     )
     .map_err(xlsx_error)?;
-    overview_sheet(workbook.add_worksheet(), summary, rejected, caps, lang).map_err(xlsx_error)?;
+    let total = summary.rejected.max(rejected.len() as u64);
+    overview_sheet(workbook.add_worksheet(), summary, total, rules, caps, lang)
+        .map_err(xlsx_error)?;
     write_atomically(path, |out| workbook.save_to_writer(out).map_err(xlsx_error))
 }
 
@@ -278,7 +290,15 @@ mod tests {
     fn write(rows: &[RejectedRow]) -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("errors.xlsx");
-        write_errors_xlsx(&path, &headers(), rows, &Summary::default(), Lang::Tr).unwrap();
+        write_errors_xlsx(
+            &path,
+            &headers(),
+            rows,
+            &rule_counts(rows),
+            &Summary::default(),
+            Lang::Tr,
+        )
+        .unwrap();
         (dir, path)
     }
 
@@ -393,6 +413,7 @@ mod tests {
             &path,
             &headers(),
             &rows,
+            &rule_counts(&rows),
             &Summary::default(),
             Lang::Tr,
             caps,
@@ -467,8 +488,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("errors.xlsx");
         let headers: Vec<String> = (0..MAX_COLUMNS).map(|i| format!("c{i}")).collect();
-        let err =
-            write_errors_xlsx(&path, &headers, &[], &Summary::default(), Lang::Tr).unwrap_err();
+        let err = write_errors_xlsx(&path, &headers, &[], &[], &Summary::default(), Lang::Tr)
+            .unwrap_err();
         assert!(matches!(err, ReportError::TooManyColumns { .. }));
         assert!(err.to_string().contains("errors.xlsx"));
         assert!(!path.exists());

@@ -14,7 +14,8 @@ use crate::report::{RejectedRow, Summary};
 pub(super) fn overview_sheet(
     ws: &mut Worksheet,
     summary: &Summary,
-    rejected: &[RejectedRow],
+    total: u64,
+    rules: &[(&'static str, u64)],
     caps: Caps,
     lang: Lang,
 ) -> Result<(), XlsxError> {
@@ -48,8 +49,7 @@ pub(super) fn overview_sheet(
     ws.write_string(row, 1, if summary.dry_run { yes } else { no })?;
     row += 2;
 
-    let total = rejected.len();
-    let shown = total.min(caps.rows);
+    let shown = total.min(caps.rows as u64);
     if shown < total {
         let text = if tr {
             format!(
@@ -63,7 +63,7 @@ pub(super) fn overview_sheet(
         ws.write_string(row, 0, text)?;
         row += 2;
     }
-    if shown > caps.notes {
+    if shown > caps.notes as u64 {
         let notes = caps.notes;
         let text = if tr {
             format!(
@@ -86,19 +86,19 @@ pub(super) fn overview_sheet(
     };
     ws.write_string_with_format(row, 0, rule_title, &header)?;
     ws.write_string_with_format(row, 1, count_title, &header)?;
-    for (rule, n) in rule_counts(rejected) {
+    for (rule, n) in rules {
         row += 1;
-        ws.write_string(row, 0, rule)?;
-        ws.write_number(row, 1, n as f64)?;
+        ws.write_string(row, 0, *rule)?;
+        ws.write_number(row, 1, *n as f64)?;
     }
     ws.set_column_width(0, 24)?;
     ws.set_column_width(1, 14)?;
     Ok(())
 }
 
-/// Problems per rule over all rejected rows (not only those shown), most frequent
-/// first, ties by rule name so the order is the same on every run.
-fn rule_counts(rejected: &[RejectedRow]) -> Vec<(&'static str, u64)> {
+/// Problems per rule over `rejected`, most frequent first, ties by rule name so the
+/// order is the same on every run.
+pub fn rule_counts(rejected: &[RejectedRow]) -> Vec<(&'static str, u64)> {
     let mut counts: HashMap<&'static str, u64> = HashMap::new();
     for error in rejected.iter().flat_map(|r| &r.errors) {
         *counts.entry(error.problem.rule()).or_default() += 1;
@@ -169,7 +169,15 @@ mod tests {
             rejected(vec![Problem::Integer]),
             rejected(vec![Problem::Integer, Problem::Required, Problem::Bool]),
         ];
-        write_errors_xlsx(&path, &["X".into()], &rows, &summary(), Lang::Tr).unwrap();
+        write_errors_xlsx(
+            &path,
+            &["X".into()],
+            &rows,
+            &rule_counts(&rows),
+            &summary(),
+            Lang::Tr,
+        )
+        .unwrap();
         let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
         let range = wb.worksheet_range("Özet").unwrap();
         let labels = column(&range, 0);
@@ -211,7 +219,16 @@ mod tests {
             ..summary()
         };
         let caps = Caps { rows: 2, notes: 1 };
-        super::super::write_capped(&path, &["X".into()], &rows, &summary, Lang::En, caps).unwrap();
+        super::super::write_capped(
+            &path,
+            &["X".into()],
+            &rows,
+            &rule_counts(&rows),
+            &summary,
+            Lang::En,
+            caps,
+        )
+        .unwrap();
         let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
         assert_eq!(wb.sheet_names(), ["Hatalar", "Özet"]);
         let hatalar = wb.worksheet_range("Hatalar").unwrap();
@@ -243,8 +260,19 @@ mod tests {
         let path = dir.path().join("errors.xlsx");
         let rows = vec![rejected(vec![Problem::Required])];
         let caps = Caps { rows: 1, notes: 1 };
-        super::super::write_capped(&path, &["X".into()], &rows, &summary(), Lang::Tr, caps)
-            .unwrap();
+        super::super::write_capped(
+            &path,
+            &["X".into()],
+            &rows,
+            &rule_counts(&rows),
+            &Summary {
+                rejected: 1,
+                ..summary()
+            },
+            Lang::Tr,
+            caps,
+        )
+        .unwrap();
         let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
         let range = wb.worksheet_range("Özet").unwrap();
         assert_eq!(column(&range, 0)[11..], ["Kural", "required"]);
