@@ -7,12 +7,13 @@
 //! send with a fresh journal, and a delta run with the journal on the unchanged file
 //! (nothing to send). Prints their times and the ratios.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use aktar::sandbox::{self, Options, creds};
+use aktar::sandbox::{Options, creds};
+
+mod common;
 
 fn run(
     config: &Path,
@@ -50,33 +51,8 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(100_000);
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/journal");
-    std::fs::create_dir_all(&data).expect("bench dir");
-    let input = data.join("customers.csv");
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&input).expect("create"));
-    writeln!(f, "Kod;No;Unvan;Bakiye").expect("write");
-    for i in 0..rows {
-        writeln!(f, "C{i};{};Müşteri {i};{},{:02}", i + 1, i * 7, i % 100).expect("write");
-    }
-    f.flush().expect("flush");
-    drop(f);
-    let mapping = data.join("customers.toml");
-    std::fs::write(
-        &mapping,
-        "endpoint = \"oduyo.customer_update\"\nkey = \"{Kod}\"\n[source]\ndecimal = \",\"\n[fields]\nid = { from = \"No\" }\nname = { from = \"Unvan\" }\nbalance = { from = \"Bakiye\", scale = 4 }\nbalance_current = { from = \"Bakiye\", scale = 4 }\nbalance_paid = { value = \"0\", scale = 4 }\n",
-    )
-    .expect("mapping");
-
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let sb = rt
-        .block_on(async {
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-            sandbox::start(l, Options::default()).await
-        })
-        .expect("sandbox");
+    let (input, mapping) = common::customers(&data, rows);
+    let (rt, sb) = common::sandbox(Options::default());
     let state = data.join("state.db");
     let config = data.join("aktar.toml");
     std::fs::write(

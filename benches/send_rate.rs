@@ -6,12 +6,13 @@
 //! configured for 200/s, and prints the achieved rate ÷ the configured rate and the
 //! number of 429s the sandbox had to give.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use aktar::sandbox::{self, Options, creds};
+use aktar::sandbox::{Options, creds};
+
+mod common;
 
 const RATE: u32 = 200;
 
@@ -22,52 +23,13 @@ fn main() {
         .unwrap_or(2_000);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let data = root.join("target/bench-data/send");
-    std::fs::create_dir_all(&data).expect("bench dir");
 
-    let input = data.join("customers.csv");
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&input).expect("create"));
-    writeln!(f, "Kod;No;Unvan;Bakiye").expect("write");
-    for i in 0..rows {
-        writeln!(f, "C{i};{};Müşteri {i};{},{:02}", i + 1, i * 7, i % 100).expect("write");
-    }
-    f.flush().expect("flush");
-    drop(f);
-    let mapping = data.join("customers.toml");
-    std::fs::write(
-        &mapping,
-        r#"endpoint = "oduyo.customer_update"
-key = "{Kod}"
-[source]
-decimal = ","
-[fields]
-id = { from = "No" }
-name = { from = "Unvan" }
-balance = { from = "Bakiye", scale = 4 }
-balance_current = { from = "Bakiye", scale = 4 }
-balance_paid = { value = "0", scale = 4 }
-"#,
-    )
-    .expect("mapping");
-
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let sb = rt
-        .block_on(async {
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-            sandbox::start(
-                l,
-                Options {
-                    latency: Duration::from_millis(20),
-                    rate_limit: Some(RATE),
-                    ..Options::default()
-                },
-            )
-            .await
-        })
-        .expect("sandbox");
+    let (input, mapping) = common::customers(&data, rows);
+    let (rt, sb) = common::sandbox(Options {
+        latency: Duration::from_millis(20),
+        rate_limit: Some(RATE),
+        ..Options::default()
+    });
     let config = data.join("aktar.toml");
     std::fs::write(
         &config,

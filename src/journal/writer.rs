@@ -17,7 +17,7 @@ use tokio::sync::oneshot;
 
 use super::{JournalError, hex, now};
 
-/// How a send ended, as the journal records it.
+/// How an attempted send ended: what the sender reports and the journal records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Sent {

@@ -33,23 +33,12 @@ pub enum Stop {
     Interrupted,
 }
 
+/// What became of a row: the journal said it was already there, or it was tried.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
-    Sent {
-        attempts: u32,
-    },
     /// The journal says the provider already holds this payload.
     Unchanged,
-    Failed {
-        status: Option<u16>,
-        attempts: u32,
-        message: String,
-    },
-    /// A request that may not be repeated, whose outcome cannot be known.
-    Uncertain {
-        attempts: u32,
-        message: String,
-    },
+    Done(Outcome),
 }
 
 /// What happened to the rows of one spill.
@@ -178,7 +167,7 @@ pub async fn send_spill(
     let mut on_result = |r: (usize, Item, Delivery), results: &mut Vec<_>| {
         counts.0 += 1;
         match &r.2 {
-            Delivery::Sent { .. } | Delivery::Unchanged => counts.1 += 1,
+            Delivery::Done(Outcome::Sent { .. }) | Delivery::Unchanged => counts.1 += 1,
             _ => counts.2 += 1,
         }
         progress(counts.0, counts.1, counts.2);
@@ -196,15 +185,15 @@ pub async fn send_spill(
         {
             None | Some(Decision::Send) => None,
             Some(Decision::Unchanged) => Some(Delivery::Unchanged),
-            Some(Decision::Held(message)) => Some(Delivery::Uncertain {
+            Some(Decision::Held(message)) => Some(Delivery::Done(Outcome::Uncertain {
                 attempts: 0,
                 message,
-            }),
-            Some(Decision::Changed(message)) => Some(Delivery::Failed {
+            })),
+            Some(Decision::Changed(message)) => Some(Delivery::Done(Outcome::Failed {
                 status: None,
                 attempts: 0,
                 message,
-            }),
+            })),
         };
         if let Some(d) = decided {
             on_result((seq, item, d), &mut results);
@@ -222,15 +211,15 @@ pub async fn send_spill(
                 set.spawn(async move {
                     let d = journaled(&shared, gate.as_deref(), &item, hash, &body).await;
                     drop(permit);
-                    (seq, item, d)
+                    (seq, item, Delivery::Done(d))
                 });
             }
             _ => {
-                let d = Delivery::Failed {
+                let d = Delivery::Done(Outcome::Failed {
                     status: None,
                     attempts: 0,
                     message: shared.reason(),
-                };
+                });
                 on_result((seq, item, d), &mut results);
             }
         }
@@ -259,16 +248,16 @@ pub async fn send_spill(
             row: item.row,
         };
         match d {
-            Delivery::Sent { attempts } => {
+            Delivery::Done(Outcome::Sent { attempts }) => {
                 report.sent += 1;
                 report.attempts += u64::from(attempts);
             }
             Delivery::Unchanged => report.unchanged += 1,
-            Delivery::Failed {
+            Delivery::Done(Outcome::Failed {
                 status,
                 attempts,
                 message,
-            } => {
+            }) => {
                 report.attempts += u64::from(attempts);
                 report.failed.push(FailedRow {
                     pos,
@@ -278,7 +267,7 @@ pub async fn send_spill(
                     message,
                 });
             }
-            Delivery::Uncertain { attempts, message } => {
+            Delivery::Done(Outcome::Uncertain { attempts, message }) => {
                 report.attempts += u64::from(attempts);
                 report.uncertain.push(UncertainRow {
                     pos,
@@ -299,7 +288,7 @@ async fn journaled(
     item: &Item,
     hash: u128,
     body: &str,
-) -> Delivery {
+) -> Outcome {
     let Some(g) = gate else {
         return deliver(s, item).await;
     };
@@ -309,35 +298,14 @@ async fn journaled(
         s.stop(Stop::Aborted(format!(
             "the journal cannot record the send: {e}"
         )));
-        return Delivery::Failed {
+        return Outcome::Failed {
             status: None,
             attempts: 0,
             message: format!("not sent: the journal cannot record it: {e}"),
         };
     }
     let d = deliver(s, item).await;
-    let outcome = match &d {
-        Delivery::Sent { attempts } => Some(Outcome::Sent {
-            attempts: *attempts,
-        }),
-        Delivery::Failed {
-            status,
-            attempts,
-            message,
-        } => Some(Outcome::Failed {
-            status: *status,
-            attempts: *attempts,
-            message: message.clone(),
-        }),
-        Delivery::Uncertain { attempts, message } => Some(Outcome::Uncertain {
-            attempts: *attempts,
-            message: message.clone(),
-        }),
-        Delivery::Unchanged => None,
-    };
-    if let Some(o) = outcome
-        && let Err(e) = g.writer.done(&item.key, hash, body, o)
-    {
+    if let Err(e) = g.writer.done(&item.key, hash, body, d.clone()) {
         s.stop(Stop::Aborted(format!(
             "the journal cannot record outcomes: {e}"
         )));
@@ -358,7 +326,7 @@ fn burst(rate: super::settings::Rate) -> NonZeroU32 {
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
 /// One row: attempts until success, refusal, uncertainty or the end of the retries.
-async fn deliver(s: &Shared, item: &Item) -> Delivery {
+async fn deliver(s: &Shared, item: &Item) -> Outcome {
     let idempotent = s.endpoint.idempotent;
     let method =
         reqwest::Method::from_bytes(item.method.as_bytes()).unwrap_or(reqwest::Method::POST);
@@ -377,7 +345,7 @@ async fn deliver(s: &Shared, item: &Item) -> Delivery {
             Ok(a) => a,
             Err(e) => {
                 s.stop(Stop::Aborted(e.to_string()));
-                return Delivery::Failed {
+                return Outcome::Failed {
                     status: None,
                     attempts,
                     message: format!("not sent: {e}"),
@@ -408,11 +376,11 @@ async fn deliver(s: &Shared, item: &Item) -> Delivery {
         match verdict {
             Verdict::Success => {
                 s.consecutive.store(0, Ordering::SeqCst);
-                return Delivery::Sent { attempts };
+                return Outcome::Sent { attempts };
             }
             Verdict::Refused { status, message } => {
                 s.consecutive.store(0, Ordering::SeqCst);
-                return Delivery::Failed {
+                return Outcome::Failed {
                     status: Some(status),
                     attempts,
                     message,
@@ -428,7 +396,7 @@ async fn deliver(s: &Shared, item: &Item) -> Delivery {
                 };
                 if let Err(e) = renewal {
                     s.stop(Stop::Aborted(e.to_string()));
-                    return Delivery::Failed {
+                    return Outcome::Failed {
                         status: Some(401),
                         attempts,
                         message: e.to_string(),
@@ -445,7 +413,7 @@ async fn deliver(s: &Shared, item: &Item) -> Delivery {
                 last_status = status.or(last_status);
                 s.transient(&message);
                 if reached && !idempotent {
-                    return Delivery::Uncertain {
+                    return Outcome::Uncertain {
                         attempts,
                         message: format!(
                             "{message}; the request may have reached the provider, so it is not repeated"
@@ -454,7 +422,7 @@ async fn deliver(s: &Shared, item: &Item) -> Delivery {
                 }
                 let next = if s.stopped() { None } else { delays.next() };
                 let Some(delay) = next else {
-                    return Delivery::Failed {
+                    return Outcome::Failed {
                         status: last_status,
                         attempts,
                         message: if s.stopped() {
