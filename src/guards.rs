@@ -85,7 +85,8 @@ pub fn control_totals(controls: &[crate::pipeline::ControlTotals]) -> Option<Str
                 Some(w) if w != sum => problems.push(format!(
                     "{}: `{column}` adds up to {sum}, the total row says {w} (difference {}){}",
                     c.file,
-                    *w - *sum,
+                    w.checked_sub(*sum)
+                        .map_or_else(|| "too large to show".to_string(), |d| d.to_string()),
                     if *unreadable > 0 {
                         format!("; {unreadable} row(s) hold no readable number there")
                     } else {

@@ -12,5 +12,10 @@ pub fn client_builder() -> reqwest::ClientBuilder {
         // Err only when another provider was installed first, which is just as good.
         let _ = rustls::crypto::ring::default_provider().install_default();
     });
-    reqwest::Client::builder().user_agent(concat!("aktar/", env!("CARGO_PKG_VERSION")))
+    // Redirects are not followed: a POST answered with a redirect was most likely
+    // processed, and following it would resend credentials (Ödüyo's `Apikey`) to
+    // wherever it points. The sender reads a 3xx as an unclear answer instead.
+    reqwest::Client::builder()
+        .user_agent(concat!("aktar/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
 }

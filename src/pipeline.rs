@@ -37,6 +37,8 @@ pub struct Input {
 pub enum InputError {
     #[error(transparent)]
     Read(#[from] ReadError),
+    #[error("{file} is given twice; each input is read once")]
+    Repeated { file: String },
     #[error("{file}: missing column(s) {missing}; the file has: {available}")]
     MissingColumns {
         file: String,
@@ -48,6 +50,15 @@ pub enum InputError {
 /// Opens every input and checks its header before any row is read, so a wrong file
 /// stops the run before anything is sent.
 pub fn open_inputs(m: &Mapping, paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
+    let mut seen = std::collections::HashSet::new();
+    for p in paths {
+        let canonical = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        if !seen.insert(canonical) {
+            return Err(InputError::Repeated {
+                file: p.display().to_string(),
+            });
+        }
+    }
     paths
         .iter()
         .map(|p| {
@@ -378,11 +389,7 @@ pub fn collect(
                 rejected.add_late((file_idx, row), duplicate_error(&pos, column, key, other));
             }
         }
-        let pulled = filter_spill(m, spill, &files, &dups)?;
-        out.valid -= pulled.len() as u64;
-        for (file_idx, r) in pulled {
-            rejected.add_late_row((file_idx, r.pos.row), r);
-        }
+        out.valid -= filter_spill(m, spill, &files, &dups, &mut rejected)?;
     }
     out.rejected = rejected.finish()?;
     Ok(out)
@@ -424,8 +431,9 @@ fn number(cell: Option<&read::Cell>, style: DecimalStyle) -> Option<Decimal> {
 
 fn add_to_totals(t: &mut ControlTotals, cols: &[usize], row: &Row, style: DecimalStyle) {
     for (slot, &c) in t.sums.iter_mut().zip(cols) {
-        match number(row.cells.get(c), style) {
-            Some(d) => slot.1 += d,
+        // A sum past Decimal's range (28 digits) counts as unreadable, not as a crash.
+        match number(row.cells.get(c), style).and_then(|d| slot.1.checked_add(d)) {
+            Some(sum) => slot.1 = sum,
             None => slot.2 += 1,
         }
     }
@@ -481,15 +489,16 @@ struct SpillPos {
     key: String,
 }
 
-/// Removes the rows of duplicated keys from the spill and returns them as rejected
-/// rows, with their cells read back from their files. Runs only when there are
-/// duplicates.
+/// Removes the rows of duplicated keys from the spill and hands them to `rejected`,
+/// with their cells read back from their files; returns how many. Runs only when
+/// there are duplicates.
 fn filter_spill(
     m: &Mapping,
     spill: &Path,
     files: &[FileInfo],
     dups: &HashMap<(usize, u64), String>,
-) -> Result<Vec<(usize, RejectedRow)>, PipelineError> {
+    rejected: &mut Rejects,
+) -> Result<u64, PipelineError> {
     use std::io::Write;
     let spill_err = |source| PipelineError::Spill {
         path: spill.display().to_string(),
@@ -519,7 +528,7 @@ fn filter_spill(
     drop(dst);
     std::fs::rename(&tmp, spill).map_err(spill_err)?;
 
-    let mut out = Vec::new();
+    let pulled = removed.len() as u64;
     for (idx, info) in files.iter().enumerate() {
         if !removed.keys().any(|(f, _)| *f == idx) {
             continue;
@@ -531,11 +540,14 @@ fn filter_spill(
             {
                 let other = dups.get(&(idx, row.pos.row)).map_or("", String::as_str);
                 let err = duplicate_error(&row.pos, &info.key_column, key, other);
-                out.push((idx, rejected_row(row, vec![err], &info.column_map)));
+                rejected.add_late_row(
+                    (idx, row.pos.row),
+                    rejected_row(row, vec![err], &info.column_map),
+                );
             }
         }
     }
-    Ok(out)
+    Ok(pulled)
 }
 
 /// The `file` value the payload writer records for a position.

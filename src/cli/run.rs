@@ -11,8 +11,8 @@ use std::time::Instant;
 use super::progress::Progress;
 use super::{Exit, RunArgs};
 use crate::config::Config;
-use crate::journal::Journal;
 use crate::journal::gate::{Decision, Gate, payload_hash};
+use crate::journal::{Journal, RunLock};
 use crate::mapping::{self, Mapping};
 use crate::pipeline::{self, Collected};
 use crate::report::{self, Summary};
@@ -107,6 +107,12 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
         Journal::open_read_only(&job.config.state.path).map_err(input_error)?
     } else {
         Some(Journal::open(&job.config.state.path).map_err(input_error)?)
+    };
+    let _lock = match &journal {
+        Some(_) if !job.dry_run => {
+            Some(RunLock::acquire(&job.config.state.path).map_err(input_error)?)
+        }
+        _ => None,
     };
     if let Some(j) = journal.as_ref().filter(|_| !job.dry_run) {
         let n = j.recover_pending().map_err(input_error)?;
@@ -287,7 +293,8 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
         None => Exit::Ok,
     };
     if let (Some(j), Some(id)) = (&journal, run_id) {
-        j.end_run(id, &summary, exit as i32).map_err(input_error)?;
+        j.end_run(id, &summary, exit as i32, collected.limited)
+            .map_err(input_error)?;
     }
     Ok(JobDone {
         summary,

@@ -47,7 +47,9 @@ pub fn decide(known: Option<&Known>, idempotent: bool, full: bool, hash: u128) -
         return Decision::Send;
     };
     if idempotent {
-        return if !full && k.hash == Some(hash) {
+        // Only a payload the provider is known to hold now is skipped: after a failed
+        // (or unknown) update it may hold something else.
+        return if !full && k.status == Status::Sent && k.hash == Some(hash) {
             Decision::Unchanged
         } else {
             Decision::Send
@@ -149,9 +151,10 @@ mod tests {
             decide(Some(&known(Status::Sent, 1)), true, false, 2),
             Decision::Send
         );
+        // After a failed update the provider may hold something else: send again.
         assert_eq!(
             decide(Some(&known(Status::Failed, 1)), true, false, 1),
-            Decision::Unchanged
+            Decision::Send
         );
     }
 

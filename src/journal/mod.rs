@@ -59,6 +59,41 @@ pub enum JournalError {
     },
     #[error("the journal writer stopped: {0}")]
     Writer(String),
+    #[error("{path}: another aktar run is sending with this journal; wait for it to finish")]
+    Busy { path: String },
+}
+
+/// Held for as long as a run sends: two runs deciding from the same journal at once
+/// could both post the same transaction. The operating system releases the lock when
+/// the process ends, however it ends.
+pub struct RunLock {
+    _file: std::fs::File,
+}
+
+impl RunLock {
+    pub fn acquire(journal: &Path) -> Result<RunLock, JournalError> {
+        let path = PathBuf::from(format!("{}.lock", journal.display()));
+        let err = |e: std::io::Error| JournalError::Open {
+            path: path.display().to_string(),
+            source: rusqlite::Error::InvalidPath(PathBuf::from(e.to_string())),
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(err)?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(err)?;
+        match file.try_lock() {
+            Ok(()) => Ok(RunLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::Busy {
+                path: journal.display().to_string(),
+            }),
+            Err(std::fs::TryLockError::Error(e)) => Err(err(e)),
+        }
+    }
 }
 
 /// One entry, as `aktar journal` shows it.
@@ -357,7 +392,7 @@ impl Journal {
         self.conn
             .query_row(
                 "SELECT rows, header FROM runs WHERE mapping = ?1 AND ended_at IS NOT NULL
-                 AND exit_code IN (0, 1) ORDER BY id DESC LIMIT 1",
+                 AND exit_code IN (0, 1) AND limited = 0 ORDER BY id DESC LIMIT 1",
                 params![mapping],
                 |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
             )
@@ -388,17 +423,21 @@ impl Journal {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Records how a run ended. A run cut short by `--limit` is no baseline for the
+    /// drift guard.
     pub fn end_run(
         &self,
         id: i64,
         s: &crate::report::Summary,
         exit_code: i32,
+        limited: bool,
     ) -> Result<(), JournalError> {
         let n = |v: u64| v as i64;
         self.conn
             .execute(
                 "UPDATE runs SET rows = ?2, valid = ?3, rejected = ?4, sent = ?5, unchanged = ?6,
-                 failed = ?7, uncertain = ?8, ended_at = ?9, exit_code = ?10 WHERE id = ?1",
+                 failed = ?7, uncertain = ?8, ended_at = ?9, exit_code = ?10, limited = ?11
+                 WHERE id = ?1",
                 params![
                     id,
                     n(s.rows),
@@ -409,7 +448,8 @@ impl Journal {
                     n(s.failed),
                     n(s.uncertain),
                     now(),
-                    exit_code
+                    exit_code,
+                    limited
                 ],
             )
             .map_err(|e| self.sql(e))?;

@@ -5,7 +5,7 @@
 use rusqlite::Connection;
 
 /// Each entry upgrades the schema from its index to index + 1.
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     // 0 → 1
     r#"
     CREATE TABLE entries (
@@ -43,6 +43,10 @@ const MIGRATIONS: &[&str] = &[
         exit_code   INTEGER
     );
     CREATE INDEX runs_mapping ON runs (mapping, id);
+    "#,
+    // 1 → 2: runs cut short by --limit are no baseline for the drift guard.
+    r#"
+    ALTER TABLE runs ADD COLUMN limited INTEGER NOT NULL DEFAULT 0;
     "#,
 ];
 

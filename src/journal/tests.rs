@@ -32,6 +32,39 @@ fn opens_creates_and_migrates() {
 }
 
 #[test]
+fn a_version_1_journal_is_migrated() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("state.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO runs (mapping, endpoint, inputs, header, rows, started_at, ended_at, exit_code)
+             VALUES ('m', 'e', '[]', '[\"A\"]', 7, 'x', 'y', 0)",
+            [],
+        )
+        .unwrap();
+    }
+    let j = Journal::open(&path).unwrap();
+    assert_eq!(schema::version(&j.conn).unwrap(), schema::VERSION);
+    assert_eq!(j.last_run("m").unwrap().map(|r| r.rows), Some(7));
+}
+
+#[test]
+fn a_second_sending_run_is_refused_while_the_first_holds_the_lock() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("state.db");
+    let first = RunLock::acquire(&path).unwrap();
+    assert!(matches!(
+        RunLock::acquire(&path),
+        Err(JournalError::Busy { .. })
+    ));
+    drop(first);
+    assert!(RunLock::acquire(&path).is_ok());
+}
+
+#[test]
 fn a_newer_journal_is_refused() {
     let (dir, j) = journal();
     j.conn.pragma_update(None, "user_version", 99).unwrap();
@@ -189,13 +222,24 @@ fn runs_remember_rows_and_header_of_finished_runs_only() {
         rows: 42,
         ..Default::default()
     };
-    j.end_run(id, &s, 1).unwrap();
+    j.end_run(id, &s, 1, false).unwrap();
     assert_eq!(j.last_run("m").unwrap(), Some(LastRun { rows: 42, header }));
     let id = j.start_run("m", "e", &serde_json::json!([]), &[]).unwrap();
-    j.end_run(id, &s, 3).unwrap();
+    j.end_run(id, &s, 3, false).unwrap();
     assert_eq!(
         j.last_run("m").unwrap().map(|r| r.rows),
         Some(42),
         "an aborted run is no baseline"
+    );
+    let id = j.start_run("m", "e", &serde_json::json!([]), &[]).unwrap();
+    let few = crate::report::Summary {
+        rows: 5,
+        ..Default::default()
+    };
+    j.end_run(id, &few, 0, true).unwrap();
+    assert_eq!(
+        j.last_run("m").unwrap().map(|r| r.rows),
+        Some(42),
+        "a --limit run is no baseline"
     );
 }

@@ -114,6 +114,13 @@ impl Rejects {
         }
         if self.dropped_from.is_none_or(|d| at < d) {
             self.kept.push((at, row));
+            // Late rows come in any order; keep memory bounded by trimming to the
+            // earliest rows now and then.
+            if self.kept.len() >= 2 * self.cap.max(1) {
+                self.kept.sort_by_key(|(a, _)| *a);
+                self.kept.truncate(self.cap);
+                self.dropped_from = self.kept.last().map(|(a, _)| (a.0, a.1 + 1));
+            }
         }
     }
 

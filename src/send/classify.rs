@@ -16,6 +16,13 @@ pub enum Verdict {
         status: u16,
         message: String,
     },
+    /// An answer that says neither yes nor no (a 2xx whose body cannot be read, a
+    /// redirect, an unknown status): for a request that may not be repeated the outcome
+    /// is unknown; for the others it is a failure.
+    Unclear {
+        status: u16,
+        message: String,
+    },
     /// 401: the session or token is not (or no longer) accepted.
     Unauthorized {
         message: String,
@@ -37,28 +44,30 @@ pub fn classify(kind: AnswerKind, status: u16, retry_after: Option<&str>, body: 
     let json: Option<Json> = serde_json::from_slice(body).ok();
     match status {
         200..=299 => {
-            let ok = match kind {
-                AnswerKind::Http2xx => true,
-                AnswerKind::OduyoStatus => {
-                    json.as_ref().and_then(|j| j.get("status")) == Some(&Json::Bool(true))
-                }
+            let status_field = json.as_ref().and_then(|j| j.get("status"));
+            let answer = match kind {
+                AnswerKind::Http2xx => Some(true),
+                AnswerKind::OduyoStatus => status_field.and_then(Json::as_bool),
                 AnswerKind::NetTahsilatStatus => {
-                    json.as_ref()
-                        .and_then(|j| j.get("status"))
-                        .and_then(Json::as_str)
-                        == Some("success")
+                    status_field.and_then(Json::as_str).map(|s| s == "success")
                 }
             };
-            if ok {
-                Verdict::Success
-            } else {
-                Verdict::Refused {
+            match answer {
+                Some(true) => Verdict::Success,
+                Some(false) => Verdict::Refused {
                     status,
                     message: format!(
                         "HTTP {status} but the answer says failure: {}",
                         message(json.as_ref(), body)
                     ),
-                }
+                },
+                None => Verdict::Unclear {
+                    status,
+                    message: format!(
+                        "HTTP {status} with an answer that says neither success nor failure: {}",
+                        message(json.as_ref(), body)
+                    ),
+                },
             }
         }
         401 => Verdict::Unauthorized {
@@ -76,9 +85,21 @@ pub fn classify(kind: AnswerKind, status: u16, retry_after: Option<&str>, body: 
             reached: true,
             message: format!("HTTP {status}: {}", message(json.as_ref(), body)),
         },
-        _ => Verdict::Refused {
+        400..=499 => Verdict::Refused {
             status,
             message: format!("HTTP {status}: {}", message(json.as_ref(), body)),
+        },
+        // Other server errors (501, 505, a proxy's 520–524…): the request may have been
+        // processed, so only an idempotent one is tried again.
+        500..=599 => Verdict::Transient {
+            status: Some(status),
+            retry_after: None,
+            reached: true,
+            message: format!("HTTP {status}: {}", message(json.as_ref(), body)),
+        },
+        _ => Verdict::Unclear {
+            status,
+            message: format!("HTTP {status}: an unexpected answer (redirects are not followed)"),
         },
     }
 }

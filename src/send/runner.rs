@@ -2,6 +2,7 @@
 //! the rate limit and the in-flight bound, and put every row in exactly one bucket
 //! (sent, failed, uncertain).
 
+use std::collections::HashMap;
 use std::io::BufRead;
 use std::num::NonZeroU32;
 use std::path::Path;
@@ -162,6 +163,9 @@ pub async fn send_spill(
     let file = std::fs::File::open(spill).map_err(|e| spill_err(e.to_string()))?;
     let sem = Arc::new(Semaphore::new(settings.concurrency));
     let mut set: JoinSet<(usize, Item, Delivery)> = JoinSet::new();
+    // What each task carries, so that a task that dies still leaves its row in a bucket.
+    let mut in_flight: HashMap<tokio::task::Id, (usize, Item)> = HashMap::new();
+    let idempotent = endpoint.idempotent;
     let mut results: Vec<(usize, Item, Delivery)> = Vec::new();
     let mut counts = (0u64, 0u64, 0u64);
     let mut on_result = |r: (usize, Item, Delivery), results: &mut Vec<_>| {
@@ -208,11 +212,13 @@ pub async fn send_spill(
             Some(permit) if !shared.stopped() => {
                 let shared = shared.clone();
                 let gate = gate.clone();
-                set.spawn(async move {
+                let copy = item.clone();
+                let task = set.spawn(async move {
                     let d = journaled(&shared, gate.as_deref(), &item, hash, &body).await;
                     drop(permit);
                     (seq, item, Delivery::Done(d))
                 });
+                in_flight.insert(task.id(), (seq, copy));
             }
             _ => {
                 let d = Delivery::Done(Outcome::Failed {
@@ -223,16 +229,12 @@ pub async fn send_spill(
                 on_result((seq, item, d), &mut results);
             }
         }
-        while let Some(done) = set.try_join_next() {
-            if let Ok(r) = done {
-                on_result(r, &mut results);
-            }
+        while let Some(done) = set.try_join_next_with_id() {
+            on_result(joined(done, &mut in_flight, idempotent), &mut results);
         }
     }
-    while let Some(done) = set.join_next().await {
-        if let Ok(r) = done {
-            on_result(r, &mut results);
-        }
+    while let Some(done) = set.join_next_with_id().await {
+        on_result(joined(done, &mut in_flight, idempotent), &mut results);
     }
     watcher.abort();
 
@@ -278,6 +280,50 @@ pub async fn send_spill(
         }
     }
     Ok(report)
+}
+
+/// A finished task's row; a task that died (a bug) leaves its row failed, or uncertain
+/// when the request may have left and must not be repeated.
+fn joined(
+    done: Result<(tokio::task::Id, (usize, Item, Delivery)), tokio::task::JoinError>,
+    in_flight: &mut HashMap<tokio::task::Id, (usize, Item)>,
+    idempotent: bool,
+) -> (usize, Item, Delivery) {
+    match done {
+        Ok((id, r)) => {
+            in_flight.remove(&id);
+            r
+        }
+        Err(e) => {
+            let (seq, item) = in_flight.remove(&e.id()).unwrap_or_else(|| {
+                (
+                    usize::MAX,
+                    Item {
+                        file: String::new(),
+                        row: 0,
+                        key: String::new(),
+                        method: String::new(),
+                        url: String::new(),
+                        body: Json::Null,
+                    },
+                )
+            });
+            let message = format!("internal error while sending: {e}");
+            let d = if idempotent {
+                Outcome::Failed {
+                    status: None,
+                    attempts: 0,
+                    message,
+                }
+            } else {
+                Outcome::Uncertain {
+                    attempts: 0,
+                    message,
+                }
+            };
+            (seq, item, Delivery::Done(d))
+        }
+    }
 }
 
 /// Delivers one row with the journal around it: a request that may not be repeated is
@@ -386,6 +432,23 @@ async fn deliver(s: &Shared, item: &Item) -> Outcome {
                     message,
                 };
             }
+            Verdict::Unclear { status, message } => {
+                s.consecutive.store(0, Ordering::SeqCst);
+                return if idempotent {
+                    Outcome::Failed {
+                        status: Some(status),
+                        attempts,
+                        message,
+                    }
+                } else {
+                    Outcome::Uncertain {
+                        attempts,
+                        message: format!(
+                            "{message}; whether it was posted is unknown, so it is not repeated"
+                        ),
+                    }
+                };
+            }
             Verdict::Unauthorized { message } => {
                 // A 401 means the request was not processed: safe to repeat once the
                 // credential is renewed, even for a non-idempotent endpoint.
@@ -411,7 +474,10 @@ async fn deliver(s: &Shared, item: &Item) -> Outcome {
                 message,
             } => {
                 last_status = status.or(last_status);
-                s.transient(&message);
+                // A 429 is a provider that is up and pacing us, not one that is down.
+                if status != Some(429) {
+                    s.transient(&message);
+                }
                 if reached && !idempotent {
                     return Outcome::Uncertain {
                         attempts,

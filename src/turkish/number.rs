@@ -202,12 +202,27 @@ pub fn decimal_from_f64(f: f64) -> Option<Decimal> {
     if f == 0.0 {
         return Some(Decimal::ZERO);
     }
+    // A whole number a double holds exactly (up to 2^53) is taken as it is: rounding
+    // it to 15 digits would change a 16-digit code or amount.
+    if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+        return Some(Decimal::from(f as i64));
+    }
     let text = format!("{f:.14e}");
     Decimal::from_scientific(&text).ok().map(|d| d.normalize())
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn whole_spreadsheet_numbers_up_to_2_pow_53_stay_exact() {
+        assert_eq!(
+            super::decimal_from_f64(1234567890123456.0),
+            Some(Decimal::from(1234567890123456i64))
+        );
+        assert_eq!(super::decimal_from_f64(0.1 + 0.2), Some(Decimal::new(3, 1)));
+        assert_eq!(super::decimal_from_f64(-9440.0), Some(Decimal::from(-9440)));
+    }
+
     use super::*;
     use std::str::FromStr;
 

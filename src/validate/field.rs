@@ -13,7 +13,7 @@ use crate::problem::{Problem, RowError};
 use crate::providers::{Constraint, FieldType, ItemType};
 use crate::read::{Cell, Row};
 use crate::turkish::checks;
-use crate::turkish::number::{NumberError, parse_decimal, parse_integer};
+use crate::turkish::number::{DecimalStyle, NumberError, parse_decimal, parse_integer};
 use crate::turkish::{case, date};
 
 /// What a cell (or a text built from cells) holds before it is read as a type.
@@ -134,12 +134,24 @@ impl<'r> RowCx<'r> {
             return Value::Null;
         }
         let original = raw.text().into_owned();
+        // Numbers written in the mapping, and numbers from numeric cells turned into
+        // text, have a decimal point whatever the file's convention.
+        let mut style = match f.source {
+            ValueSource::Constant(_) => DecimalStyle::Dot,
+            _ => self.m.decimal,
+        };
         let mut raw = match (&raw, &f.default) {
-            (Raw::Empty, Some(d)) => text_raw(d.clone()),
+            (Raw::Empty, Some(d)) => {
+                style = DecimalStyle::Dot;
+                text_raw(d.clone())
+            }
             _ => raw,
         };
         let text_transforms = f.transforms.iter().any(|t| *t != Transform::Abs);
         if text_transforms && !matches!(raw, Raw::Empty) {
+            if matches!(raw, Raw::Number(_)) {
+                style = DecimalStyle::Dot;
+            }
             let mut t = raw.text().into_owned();
             for tr in &f.transforms {
                 t = match tr {
@@ -179,7 +191,7 @@ impl<'r> RowCx<'r> {
             }
             return Value::Null;
         }
-        let Some(mut value) = self.typed(f, &raw, &column, &original) else {
+        let Some(mut value) = self.typed(f, &raw, &column, &original, style) else {
             return Value::Null;
         };
         if f.transforms.contains(&Transform::Abs) {
@@ -211,7 +223,14 @@ impl<'r> RowCx<'r> {
         }
     }
 
-    fn typed(&mut self, f: &Field, raw: &Raw, column: &str, original: &str) -> Option<Value> {
+    fn typed(
+        &mut self,
+        f: &Field,
+        raw: &Raw,
+        column: &str,
+        original: &str,
+        style: DecimalStyle,
+    ) -> Option<Value> {
         let problem;
         match f.ty {
             FieldType::String => return Some(Value::Str(raw.text().into_owned())),
@@ -228,7 +247,7 @@ impl<'r> RowCx<'r> {
             }
             FieldType::Decimal => match raw {
                 Raw::Number(d) => return Some(Value::Dec(*d)),
-                Raw::Text(t) => match parse_decimal(t, self.m.decimal) {
+                Raw::Text(t) => match parse_decimal(t, style) {
                     Ok(d) => return Some(Value::Dec(d)),
                     Err(NumberError::Ambiguous) => problem = Problem::AmbiguousDecimal,
                     Err(NumberError::Invalid) => problem = Problem::Decimal,
@@ -415,7 +434,10 @@ impl<'r> RowCx<'r> {
                     allowed: allowed.join(", "),
                 },
             ),
-            Constraint::NonNegative if matches!(v, Value::Dec(d) if d.is_sign_negative() && !d.is_zero()) => {
+            Constraint::NonNegative
+                if matches!(v, Value::Dec(d) if d.is_sign_negative() && !d.is_zero())
+                    || matches!(v, Value::Int(i) if *i < 0) =>
+            {
                 self.push(column, original, Problem::Min { min: "0".into() })
             }
             _ => {}

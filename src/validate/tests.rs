@@ -451,3 +451,40 @@ fn batches_keep_file_order() {
         c.row.pos.row == i as u64 + 2 && c.key == format!("C{i}") && *t == c.row.pos.row * 10
     }));
 }
+
+#[test]
+fn numbers_written_in_the_mapping_use_a_decimal_point_whatever_the_file_uses() {
+    let m = mapping(
+        r#"
+endpoint = "oduyo.transaction_create"
+key = "{Fiş No}"
+[source]
+decimal = ","
+[fields]
+customer_id = { from = "Cari" }
+amount = { from = "Tutar", type = "integer" }
+sign = { value = "1" }
+date = { value = "01.11.2026" }
+exchange_rate = { from = "Kur", default = "1.500", scale = 4 }
+"#,
+    );
+    let c = check(
+        &m,
+        &["Fiş No", "Cari", "Tutar", "Kur"],
+        &["F1", "7", "500", ""],
+    );
+    assert_eq!(c.outcome.unwrap().body["column"]["exchange_rate"], "1.5000");
+    let c = check(
+        &m,
+        &["Fiş No", "Cari", "Tutar", "Kur"],
+        &["F2", "7", "500", "2,25"],
+    );
+    assert_eq!(c.outcome.unwrap().body["column"]["exchange_rate"], "2.2500");
+    // An amount read as a whole number is still never negative.
+    let c = check(
+        &m,
+        &["Fiş No", "Cari", "Tutar", "Kur"],
+        &["F3", "7", "-500", ""],
+    );
+    assert_eq!(rules(&c), [("Tutar".to_string(), "min")]);
+}
