@@ -219,10 +219,12 @@ impl Journal {
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(open_err)?;
         let found = schema::version(&conn).map_err(open_err)?;
-        if found == 0 {
+        // An empty journal, or one that the next sending run will upgrade (a read-only
+        // reader may not): nothing it says can be relied on here.
+        if found < schema::VERSION {
             return Ok(None);
         }
-        if found != schema::VERSION {
+        if found > schema::VERSION {
             return Err(JournalError::Newer {
                 path: path.display().to_string(),
                 found,

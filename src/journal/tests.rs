@@ -46,6 +46,10 @@ fn a_version_1_journal_is_migrated() {
         )
         .unwrap();
     }
+    assert!(
+        Journal::open_read_only(&path).unwrap().is_none(),
+        "a dry run neither upgrades an old journal nor trusts it"
+    );
     let j = Journal::open(&path).unwrap();
     assert_eq!(schema::version(&j.conn).unwrap(), schema::VERSION);
     assert_eq!(j.last_run("m").unwrap().map(|r| r.rows), Some(7));
