@@ -363,3 +363,35 @@ fn ctrl_c_finishes_what_is_in_flight_writes_the_reports_and_exits_130() {
     assert_eq!(entries.len() as u64, sent);
     assert!(entries.values().all(|e| e.writes == 1));
 }
+
+#[test]
+fn a_netahsilat_token_is_renewed_before_its_exp_passes() {
+    // Tokens live two seconds; the run takes longer than that at 3 requests a second.
+    let sb = Sandbox::start(Options {
+        token_ttl: Duration::from_secs(2),
+        ..Options::default()
+    });
+    let dir = TempDir::new().unwrap();
+    let cfg = config(
+        &dir,
+        &sb.base_url(),
+        "rate_limit = \"3/s\"\nconcurrency = 1",
+    );
+    let (code, out) = run(
+        &dir,
+        &cfg,
+        "mappings/netahsilat/customer_update.toml",
+        "samples/netahsilat_musteriler.xlsx",
+        "out",
+        false,
+    );
+    assert_eq!(code, 1, "the sample carries bad rows");
+    let s = summary(&out);
+    assert_eq!(s["sent"], s["valid"], "{s}");
+    let stats = sb.stats();
+    assert!(stats.tokens >= 2, "renewed before it expired: {stats:?}");
+    assert_eq!(
+        stats.unauthorized, 0,
+        "never sent with an expired token: {stats:?}"
+    );
+}

@@ -301,8 +301,10 @@ pub fn jwt_lifetime(token: &str) -> Option<Duration> {
         .ok()?
         .get("exp")?
         .as_i64()?;
-    let left = exp - chrono::Utc::now().timestamp();
-    Some(Duration::from_secs(left.max(0) as u64))
+    // In milliseconds: `exp` is whole seconds, and counting from a whole second would
+    // make a short-lived token look up to a second younger than it is.
+    let left = exp.saturating_mul(1000) - chrono::Utc::now().timestamp_millis();
+    Some(Duration::from_millis(left.max(0) as u64))
 }
 
 #[cfg(test)]
