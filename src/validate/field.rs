@@ -77,12 +77,14 @@ impl<'r> RowCx<'r> {
     }
 
     /// The file's own name for a mapping column (so reports match the header exactly).
-    pub(crate) fn column_name(&self, col: usize) -> String {
-        self.binding
-            .get(col)
-            .and_then(|&i| self.headers.get(i))
-            .cloned()
-            .unwrap_or_else(|| self.m.columns.get(col).cloned().unwrap_or_default())
+    /// Borrowed: it is made for every field of every row, and needed only on a problem.
+    pub(crate) fn column_name(&self, col: usize) -> Cow<'r, str> {
+        let headers: &'r [String] = self.headers;
+        let columns: &'r [String] = &self.m.columns;
+        match self.binding.get(col).and_then(|&i| headers.get(i)) {
+            Some(h) => Cow::Borrowed(h.as_str()),
+            None => Cow::Borrowed(columns.get(col).map_or("", String::as_str)),
+        }
     }
 
     pub(crate) fn push(&mut self, column: &str, value: &str, problem: Problem) {
@@ -108,7 +110,7 @@ impl<'r> RowCx<'r> {
 
     /// The field's value, or `Value::Null` after pushing its problems.
     pub(crate) fn field(&mut self, f: &Field) -> Value {
-        let (raw, column) = match &f.source {
+        let (raw, column): (Raw<'r>, Cow<'r, str>) = match &f.source {
             ValueSource::Column(c) => (self.cell(*c), self.column_name(*c)),
             ValueSource::Columns { cols, join } => {
                 let parts: Vec<String> = cols
@@ -116,11 +118,11 @@ impl<'r> RowCx<'r> {
                     .map(|c| self.cell(*c).text().into_owned())
                     .filter(|s| !s.is_empty())
                     .collect();
-                let names: Vec<String> = cols.iter().map(|c| self.column_name(*c)).collect();
-                (text_raw(parts.join(join)), names.join(" + "))
+                let names: Vec<Cow<'r, str>> = cols.iter().map(|c| self.column_name(*c)).collect();
+                (text_raw(parts.join(join)), Cow::Owned(names.join(" + ")))
             }
-            ValueSource::Template(t) => (text_raw(self.render(t)), f.def.name.to_string()),
-            ValueSource::Constant(s) => (text_raw(s.clone()), f.def.name.to_string()),
+            ValueSource::Template(t) => (text_raw(self.render(t)), Cow::Borrowed(f.def.name)),
+            ValueSource::Constant(s) => (text_raw(s.clone()), Cow::Borrowed(f.def.name)),
             ValueSource::DebitCredit {
                 debit,
                 credit,
@@ -133,7 +135,8 @@ impl<'r> RowCx<'r> {
             self.push(&column, e, Problem::CellError);
             return Value::Null;
         }
-        let original = raw.text().into_owned();
+        // Borrowed from the row where it can be: most fields never need it.
+        let original: Cow<'r, str> = raw.text();
         // Numbers written in the mapping, and numbers from numeric cells turned into
         // text, have a decimal point whatever the file's convention.
         let mut style = match f.source {
@@ -379,7 +382,19 @@ impl<'r> RowCx<'r> {
     /// constraint. Returns whether the value passed them all.
     fn constraints(&mut self, f: &Field, v: &Value, column: &str, original: &str) -> bool {
         let before = self.errors.len();
-        let text = v.text(f.format.as_deref());
+        let needs_text = !f.checks.is_empty()
+            || f.pattern.is_some()
+            || f.min_len.is_some()
+            || f.max_len.is_some()
+            || !f.one_of.is_empty()
+            || matches!(f.def.constraint, Constraint::OneOf(_));
+        // Rendering a number or a date as text costs an allocation a cell; most such
+        // fields have no rule that reads the text.
+        let text = if needs_text {
+            v.text(f.format.as_deref())
+        } else {
+            Cow::Borrowed("")
+        };
         for c in &f.checks {
             if !c.is_valid(&text) {
                 self.push(column, original, Problem::Check { check: c.name() });

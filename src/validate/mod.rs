@@ -168,7 +168,7 @@ fn failed(cx: &RowCx<'_>, f: &crate::mapping::Field) -> bool {
 
 fn source_column(cx: &RowCx<'_>, f: &crate::mapping::Field) -> String {
     match &f.source {
-        ValueSource::Column(c) => cx.column_name(*c),
+        ValueSource::Column(c) => cx.column_name(*c).into_owned(),
         _ => f.def.name.to_string(),
     }
 }
