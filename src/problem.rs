@@ -91,9 +91,9 @@ impl Problem {
             Problem::Required => pick(tr, "Zorunlu alan boş", "Required value is empty"),
             Problem::RequiredIf { condition } => {
                 if tr {
-                    format!("Bu alan zorunlu çünkü {condition}")
+                    format!("Bu satırda bu alan zorunlu (kural: {condition})")
                 } else {
-                    format!("Required because {condition}")
+                    format!("Required on this row (rule: {condition})")
                 }
             }
             Problem::CellError => pick(

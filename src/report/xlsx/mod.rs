@@ -53,6 +53,8 @@ const MAX_COLUMNS: usize = 16_384;
 /// Autofit measures every cell it is given; the first rows are enough to size columns.
 const AUTOFIT_ROWS: RowNum = 1_000;
 const HEADER_FILL: u32 = 0xD9E1F2;
+/// Characters a line of the `Hata` column holds before it wraps.
+const HATA_CHARS: usize = 90;
 const BAD_FILL: u32 = 0xFFC7CE;
 
 /// Writes `errors.xlsx` with the sheets `Hatalar` and `Özet`.
@@ -221,6 +223,15 @@ fn errors_sheet(
                 ws.insert_note(row, c, &note(messages))?;
             }
         }
+        // Neither Excel nor LibreOffice grows a row for wrapped text written by a
+        // program, so the row is given the height of its lines.
+        let visual_lines: usize = lines
+            .iter()
+            .map(|l| l.chars().count().div_ceil(HATA_CHARS).max(1))
+            .sum();
+        if visual_lines > 1 {
+            ws.set_row_height(row, 15.0 * visual_lines as f64)?;
+        }
         let text = lines.join("\n");
         ws.write_string_with_format(row, col(layout.hata_col)?, fit(&text, MAX_CELL_TEXT), &hata)?;
     }
@@ -229,7 +240,7 @@ fn errors_sheet(
     ws.set_autofit_max_row(AUTOFIT_ROWS);
     ws.set_autofit_max_width(320);
     ws.autofit();
-    ws.set_column_width(col(layout.hata_col)?, 60)?;
+    ws.set_column_width(col(layout.hata_col)?, HATA_CHARS as f64 + 5.0)?;
     Ok(())
 }
 
