@@ -63,6 +63,13 @@ pub fn title(s: &str) -> String {
 /// A key for comparing names loosely: trimmed, inner whitespace collapsed, lower case,
 /// and the four Turkish i's made one. `"  CARİ  Ünvanı"` and `"cari unvani"` differ
 /// only in `ü`/`u`, which is a different letter and is kept apart.
+///
+/// ```
+/// use aktar::turkish::case::fold;
+///
+/// assert_eq!(fold("  CARİ   KODU "), fold("Cari Kodu"));
+/// assert_eq!(fold("IĞDIR"), "iğdir");
+/// ```
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;

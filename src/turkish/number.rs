@@ -35,6 +35,17 @@ pub enum NumberError {
 ///
 /// The scale is kept as written (`9.440,00` is `9440.00`) so that a value sent on
 /// unchanged looks the way the accountant typed it.
+///
+/// ```
+/// use aktar::turkish::number::{DecimalStyle, NumberError, parse_decimal};
+///
+/// assert_eq!(parse_decimal("-9.440,00", DecimalStyle::Auto).unwrap().to_string(), "-9440.00");
+/// assert_eq!(parse_decimal("1,234.56", DecimalStyle::Auto).unwrap().to_string(), "1234.56");
+/// // Thousands or a fraction? Only the file's convention can say.
+/// assert_eq!(parse_decimal("1.234", DecimalStyle::Auto), Err(NumberError::Ambiguous));
+/// assert_eq!(parse_decimal("1.234", DecimalStyle::Comma).unwrap().to_string(), "1234");
+/// assert_eq!(parse_decimal("12,3,4", DecimalStyle::Comma), Err(NumberError::Invalid));
+/// ```
 pub fn parse_decimal(s: &str, style: DecimalStyle) -> Result<Decimal, NumberError> {
     let (negative, body) = split_sign(s.trim());
     let b = body.as_bytes();
