@@ -43,8 +43,15 @@ fn transactions(dir: &TempDir, name: &str, n: usize, amount: impl Fn(usize) -> S
     p
 }
 
-fn run(cfg: &Path, mapping: &Path, input: &Path, out: &Path, extra: &[&str]) -> i32 {
-    let o = aktar()
+/// `aktar run` of `input` with `mapping`, reports in `out`.
+fn output(
+    cfg: &Path,
+    mapping: &Path,
+    input: &Path,
+    out: &Path,
+    extra: &[&str],
+) -> std::process::Output {
+    aktar()
         .arg("run")
         .arg("--config")
         .arg(cfg)
@@ -55,8 +62,14 @@ fn run(cfg: &Path, mapping: &Path, input: &Path, out: &Path, extra: &[&str]) -> 
         .args(extra)
         .arg(input)
         .output()
-        .unwrap();
-    o.status.code().unwrap_or(-1)
+        .unwrap()
+}
+
+fn run(cfg: &Path, mapping: &Path, input: &Path, out: &Path, extra: &[&str]) -> i32 {
+    output(cfg, mapping, input, out, extra)
+        .status
+        .code()
+        .unwrap_or(-1)
 }
 
 fn writes(sb: &Sandbox, endpoint: &str) -> std::collections::BTreeMap<String, u64> {
@@ -154,17 +167,7 @@ fn a_truncated_file_or_a_changed_header_trips_the_drift_guard() {
     assert_eq!(run(&cfg, &m, &full, &dir.path().join("r1"), &[]), 0);
 
     let short = customers(&dir, "b.csv", 9, |i| format!("{i},99"));
-    let o = aktar()
-        .arg("run")
-        .arg("--config")
-        .arg(&cfg)
-        .arg("-m")
-        .arg(&m)
-        .arg("--report-dir")
-        .arg(dir.path().join("r2"))
-        .arg(&short)
-        .output()
-        .unwrap();
+    let o = output(&cfg, &m, &short, &dir.path().join("r2"), &[]);
     assert_eq!(o.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -199,17 +202,7 @@ fn a_truncated_file_or_a_changed_header_trips_the_drift_guard() {
         t.push_str(&format!("{l};Merkez\n"));
     }
     std::fs::write(&renamed, t).unwrap();
-    let o = aktar()
-        .arg("run")
-        .arg("--config")
-        .arg(&cfg)
-        .arg("-m")
-        .arg(&m)
-        .arg("--report-dir")
-        .arg(dir.path().join("r4"))
-        .arg(&renamed)
-        .output()
-        .unwrap();
+    let o = output(&cfg, &m, &renamed, &dir.path().join("r4"), &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr)
@@ -232,17 +225,13 @@ fn a_wrong_control_total_stops_the_run() {
     let (bytes, _, _) = encoding_rs::WINDOWS_1254.encode(&bad);
     let input = dir.path().join("cariler.csv");
     std::fs::write(&input, &bytes).unwrap();
-    let o = aktar()
-        .arg("run")
-        .arg("--config")
-        .arg(&cfg)
-        .arg("-m")
-        .arg(root().join("mappings/oduyo/customer_update.toml"))
-        .arg("--report-dir")
-        .arg(dir.path().join("r"))
-        .arg(&input)
-        .output()
-        .unwrap();
+    let o = output(
+        &cfg,
+        &root().join("mappings/oduyo/customer_update.toml"),
+        &input,
+        &dir.path().join("r"),
+        &[],
+    );
     assert_eq!(o.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
