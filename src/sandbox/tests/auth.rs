@@ -197,19 +197,7 @@ async fn netahsilat_token_call_gives_a_jwt_whose_exp_is_readable_and_kept() {
     };
     let h = Harness::start(opts).await;
     let before = unix_now();
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", creds::NETAHSILAT_CLIENT_ID),
-        ("client_secret", creds::NETAHSILAT_CLIENT_SECRET),
-    ];
-    let resp = h
-        .http
-        .post(h.url("/token"))
-        .form(&form)
-        .send()
-        .await
-        .expect("token");
-    let (status, answer) = read(resp).await;
+    let (status, answer) = h.token_form().await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["token_type"], json!("Bearer"));
     assert_eq!(answer["expires_in"], json!(1));
@@ -232,26 +220,12 @@ async fn netahsilat_token_call_gives_a_jwt_whose_exp_is_readable_and_kept() {
         "client_id": creds::NETAHSILAT_CLIENT_ID,
         "client_secret": creds::NETAHSILAT_CLIENT_SECRET,
     });
-    let resp = h
-        .http
-        .post(h.url("/token"))
-        .json(&as_json)
-        .send()
-        .await
-        .expect("token");
-    let (status, second) = read(resp).await;
+    let (status, second) = h.token_call(&as_json).await;
     assert_eq!(status, 200);
     assert_ne!(second["access_token"], answer["access_token"]);
     let mut wrong = as_json.clone();
     wrong["client_secret"] = json!("not-the-secret");
-    let resp = h
-        .http
-        .post(h.url("/token"))
-        .json(&wrong)
-        .send()
-        .await
-        .expect("token");
-    let (status, refusal) = read(resp).await;
+    let (status, refusal) = h.token_call(&wrong).await;
     assert_eq!(
         (status, refusal["error"].clone()),
         (401, json!("invalid_client"))
@@ -259,14 +233,7 @@ async fn netahsilat_token_call_gives_a_jwt_whose_exp_is_readable_and_kept() {
     assert!(!refusal.to_string().contains("not-the-secret"));
     let mut grant = as_json.clone();
     grant["grant_type"] = json!("password");
-    let resp = h
-        .http
-        .post(h.url("/token"))
-        .json(&grant)
-        .send()
-        .await
-        .expect("token");
-    let (status, refusal) = read(resp).await;
+    let (status, refusal) = h.token_call(&grant).await;
     assert_eq!(
         (status, refusal["error"].clone()),
         (400, json!("unsupported_grant_type"))

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::{Harness, customer, good, outcome, read};
-use crate::sandbox::{Fault, Options, creds};
+use crate::sandbox::{Fault, Options};
 
 const ODUYO: &str = "oduyo.customer_update";
 const NT: &str = "netahsilat.customer_update";
@@ -122,19 +122,7 @@ async fn an_expired_fault_revokes_the_netahsilat_token_and_a_retry_draws_afresh(
 
     // A new token; the retry is the key's second draw (the refused request above
     // never reached one).
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", creds::NETAHSILAT_CLIENT_ID),
-        ("client_secret", creds::NETAHSILAT_CLIENT_SECRET),
-    ];
-    let resp = h
-        .http
-        .post(h.url("/token"))
-        .form(&form)
-        .send()
-        .await
-        .expect("token");
-    let (_, answer) = read(resp).await;
+    let (_, answer) = h.token_form().await;
     let token = answer["access_token"].as_str().expect("token").to_owned();
     let second = Fault::draw(seed, NT, &code, 1, 1.0).expect("fault");
     let result = h

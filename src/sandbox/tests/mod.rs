@@ -73,6 +73,35 @@ impl Harness {
         }
     }
 
+    /// The NetTahsilat token call with a JSON body.
+    pub async fn token_call(&self, body: &Value) -> (u16, Value) {
+        let resp = self
+            .http
+            .post(self.url("/token"))
+            .json(body)
+            .send()
+            .await
+            .expect("token call");
+        read(resp).await
+    }
+
+    /// The NetTahsilat token call as a form, as OAuth clients send it.
+    pub async fn token_form(&self) -> (u16, Value) {
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", creds::NETAHSILAT_CLIENT_ID),
+            ("client_secret", creds::NETAHSILAT_CLIENT_SECRET),
+        ];
+        let resp = self
+            .http
+            .post(self.url("/token"))
+            .form(&form)
+            .send()
+            .await
+            .expect("token call");
+        read(resp).await
+    }
+
     /// A fresh Ödüyo session from the login call.
     pub async fn login(&self) -> String {
         let form = [
