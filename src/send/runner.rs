@@ -387,6 +387,9 @@ async fn deliver(s: &Shared, item: &Item) -> Outcome {
     let mut renewed = false;
     let mut last_status = None;
     loop {
+        // The rate limit first, the credential second: waiting for a slot with a
+        // credential in hand can let it expire before the request leaves.
+        s.limiter.until_ready().await;
         let auth = match s.auth.headers().await {
             Ok(a) => a,
             Err(e) => {
@@ -398,7 +401,6 @@ async fn deliver(s: &Shared, item: &Item) -> Outcome {
                 };
             }
         };
-        s.limiter.until_ready().await;
         attempts += 1;
         let mut req = s.client.request(method.clone(), &item.url).json(&item.body);
         for (k, v) in &auth.headers {
