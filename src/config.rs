@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::problem::Lang;
+use crate::providers::{ProviderId, Registry};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -18,6 +19,20 @@ pub struct Config {
     pub state: StateConfig,
     #[serde(default)]
     pub report: ReportConfig,
+    #[serde(default)]
+    pub endpoints: EndpointsConfig,
+    /// The folder of the configuration file: relative paths in it are relative to this
+    /// folder, never to the shell's current one. Empty when there is no file.
+    #[serde(skip)]
+    pub dir: PathBuf,
+}
+
+/// Endpoint files of the user's own, for the same providers: paths or glob patterns.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointsConfig {
+    #[serde(default)]
+    pub files: Vec<String>,
 }
 
 /// One provider's table. Which credential keys apply depends on the provider:
@@ -160,10 +175,14 @@ pub enum ConfigError {
         column: usize,
         message: String,
     },
-    #[error(
-        "{path}: unknown provider table [providers.{name}]; known: oduyo, fatura_entegrator, netahsilat"
-    )]
-    UnknownProvider { path: String, name: String },
+    #[error("{path}: unknown provider table [providers.{name}]; known: {known}")]
+    UnknownProvider {
+        path: String,
+        name: String,
+        known: String,
+    },
+    #[error("{0}")]
+    Endpoints(#[from] crate::providers::EndpointErrors),
 }
 
 impl Config {
@@ -198,18 +217,32 @@ impl Config {
                 message: e.message().trim_end().to_string(),
             }
         })?;
+        let mut cfg = cfg;
         for name in cfg.providers.keys() {
-            if !crate::providers::all().any(|e| e.provider.config_name() == name) {
+            if ProviderId::from_name(name).is_none() {
                 return Err(ConfigError::UnknownProvider {
                     path: path.display().to_string(),
                     name: name.clone(),
+                    known: ProviderId::names(),
                 });
             }
         }
+        cfg.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        cfg.state.path = cfg.dir.join(&cfg.state.path);
+        cfg.report.dir = cfg.dir.join(&cfg.report.dir);
         Ok(cfg)
     }
 
-    pub fn provider(&self, id: crate::providers::ProviderId) -> Option<&ProviderConfig> {
+    /// The endpoints a run with this configuration knows: the built-in ones and those
+    /// of `[endpoints] files`.
+    pub fn registry(&self) -> Result<Registry, ConfigError> {
+        if self.endpoints.files.is_empty() {
+            return Ok(Registry::builtin().clone());
+        }
+        Ok(Registry::with_files(&self.endpoints.files, &self.dir)?)
+    }
+
+    pub fn provider(&self, id: ProviderId) -> Option<&ProviderConfig> {
         self.providers.get(id.config_name())
     }
 }

@@ -137,6 +137,7 @@ fn config(base_url: &str, report_dir: &Path) -> Config {
         state: StateConfig {
             path: report_dir.join("state.db"),
         },
+        ..Config::default()
     }
 }
 
@@ -224,7 +225,7 @@ fn demo(args: &DemoArgs) -> Result<bool, String> {
                     ));
                 }
                 if let Ok(m) = crate::mapping::load(&mapping_path) {
-                    *expected_writes.entry(m.endpoint.id).or_default() += s.sent;
+                    *expected_writes.entry(m.endpoint.id.as_str()).or_default() += s.sent;
                 }
             }
             Err((_, message)) => problems.push(format!("{sample}: {message}")),

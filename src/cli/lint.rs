@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use super::Exit;
 use crate::mapping;
+use crate::providers::Registry;
 
-pub fn run(paths: &[PathBuf]) -> Exit {
+pub fn run(registry: &Registry, paths: &[PathBuf]) -> Exit {
     let mut exit = Exit::Ok;
     for p in paths {
-        match mapping::load(p) {
+        match mapping::load_with(p, registry) {
             Ok(m) => println!(
                 "{}: ok ({}, {} fields, columns: {})",
                 p.display(),

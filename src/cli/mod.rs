@@ -54,10 +54,13 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// What was sent: list entries, show a key, resolve an uncertain post.
     Journal(journal::JournalArgs),
-    /// List the built-in endpoints, or show one with its fields.
+    /// List the endpoints (built in, and from the files named in aktar.toml), or show one with its fields.
     Endpoints {
         /// An endpoint id such as oduyo.customer_update.
         id: Option<String>,
+        /// The configuration file whose [endpoints] files are listed too (default: ./aktar.toml when present).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -67,6 +70,9 @@ pub enum MappingCommand {
     Lint {
         #[arg(required = true)]
         mappings: Vec<PathBuf>,
+        /// The configuration file whose [endpoints] files the mappings may use (default: ./aktar.toml when present).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -114,6 +120,17 @@ pub struct RunArgs {
     pub no_journal: bool,
 }
 
+/// The endpoints of a configuration (built in, plus its endpoint files), or exit 2
+/// with the configuration's mistake printed.
+fn load_registry(config: Option<&std::path::Path>) -> Result<crate::providers::Registry, Exit> {
+    crate::config::Config::load(config)
+        .and_then(|c| c.registry())
+        .map_err(|e| {
+            eprintln!("aktar: {e}");
+            Exit::Input
+        })
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -131,8 +148,16 @@ pub fn main() -> ExitCode {
             accept_drift: false,
             no_journal: false,
         }),
-        Command::Mapping(MappingCommand::Lint { mappings }) => lint::run(&mappings),
-        Command::Endpoints { id } => endpoints::run(id.as_deref()),
+        Command::Mapping(MappingCommand::Lint { mappings, config }) => {
+            match load_registry(config.as_deref()) {
+                Ok(r) => lint::run(&r, &mappings),
+                Err(exit) => exit,
+            }
+        }
+        Command::Endpoints { id, config } => match load_registry(config.as_deref()) {
+            Ok(r) => endpoints::run(&r, id.as_deref()),
+            Err(exit) => exit,
+        },
         Command::Demo(args) => demo::run(&args),
         Command::Journal(args) => journal::run(&args),
         Command::Sandbox(args) => return ExitCode::from(crate::sandbox::run_cli(&args)),

@@ -83,7 +83,8 @@ fn input_error(e: impl std::fmt::Display) -> Failure {
 
 pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
     let started = Instant::now();
-    let m = mapping::load(job.mapping).map_err(input_error)?;
+    let registry = job.config.registry().map_err(input_error)?;
+    let m = mapping::load_with(job.mapping, &registry).map_err(input_error)?;
     // Credentials are resolved before anything is read, so a missing variable stops
     // the run at once — and a dry run never asks for them.
     let settings = if job.dry_run {
@@ -202,21 +203,21 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
             let id = j
                 .start_run(
                     &mapping_id,
-                    m.endpoint.id,
+                    &m.endpoint.id,
                     &input_hashes(job.inputs),
                     &collected.headers,
                 )
                 .map_err(input_error)?;
             run_id = Some(id);
             let gate = Gate {
-                snapshot: j.snapshot(m.endpoint.id).map_err(input_error)?,
+                snapshot: j.snapshot(&m.endpoint.id).map_err(input_error)?,
                 writer: j
-                    .writer(m.endpoint.id, id, !m.endpoint.idempotent)
+                    .writer(&m.endpoint.id, id, !m.endpoint.idempotent)
                     .map_err(input_error)?,
                 journal: std::sync::Mutex::new(
                     Journal::open(&job.config.state.path).map_err(input_error)?,
                 ),
-                endpoint: m.endpoint.id,
+                endpoint: &m.endpoint.id,
                 idempotent: m.endpoint.idempotent,
                 full: job.full,
             };
@@ -437,7 +438,7 @@ fn input_hashes(inputs: &[PathBuf]) -> serde_json::Value {
 /// A dry run's answer to "what would be skipped": valid rows the provider already
 /// holds, by the journal.
 fn would_be_unchanged(j: &Journal, m: &Mapping, spill: &Path) -> Result<u64, String> {
-    let snapshot = j.snapshot(m.endpoint.id).map_err(|e| e.to_string())?;
+    let snapshot = j.snapshot(&m.endpoint.id).map_err(|e| e.to_string())?;
     let file = std::fs::File::open(spill).map_err(|e| format!("{}: {e}", spill.display()))?;
     let mut n = 0;
     for line in std::io::BufReader::new(file).lines() {

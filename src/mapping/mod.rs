@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 use rust_decimal::Decimal;
 
-use crate::providers::{Endpoint, FieldDef, FieldType};
+use crate::providers::{Empty, Endpoint, FieldDef, FieldType};
 use crate::read::SourceOptions;
 use crate::turkish::checks::Check;
 use crate::turkish::number::DecimalStyle;
@@ -21,7 +21,7 @@ pub mod cond;
 pub mod spec;
 pub mod template;
 
-pub use compile::{load, load_str};
+pub use compile::{load, load_str, load_str_with, load_with};
 pub use template::Template;
 
 /// A compiled mapping, ready to validate rows.
@@ -52,6 +52,8 @@ pub struct TotalRow {
 #[derive(Debug)]
 pub struct Field {
     pub def: &'static FieldDef,
+    /// What an empty value becomes in the body.
+    pub empty: Empty,
     pub source: ValueSource,
     /// The type the value is read as (the mapping's `type`, else the endpoint's).
     pub ty: FieldType,

@@ -96,4 +96,5 @@ pub struct FieldSpec {
     pub split: Option<Spanned<String>>,
     pub debit_credit: Option<Spanned<Vec<String>>>,
     pub emit: Option<Spanned<String>>,
+    pub empty: Option<Spanned<String>>,
 }

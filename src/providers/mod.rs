@@ -1,26 +1,139 @@
-//! Provider endpoints as data: each endpoint is described once (method, path, body
-//! envelope, fields with their types, idempotency, how to read the answer), and the
-//! mapping compiler, the validator, the sender and the sandbox all read the same
-//! description. Adding a provider is a new file here and a line in [`all`].
+//! Providers and their endpoints.
+//!
+//! What a provider *is* lives in data: each provider folder holds an `endpoints.toml`
+//! transcribed from the provider's own API pages (method, path, envelope, and per field
+//! its name, type, JSON wire form, whether it is required, the values it allows and the
+//! page's description), embedded at build time. What a provider *does* lives in code
+//! beside it: how it authenticates (`crate::send::auth`) and how the sandbox answers
+//! like it ([`oduyo`], [`fatura_entegrator`], [`netahsilat`]). The mapping compiler, the
+//! validator, the sender and the sandbox all read the same descriptions.
+//!
+//! A user can add endpoints of the same providers in files of their own
+//! (`[endpoints] files = [...]` in `aktar.toml`); they inherit the provider's defaults
+//! (envelope, empty values, how an answer says yes) and are loaded into a [`Registry`]
+//! next to the built-in ones.
+//!
+//! Endpoint descriptions are read once and live for the whole process, so they are
+//! handed out as `&'static Endpoint` and every stage can hold them without lifetimes.
+//!
+//! Adding a provider: a folder here with its `endpoints.toml` and its behaviour, and
+//! one line in [`BUILTIN`] (plus its authentication in `send::auth`).
 
 use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use regex::Regex;
+use rust_decimal::Decimal;
 
 use crate::turkish::checks::Check;
 
 pub mod fatura_entegrator;
+mod file;
 pub mod netahsilat;
 pub mod oduyo;
 
+pub use file::{EndpointError, EndpointErrors};
+
+/// The built-in providers and their endpoint files, in the order `aktar endpoints`
+/// lists them.
+const BUILTIN: &[(ProviderId, &str)] = &[
+    (ProviderId::Oduyo, include_str!("oduyo/endpoints.toml")),
+    (
+        ProviderId::FaturaEntegrator,
+        include_str!("fatura_entegrator/endpoints.toml"),
+    ),
+    (
+        ProviderId::NetTahsilat,
+        include_str!("netahsilat/endpoints.toml"),
+    ),
+];
+
 /// Every built-in endpoint, in the order `aktar endpoints` lists them.
 pub fn all() -> impl Iterator<Item = &'static Endpoint> {
-    oduyo::ENDPOINTS
-        .iter()
-        .chain(fatura_entegrator::ENDPOINTS)
-        .chain(netahsilat::ENDPOINTS)
+    Registry::builtin().all()
 }
 
+/// A built-in endpoint by id.
 pub fn find(id: &str) -> Option<&'static Endpoint> {
-    all().find(|e| e.id == id)
+    Registry::builtin().find(id)
+}
+
+/// The endpoints a run knows: the built-in ones, then those of the user's files.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    endpoints: Vec<&'static Endpoint>,
+}
+
+impl Registry {
+    /// The built-in endpoints only.
+    pub fn builtin() -> &'static Registry {
+        static BUILT: OnceLock<Registry> = OnceLock::new();
+        BUILT.get_or_init(|| {
+            let mut endpoints = Vec::new();
+            for (id, text) in BUILTIN {
+                let origin = Origin::BuiltIn;
+                match file::parse(text, &origin, Some(*id), None) {
+                    Ok(parsed) => endpoints.extend(parsed.endpoints.into_iter().map(leak)),
+                    // The embedded files are checked by the unit tests below.
+                    Err(e) => panic!("built-in endpoint file of {}: {e}", id.config_name()),
+                }
+            }
+            Registry { endpoints }
+        })
+    }
+
+    /// The built-in endpoints plus those of `files` (each a path or a glob pattern,
+    /// relative to `base`). A pattern that matches nothing is an error: a typo must
+    /// not silently leave an endpoint out.
+    pub fn with_files(files: &[String], base: &Path) -> Result<Registry, EndpointErrors> {
+        let mut registry = Registry::builtin().clone();
+        for pattern in files {
+            for path in file::expand(pattern, base)? {
+                registry.load_file(&path)?;
+            }
+        }
+        Ok(registry)
+    }
+
+    /// Adds the endpoints of one file.
+    pub fn load_file(&mut self, path: &Path) -> Result<(), EndpointErrors> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            EndpointErrors(vec![EndpointError {
+                file: path.display().to_string(),
+                line: 0,
+                column: 0,
+                message: format!("cannot read the endpoint file: {e}"),
+            }])
+        })?;
+        self.load_str(path, &text)
+    }
+
+    /// Adds the endpoints of a file's text; `path` names it in messages.
+    pub fn load_str(&mut self, path: &Path, text: &str) -> Result<(), EndpointErrors> {
+        let origin = Origin::File(path.to_path_buf());
+        let parsed = file::parse(text, &origin, None, Some(self))?;
+        self.endpoints
+            .extend(parsed.endpoints.into_iter().map(leak));
+        Ok(())
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &'static Endpoint> + '_ {
+        self.endpoints.iter().copied()
+    }
+
+    pub fn find(&self, id: &str) -> Option<&'static Endpoint> {
+        self.all().find(|e| e.id == id)
+    }
+
+    /// The ids, for "known endpoints: …" messages.
+    pub fn ids(&self) -> Vec<&'static str> {
+        self.all().map(|e| e.id.as_str()).collect()
+    }
+}
+
+fn leak(e: Endpoint) -> &'static Endpoint {
+    Box::leak(Box::new(e))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,9 +151,18 @@ impl Method {
             Method::Patch => "PATCH",
         }
     }
+
+    fn parse(s: &str) -> Option<Method> {
+        match s.to_ascii_uppercase().as_str() {
+            "POST" => Some(Method::Post),
+            "PUT" => Some(Method::Put),
+            "PATCH" => Some(Method::Patch),
+            _ => None,
+        }
+    }
 }
 
-/// The type a field has on the wire's side (what the provider expects it to mean).
+/// What a field's value means (the page's type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
     String,
@@ -50,7 +172,7 @@ pub enum FieldType {
     Date,
     DateTime,
     Time,
-    /// A JSON array whose items have the given type.
+    /// A list whose items have the given type.
     List(ItemType),
 }
 
@@ -85,35 +207,74 @@ impl fmt::Display for FieldType {
     }
 }
 
-/// How values are written into the JSON body.
+/// The JSON type a field is sent as, as the page's example request sends it. Decimals
+/// are always JSON strings, so money stays exact on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Wire {
-    /// Every value is a JSON string (`"5"`, `"-9440.0000"`), as Ödüyo's examples show;
-    /// an empty value is `""`.
-    Text,
-    /// JSON types follow the field type: integers and booleans native, decimals as
-    /// strings (exact), lists as arrays; an empty value is `null`.
-    Native,
+pub enum Json {
+    String,
+    Number,
+    Boolean,
+    Array,
+}
+
+impl Json {
+    pub fn name(self) -> &'static str {
+        match self {
+            Json::String => "string",
+            Json::Number => "number",
+            Json::Boolean => "boolean",
+            Json::Array => "array",
+        }
+    }
+}
+
+/// What an empty value becomes in the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Empty {
+    /// Left out of the body (a partial update keeps what the provider holds).
+    Omit,
+    /// Sent as `""`.
+    Send,
+    /// Sent as `null`.
+    Null,
+}
+
+impl Empty {
+    pub const NAMES: &'static str = "omit, send or null";
+
+    pub fn parse(s: &str) -> Option<Empty> {
+        match s {
+            "omit" => Some(Empty::Omit),
+            "send" => Some(Empty::Send),
+            "null" => Some(Empty::Null),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Empty::Omit => "omit",
+            Empty::Send => "send",
+            Empty::Null => "null",
+        }
+    }
 }
 
 /// What wraps the fields in the request body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Envelope {
-    /// `{"column": {...}}` (Ödüyo).
-    Column,
     /// The fields are the body.
     Bare,
+    /// `{"<key>": {...}}` (Ödüyo's `column`).
+    Key(String),
 }
 
-/// How a provider says yes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AnswerKind {
-    /// 2xx and `{"status": true}`.
-    OduyoStatus,
-    /// 2xx and `{"status": "success"}`.
-    NetTahsilatStatus,
-    /// Any 2xx.
-    Http2xx,
+/// How a provider says yes in a 2xx answer: the JSON value at `status_field` (a JSON
+/// pointer) equals `success`. Without a status field any 2xx is success.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub status_field: Option<String>,
+    pub success: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,7 +285,14 @@ pub enum ProviderId {
 }
 
 impl ProviderId {
-    /// The name of the provider's table in `aktar.toml` and its mappings folder.
+    pub const ALL: &'static [ProviderId] = &[
+        ProviderId::Oduyo,
+        ProviderId::FaturaEntegrator,
+        ProviderId::NetTahsilat,
+    ];
+
+    /// The name of the provider's table in `aktar.toml`, its mappings folder, and the
+    /// first part of its endpoint ids.
     pub fn config_name(self) -> &'static str {
         match self {
             ProviderId::Oduyo => "oduyo",
@@ -132,131 +300,143 @@ impl ProviderId {
             ProviderId::NetTahsilat => "netahsilat",
         }
     }
+
+    pub fn from_name(s: &str) -> Option<ProviderId> {
+        Self::ALL.iter().copied().find(|p| p.config_name() == s)
+    }
+
+    pub fn names() -> String {
+        let names: Vec<_> = Self::ALL.iter().map(|p| p.config_name()).collect();
+        names.join(", ")
+    }
 }
 
-/// A rule on a field's value that the endpoint itself imposes, whatever the mapping says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Constraint {
-    None,
-    OneOf(&'static [&'static str]),
-    Check(Check),
-    NonNegative,
+/// A regular expression a value must match whole.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub text: String,
+    pub re: Regex,
 }
 
-#[derive(Debug, Clone, Copy)]
+impl Pattern {
+    pub fn new(text: &str) -> Result<Pattern, regex::Error> {
+        Ok(Pattern {
+            text: text.to_string(),
+            re: Regex::new(&format!("^(?:{text})$"))?,
+        })
+    }
+
+    pub fn is_match(&self, s: &str) -> bool {
+        self.re.is_match(s)
+    }
+}
+
+/// One field of an endpoint, with the rules the page itself imposes on it; stricter
+/// rules are a mapping's choice.
+#[derive(Debug, Clone)]
 pub struct FieldDef {
-    pub name: &'static str,
+    pub name: String,
     pub ty: FieldType,
+    pub json: Json,
     pub required: bool,
-    /// Default output format (strftime) of a date, datetime or time field.
-    pub format: Option<&'static str>,
-    pub constraint: Constraint,
-    pub doc: &'static str,
+    /// Output format (strftime) of a date, datetime or time field.
+    pub format: Option<String>,
+    pub one_of: Vec<String>,
+    pub pattern: Option<Pattern>,
+    /// The smallest value a number may have.
+    pub min: Option<Decimal>,
+    pub check: Option<Check>,
+    /// What an empty value becomes, when this field differs from its endpoint.
+    pub empty: Option<Empty>,
+    pub doc: String,
+}
+
+impl FieldDef {
+    /// The output format of a date or time field, with the defaults used when the
+    /// page names none.
+    pub fn default_format(&self) -> Option<&str> {
+        match self.ty {
+            FieldType::Date => Some(self.format.as_deref().unwrap_or("%Y-%m-%d")),
+            FieldType::DateTime => Some(self.format.as_deref().unwrap_or("%Y-%m-%d %H:%M:%S")),
+            FieldType::Time => Some(self.format.as_deref().unwrap_or("%H:%M")),
+            _ => None,
+        }
+    }
 }
 
 /// When `field` equals `equals` (as the provider reads it), `then` are required.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct CondRequired {
-    pub field: &'static str,
+    pub field: String,
     pub equals: Lit,
-    pub then: &'static [&'static str],
-    pub label: &'static str,
+    pub then: Vec<String>,
+    pub label: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lit {
     Bool(bool),
-    Str(&'static str),
+    Str(String),
+}
+
+/// Where an endpoint was described.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    BuiltIn,
+    File(PathBuf),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::BuiltIn => f.write_str("built-in"),
+            Origin::File(p) => write!(f, "{}", p.display()),
+        }
+    }
 }
 
 #[derive(Debug)]
 pub struct Endpoint {
-    pub id: &'static str,
+    pub id: String,
     pub provider: ProviderId,
+    /// The title of the provider's page it was transcribed from.
+    pub page: String,
     pub method: Method,
     /// With `{field}` where the path carries a field's value.
-    pub path: &'static str,
+    pub path: String,
     /// The field that goes into the path (and not into the body).
-    pub path_field: Option<&'static str>,
+    pub path_field: Option<String>,
     pub envelope: Envelope,
-    pub wire: Wire,
-    /// Partial update: empty values are left out of the body.
-    pub omit_empty: bool,
+    /// What an empty value becomes, unless the field or the mapping says otherwise.
+    pub empty: Empty,
     /// Sending it twice does no harm. Non-idempotent endpoints are never posted twice.
     pub idempotent: bool,
-    pub answer: AnswerKind,
-    pub fields: &'static [FieldDef],
-    pub rules: &'static [CondRequired],
-    pub description: &'static str,
+    pub answer: Answer,
+    pub fields: Vec<FieldDef>,
+    pub rules: Vec<CondRequired>,
+    pub description: String,
+    pub origin: Origin,
 }
 
 impl Endpoint {
-    pub fn field(&self, name: &str) -> Option<&'static FieldDef> {
+    pub fn field(&self, name: &str) -> Option<&FieldDef> {
         self.fields.iter().find(|f| f.name == name)
     }
 
     pub fn field_index(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.name == name)
     }
-}
 
-/// A shorthand for the field tables in the provider files.
-pub(crate) const fn field(
-    name: &'static str,
-    ty: FieldType,
-    required: bool,
-    doc: &'static str,
-) -> FieldDef {
-    FieldDef {
-        name,
-        ty,
-        required,
-        format: None,
-        constraint: Constraint::None,
-        doc,
-    }
-}
-
-impl FieldDef {
-    pub(crate) const fn with(mut self, constraint: Constraint) -> Self {
-        self.constraint = constraint;
-        self
+    pub fn is_path_field(&self, name: &str) -> bool {
+        self.path_field.as_deref() == Some(name)
     }
 
-    pub(crate) const fn formatted(mut self, format: &'static str) -> Self {
-        self.format = Some(format);
-        self
+    /// The names of the fields, for "its fields are: …" messages.
+    pub fn field_names(&self) -> String {
+        let names: Vec<_> = self.fields.iter().map(|f| f.name.as_str()).collect();
+        names.join(", ")
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn five_endpoints_with_unique_ids_and_consistent_tables() {
-        let ids: Vec<_> = all().map(|e| e.id).collect();
-        assert_eq!(
-            ids,
-            [
-                "oduyo.customer_update",
-                "oduyo.cash_update",
-                "oduyo.transaction_create",
-                "fatura_entegrator.customer_update",
-                "netahsilat.customer_update"
-            ]
-        );
-        for e in all() {
-            if let Some(p) = e.path_field {
-                let f = e.field(p).expect("path field is a field");
-                assert!(f.required, "{}: path field must be required", e.id);
-                assert!(e.path.contains(&format!("{{{p}}}")));
-            }
-            for r in e.rules {
-                assert!(e.field(r.field).is_some());
-                assert!(r.then.iter().all(|t| e.field(t).is_some()));
-            }
-        }
-        assert!(!find("oduyo.transaction_create").unwrap().idempotent);
-    }
-}
+mod tests;

@@ -9,21 +9,21 @@
 use axum::Json;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use super::auth::AuthError;
 use super::ledger::Applied;
 use super::validate::Problem;
-use crate::providers::{Endpoint, ProviderId};
+use crate::providers::{Endpoint, ProviderId, fatura_entegrator, netahsilat, oduyo};
 
 pub(crate) const REASON_HEADER: &str = "x-sandbox-reason";
 
 /// A provider's generic error body for a message.
 fn error_body(provider: ProviderId, message: &str) -> Value {
     match provider {
-        ProviderId::Oduyo => json!({ "status": false, "message": message }),
-        ProviderId::FaturaEntegrator => json!({ "message": message }),
-        ProviderId::NetTahsilat => json!({ "status": "error", "message": message }),
+        ProviderId::Oduyo => oduyo::error_body(message),
+        ProviderId::FaturaEntegrator => fatura_entegrator::error_body(message),
+        ProviderId::NetTahsilat => netahsilat::error_body(message),
     }
 }
 
@@ -64,40 +64,26 @@ pub(crate) fn server_error(provider: ProviderId, status: StatusCode) -> Response
 pub(crate) fn refused(ep: &Endpoint, problems: &[Problem]) -> Response {
     let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
     let (status, body) = match ep.provider {
-        ProviderId::Oduyo => (StatusCode::BAD_REQUEST, json!({})),
+        ProviderId::Oduyo => oduyo::refused(),
         ProviderId::FaturaEntegrator => {
-            // Laravel's validation answer: a summary plus messages grouped by field.
-            let mut errors = Map::new();
-            for p in problems {
-                let list = errors
-                    .entry(p.field().to_owned())
-                    .or_insert_with(|| Value::Array(Vec::new()));
-                if let Value::Array(items) = list {
-                    items.push(Value::from(p.to_string()));
-                }
-            }
-            let summary = match messages.len() {
-                0 | 1 => messages.first().cloned().unwrap_or_default(),
-                n => format!("{} (and {} more errors)", messages[0], n - 1),
-            };
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!({ "message": summary, "errors": errors }),
-            )
+            let by_field: Vec<(String, String)> = problems
+                .iter()
+                .map(|p| (p.field().to_owned(), p.to_string()))
+                .collect();
+            fatura_entegrator::refused(&by_field)
         }
-        ProviderId::NetTahsilat => (
-            StatusCode::BAD_REQUEST,
-            json!({ "status": "error", "message": messages.join("; ") }),
-        ),
+        ProviderId::NetTahsilat => netahsilat::refused(&messages),
     };
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     with_reason((status, Json(body)).into_response(), &messages.join("; "))
 }
 
 /// A well-formed update of a record that does not exist.
 pub(crate) fn not_found(ep: &Endpoint) -> Response {
     let body = match ep.provider {
-        ProviderId::Oduyo => json!({ "status": false }),
-        other => error_body(other, "not found"),
+        ProviderId::Oduyo => oduyo::not_found(),
+        ProviderId::FaturaEntegrator => fatura_entegrator::not_found(),
+        ProviderId::NetTahsilat => netahsilat::not_found(),
     };
     with_reason(
         (StatusCode::NOT_FOUND, Json(body)).into_response(),
@@ -108,14 +94,9 @@ pub(crate) fn not_found(ep: &Endpoint) -> Response {
 pub(crate) fn success(ep: &Endpoint, applied: &Applied) -> Response {
     let body = match (ep.provider, applied) {
         (_, Applied::Record(record)) => record.clone(),
-        (ProviderId::Oduyo, Applied::Created(id)) => {
-            json!({ "status": true, "data": { "id": id } })
-        }
-        (ProviderId::Oduyo, Applied::Updated(id)) => {
-            json!({ "status": true, "data": format!("{id} successfully updated.") })
-        }
-        (_, Applied::Created(id)) => json!({ "status": "success", "id": id }),
-        (_, Applied::Updated(_)) => json!({ "status": "success", "message": "Customer updated" }),
+        (_, Applied::Created { fields, number }) => oduyo::created(fields, *number),
+        (ProviderId::Oduyo, Applied::Updated(key)) => oduyo::updated(key),
+        (_, Applied::Updated(_)) => netahsilat::updated(),
     };
     (StatusCode::OK, Json(body)).into_response()
 }

@@ -38,11 +38,22 @@ pub struct SandboxArgs {
     /// How long a `slow` fault holds its answer, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 60_000)]
     pub slow: u64,
+    /// Serve the endpoints of this configuration's [endpoints] files too.
+    #[arg(long)]
+    pub config: Option<std::path::PathBuf>,
 }
 
 impl SandboxArgs {
-    pub fn options(&self) -> Options {
-        Options {
+    /// The options, with the endpoints of `--config` (its mistakes as the error).
+    pub fn options(&self) -> Result<Options, String> {
+        let endpoints = match &self.config {
+            None => crate::providers::Registry::builtin().clone(),
+            Some(path) => crate::config::Config::load(Some(path))
+                .and_then(|c| c.registry())
+                .map_err(|e| e.to_string())?,
+        };
+        Ok(Options {
+            endpoints,
             latency: Duration::from_millis(self.latency),
             fail_rate: self.fail_rate,
             rate_limit: self.rate_limit,
@@ -50,7 +61,7 @@ impl SandboxArgs {
             session_ttl: Duration::from_secs(self.session_ttl),
             token_ttl: Duration::from_secs(self.token_ttl),
             slow: Duration::from_millis(self.slow),
-        }
+        })
     }
 }
 
@@ -92,6 +103,13 @@ pub fn run_cli(args: &SandboxArgs) -> u8 {
 }
 
 async fn serve(args: &SandboxArgs) -> u8 {
+    let opts = match args.options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("aktar sandbox: {e}");
+            return 2;
+        }
+    };
     let listener = match TcpListener::bind(args.addr.as_str()).await {
         Ok(l) => l,
         Err(e) => {
@@ -102,7 +120,6 @@ async fn serve(args: &SandboxArgs) -> u8 {
             return 2;
         }
     };
-    let opts = args.options();
     let running = match start(listener, opts.clone()).await {
         Ok(r) => r,
         Err(e) => {
@@ -227,6 +244,7 @@ mod tests {
             session_ttl: 60,
             token_ttl: 60,
             slow: 1000,
+            config: None,
         };
         assert_eq!(run_cli(&args), 2);
     }

@@ -66,11 +66,14 @@ pub(crate) async fn write(
 
     let (fault, applied) = {
         let mut inner = app.lock();
-        let attempts = inner.attempts.entry((ep.id, key.clone())).or_insert(0);
+        let attempts = inner
+            .attempts
+            .entry((ep.id.as_str(), key.clone()))
+            .or_insert(0);
         let n = *attempts;
         *attempts += 1;
         let opts = app.opts();
-        let fault = Fault::draw(opts.seed, ep.id, &key, n, opts.fail_rate);
+        let fault = Fault::draw(opts.seed, &ep.id, &key, n, opts.fail_rate);
         if let Some(f) = fault {
             *inner.stats.faults.entry(f.name().to_owned()).or_insert(0) += 1;
         }

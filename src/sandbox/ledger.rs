@@ -12,22 +12,25 @@ use serde_json::{Map, Value};
 use super::LedgerEntry;
 use super::state::Inner;
 use super::validate::fields_of;
-use crate::providers::{AnswerKind, Endpoint, FieldType};
+use crate::providers::{Endpoint, FieldType, ProviderId};
 
 /// What an applied write gives its answer.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Applied {
     /// An update of the record with this id.
     Updated(String),
-    /// A create, and the id the new record got.
-    Created(u64),
+    /// A create: the fields as received and the number the new record got.
+    Created {
+        fields: Map<String, Value>,
+        number: u64,
+    },
     /// The whole record after the update (answers that return the record).
     Record(Value),
 }
 
 /// The ledger key of a body that passed validation.
 pub(crate) fn key(ep: &Endpoint, path: Option<&str>, body: &Value) -> String {
-    if let (Some(name), Some(value)) = (ep.path_field, path) {
+    if let (Some(name), Some(value)) = (ep.path_field.as_deref(), path) {
         return normal(ep, name, value);
     }
     let fields = fields_of(ep, body);
@@ -38,9 +41,6 @@ pub(crate) fn key(ep: &Endpoint, path: Option<&str>, body: &Value) -> String {
     };
     if let Some(id) = text("id") {
         return normal(ep, "id", &id);
-    }
-    if let Some(doc) = text("document_no") {
-        return doc;
     }
     blake3::hash(canonical(body).as_bytes())
         .to_hex()
@@ -96,16 +96,16 @@ impl Inner {
         entry.writes += 1;
         entry.last = body.clone();
         self.stats.writes += 1;
-        match ep.answer {
-            AnswerKind::OduyoStatus if !ep.idempotent => {
-                let id = self.next_id;
-                self.next_id += 1;
-                Applied::Created(id)
-            }
-            AnswerKind::Http2xx => Applied::Record(self.merge_record(ep, key, body)),
-            AnswerKind::OduyoStatus | AnswerKind::NetTahsilatStatus => {
-                Applied::Updated(key.to_owned())
-            }
+        if !ep.idempotent {
+            let number = self.next_id;
+            self.next_id += 1;
+            let fields = fields_of(ep, body).cloned().unwrap_or_default();
+            return Applied::Created { fields, number };
+        }
+        match ep.provider {
+            // Fatura Entegratör answers a PATCH with the whole record.
+            ProviderId::FaturaEntegrator => Applied::Record(self.merge_record(ep, key, body)),
+            ProviderId::Oduyo | ProviderId::NetTahsilat => Applied::Updated(key.to_owned()),
         }
     }
 
@@ -118,7 +118,7 @@ impl Inner {
             }
         }
         let mut out = Map::new();
-        if let Some(name) = ep.path_field {
+        if let Some(name) = &ep.path_field {
             let id = key
                 .parse::<i64>()
                 .map_or_else(|_| Value::from(key), Value::from);
@@ -153,8 +153,6 @@ mod tests {
             "C-1"
         );
         let tx = e("oduyo.transaction_create");
-        let with_doc = json!({"column": {"document_no": "F-1", "amount": "1"}});
-        assert_eq!(key(tx, None, &with_doc), "F-1");
         let a = json!({"column": {"amount": "1", "date": "2026.01.02"}});
         let b = json!({"column": {"date": "2026.01.02", "amount": "1"}});
         assert_eq!(key(tx, None, &a), key(tx, None, &b));

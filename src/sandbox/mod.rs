@@ -80,6 +80,9 @@ pub struct Options {
     pub token_ttl: Duration,
     /// How long a `slow` fault holds its answer.
     pub slow: Duration,
+    /// The endpoints served: the built-in ones, and those of a configuration's
+    /// endpoint files.
+    pub endpoints: providers::Registry,
 }
 
 impl Default for Options {
@@ -92,6 +95,7 @@ impl Default for Options {
             session_ttl: Duration::from_secs(60 * 60),
             token_ttl: Duration::from_secs(60 * 60),
             slow: Duration::from_secs(60),
+            endpoints: providers::Registry::builtin().clone(),
         }
     }
 }
@@ -156,9 +160,10 @@ pub struct Running {
 pub async fn start(listener: TcpListener, opts: Options) -> std::io::Result<Running> {
     let addr = listener.local_addr()?;
     let (shutdown, stopping) = watch::channel(false);
+    let opts_endpoints = opts.endpoints.clone();
     let app = App::new(opts, stopping.clone());
     let token = app.preissue();
-    let router = router(app.clone()).into_make_service_with_connect_info::<Conn>();
+    let router = router(app.clone(), &opts_endpoints).into_make_service_with_connect_info::<Conn>();
     let mut stopping = stopping;
     let serve =
         axum::serve(KillListener::new(listener), router).with_graceful_shutdown(async move {
@@ -221,12 +226,12 @@ impl Drop for Running {
 /// The write routes come from the endpoint data; the auth calls and the two
 /// introspection routes are added by hand. Latency (and the request count) wraps
 /// everything but introspection, which must answer at once even on a slow sandbox.
-fn router(app: App) -> Router {
+fn router(app: App, endpoints: &providers::Registry) -> Router {
     let mut provider_routes = Router::new()
         .route(auth::ODUYO_LOGIN_PATH, post(auth::login))
         .route(auth::TOKEN_PATH, post(auth::token));
-    for ep in providers::all() {
-        provider_routes = provider_routes.route(ep.path, write_route(ep));
+    for ep in endpoints.all() {
+        provider_routes = provider_routes.route(&ep.path, write_route(ep));
     }
     provider_routes
         .route_layer(axum::middleware::from_fn_with_state(

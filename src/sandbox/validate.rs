@@ -12,7 +12,7 @@
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde_json::{Map, Value};
 
-use crate::providers::{Constraint, Endpoint, Envelope, FieldDef, FieldType, ItemType, Lit, Wire};
+use crate::providers::{Endpoint, Envelope, FieldDef, FieldType, ItemType, Json, Lit};
 
 /// Ids from here up name records that "do not exist" (404), so that tests can make a
 /// provider refuse a well-formed update.
@@ -24,8 +24,8 @@ pub(crate) enum Problem {
     NotJson,
     #[error("the body must be a JSON object")]
     NotObject,
-    #[error("the body must be {{\"column\": {{...}}}}")]
-    NoColumn,
+    #[error("the body must be {{\"{0}\": {{...}}}}")]
+    NoEnvelope(String),
     #[error("{0}: unknown field")]
     Unknown(String),
     #[error("{0}: goes in the path, not in the body")]
@@ -47,8 +47,16 @@ pub(crate) enum Problem {
         field: &'static str,
         check: &'static str,
     },
-    #[error("{0}: must not be negative")]
-    Negative(&'static str),
+    #[error("{field}: must match {pattern}")]
+    Pattern {
+        field: &'static str,
+        pattern: &'static str,
+    },
+    #[error("{field}: must be at least {min}")]
+    Min {
+        field: &'static str,
+        min: rust_decimal::Decimal,
+    },
     #[error("{field}: required when {label}")]
     Rule {
         field: &'static str,
@@ -61,11 +69,12 @@ impl Problem {
     /// group problems by field.
     pub fn field(&self) -> &str {
         match self {
-            Problem::NotJson | Problem::NotObject | Problem::NoColumn => "body",
+            Problem::NotJson | Problem::NotObject | Problem::NoEnvelope(_) => "body",
             Problem::Unknown(f) => f,
             Problem::InBody(f)
             | Problem::Missing(f)
-            | Problem::Negative(f)
+            | Problem::Min { field: f, .. }
+            | Problem::Pattern { field: f, .. }
             | Problem::Type { field: f, .. }
             | Problem::OneOf { field: f, .. }
             | Problem::Check { field: f, .. }
@@ -75,26 +84,30 @@ impl Problem {
 }
 
 /// The body if `ep` would accept it, else every problem found.
-pub(crate) fn check(ep: &Endpoint, path: Option<&str>, raw: &[u8]) -> Result<Value, Vec<Problem>> {
+pub(crate) fn check(
+    ep: &'static Endpoint,
+    path: Option<&str>,
+    raw: &[u8],
+) -> Result<Value, Vec<Problem>> {
     let body: Value = serde_json::from_slice(raw).map_err(|_| vec![Problem::NotJson])?;
     let mut problems = Vec::new();
     let Some(map) = fields_of(ep, &body) else {
-        let whole = match (ep.envelope, body.is_object()) {
-            (Envelope::Column, true) => Problem::NoColumn,
+        let whole = match (&ep.envelope, body.is_object()) {
+            (Envelope::Key(k), true) => Problem::NoEnvelope(k.clone()),
             _ => Problem::NotObject,
         };
         return Err(vec![whole]);
     };
-    if ep.envelope == Envelope::Column
+    if let Envelope::Key(k) = &ep.envelope
         && let Some(obj) = body.as_object()
     {
         problems.extend(
             obj.keys()
-                .filter(|k| k.as_str() != "column")
-                .map(|k| Problem::Unknown(k.clone())),
+                .filter(|key| *key != k)
+                .map(|key| Problem::Unknown(key.clone())),
         );
     }
-    if let (Some(name), Some(value)) = (ep.path_field, path)
+    if let (Some(name), Some(value)) = (&ep.path_field, path)
         && let Some(def) = ep.field(name)
     {
         check_text(def, value, &mut problems);
@@ -102,29 +115,27 @@ pub(crate) fn check(ep: &Endpoint, path: Option<&str>, raw: &[u8]) -> Result<Val
     for key in map.keys() {
         match ep.field(key) {
             None => problems.push(Problem::Unknown(key.clone())),
-            Some(def) if Some(def.name) == ep.path_field => {
-                problems.push(Problem::InBody(def.name))
-            }
+            Some(def) if ep.is_path_field(&def.name) => problems.push(Problem::InBody(&def.name)),
             Some(_) => {}
         }
     }
-    for def in ep.fields.iter().filter(|d| Some(d.name) != ep.path_field) {
-        let value = map.get(def.name);
+    for def in ep.fields.iter().filter(|d| !ep.is_path_field(&d.name)) {
+        let value = map.get(&def.name);
         if is_empty(value) {
             if def.required {
-                problems.push(Problem::Missing(def.name));
+                problems.push(Problem::Missing(&def.name));
             }
         } else if let Some(v) = value {
-            check_value(ep.wire, def, v, &mut problems);
+            check_value(def, v, &mut problems);
         }
     }
-    for rule in ep.rules {
-        if matches(map.get(rule.field), rule.equals) {
-            for &then in rule.then {
+    for rule in &ep.rules {
+        if matches(map.get(&rule.field), &rule.equals) {
+            for then in &rule.then {
                 if is_empty(map.get(then)) {
                     problems.push(Problem::Rule {
                         field: then,
-                        label: rule.label,
+                        label: &rule.label,
                     });
                 }
             }
@@ -139,8 +150,8 @@ pub(crate) fn check(ep: &Endpoint, path: Option<&str>, raw: &[u8]) -> Result<Val
 
 /// The object that holds the fields: `column` inside the envelope, or the body itself.
 pub(crate) fn fields_of<'b>(ep: &Endpoint, body: &'b Value) -> Option<&'b Map<String, Value>> {
-    match ep.envelope {
-        Envelope::Column => body.get("column")?.as_object(),
+    match &ep.envelope {
+        Envelope::Key(k) => body.get(k)?.as_object(),
         Envelope::Bare => body.as_object(),
     }
 }
@@ -169,30 +180,35 @@ fn is_empty(v: Option<&Value>) -> bool {
     }
 }
 
-fn matches(v: Option<&Value>, lit: Lit) -> bool {
+fn matches(v: Option<&Value>, lit: &Lit) -> bool {
     match (v, lit) {
-        (Some(Value::Bool(b)), Lit::Bool(want)) => *b == want,
-        (Some(Value::String(s)), Lit::Bool(want)) => s == if want { "true" } else { "false" },
+        (Some(Value::Bool(b)), Lit::Bool(want)) => b == want,
+        (Some(Value::String(s)), Lit::Bool(want)) => s == if *want { "true" } else { "false" },
         (Some(Value::String(s)), Lit::Str(want)) => s == want,
         _ => false,
     }
 }
 
-fn check_value(wire: Wire, def: &FieldDef, v: &Value, problems: &mut Vec<Problem>) {
+/// A value's JSON type as the field's wire form says, then its text or items.
+fn check_value(def: &'static FieldDef, v: &Value, problems: &mut Vec<Problem>) {
     let wrong = |expected: &str| Problem::Type {
-        field: def.name,
+        field: &def.name,
         expected: expected.to_owned(),
     };
-    match (wire, def.ty, v) {
-        (Wire::Text, _, Value::String(s)) => check_text(def, s, problems),
-        (Wire::Text, _, _) => problems.push(wrong("a JSON string")),
-        (Wire::Native, FieldType::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => {
-            check_constraint(def, &n.to_string(), problems);
+    match (def.json, v) {
+        (Json::String, Value::String(s)) => check_text(def, s, problems),
+        (Json::String, _) => problems.push(wrong("a JSON string")),
+        (Json::Number, Value::Number(n)) if n.is_i64() || n.is_u64() => {
+            check_text(def, &n.to_string(), problems);
         }
-        (Wire::Native, FieldType::Integer, _) => problems.push(wrong("a JSON integer")),
-        (Wire::Native, FieldType::Bool, Value::Bool(_)) => {}
-        (Wire::Native, FieldType::Bool, _) => problems.push(wrong("a JSON boolean")),
-        (Wire::Native, FieldType::List(item), Value::Array(items)) => {
+        (Json::Number, _) => problems.push(wrong("a JSON integer")),
+        (Json::Boolean, Value::Bool(_)) => {}
+        (Json::Boolean, _) => problems.push(wrong("a JSON boolean")),
+        (Json::Array, Value::Array(items)) => {
+            let item = match def.ty {
+                FieldType::List(item) => item,
+                _ => ItemType::String,
+            };
             let ok = items.iter().all(|i| match item {
                 ItemType::Integer => i.is_i64() || i.is_u64(),
                 ItemType::String => i.is_string(),
@@ -201,13 +217,7 @@ fn check_value(wire: Wire, def: &FieldDef, v: &Value, problems: &mut Vec<Problem
                 problems.push(wrong(&format!("a JSON array of {}", item_name(item))));
             }
         }
-        (Wire::Native, FieldType::List(item), _) => {
-            problems.push(wrong(&format!("a JSON array of {}", item_name(item))));
-        }
-        // Strings, and the kinds a native wire still writes as text (decimals, to stay
-        // exact; dates and times).
-        (Wire::Native, _, Value::String(s)) => check_text(def, s, problems),
-        (Wire::Native, _, _) => problems.push(wrong("a JSON string")),
+        (Json::Array, _) => problems.push(wrong("a JSON array")),
     }
 }
 
@@ -218,13 +228,9 @@ fn item_name(item: ItemType) -> &'static str {
     }
 }
 
-/// A value written as text: its form by type, then the endpoint's constraint.
-fn check_text(def: &FieldDef, s: &str, problems: &mut Vec<Problem>) {
-    let wrong = |expected: String| Problem::Type {
-        field: def.name,
-        expected,
-    };
-    let format = default_format(def);
+/// A value written as text: its form by type, then the page's own rules.
+fn check_text(def: &'static FieldDef, s: &str, problems: &mut Vec<Problem>) {
+    let format = def.default_format().unwrap_or("");
     let ok = match def.ty {
         FieldType::String | FieldType::List(_) => true,
         FieldType::Integer => is_integer_text(s),
@@ -244,39 +250,41 @@ fn check_text(def: &FieldDef, s: &str, problems: &mut Vec<Problem>) {
             FieldType::Time => format!("a time in the format {format}"),
             FieldType::String | FieldType::List(_) => "text".to_owned(),
         };
-        problems.push(wrong(expected));
+        problems.push(Problem::Type {
+            field: &def.name,
+            expected,
+        });
         return;
     }
-    check_constraint(def, s, problems);
-}
-
-/// The format the endpoint sends a date or time in, with the same defaults the
-/// mapping compiler uses when the endpoint names none.
-fn default_format(def: &FieldDef) -> &'static str {
-    def.format.unwrap_or(match def.ty {
-        FieldType::DateTime => "%Y-%m-%d %H:%M:%S",
-        FieldType::Time => "%H:%M",
-        _ => "%Y-%m-%d",
-    })
-}
-
-fn check_constraint(def: &FieldDef, s: &str, problems: &mut Vec<Problem>) {
-    match def.constraint {
-        Constraint::None => {}
-        Constraint::OneOf(allowed) if !allowed.contains(&s) => problems.push(Problem::OneOf {
-            field: def.name,
-            allowed: allowed.join(", "),
-        }),
-        Constraint::Check(check) if !check.is_valid(s) => problems.push(Problem::Check {
-            field: def.name,
+    if !def.one_of.is_empty() && !def.one_of.iter().any(|o| o == s) {
+        problems.push(Problem::OneOf {
+            field: &def.name,
+            allowed: def.one_of.join(", "),
+        });
+    }
+    if let Some(p) = &def.pattern
+        && !p.is_match(s)
+    {
+        problems.push(Problem::Pattern {
+            field: &def.name,
+            pattern: &p.text,
+        });
+    }
+    if let Some(check) = def.check
+        && !check.is_valid(s)
+    {
+        problems.push(Problem::Check {
+            field: &def.name,
             check: check.name(),
-        }),
-        Constraint::NonNegative
-            if s.starts_with('-') && s.bytes().any(|b| (b'1'..=b'9').contains(&b)) =>
-        {
-            problems.push(Problem::Negative(def.name));
-        }
-        Constraint::OneOf(_) | Constraint::Check(_) | Constraint::NonNegative => {}
+        });
+    }
+    if let Some(min) = def.min
+        && s.parse::<rust_decimal::Decimal>().is_ok_and(|d| d < min)
+    {
+        problems.push(Problem::Min {
+            field: &def.name,
+            min,
+        });
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value as Json;
 
-use crate::providers::AnswerKind;
+use crate::providers::Answer;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
@@ -39,18 +39,22 @@ pub enum Verdict {
     },
 }
 
-/// Classifies an HTTP answer.
-pub fn classify(kind: AnswerKind, status: u16, retry_after: Option<&str>, body: &[u8]) -> Verdict {
+/// Classifies an HTTP answer by the endpoint's rule for a yes: the value at its status
+/// field equal to its success value. A status value of another JSON type than the
+/// success value says neither yes nor no.
+pub fn classify(answer: &Answer, status: u16, retry_after: Option<&str>, body: &[u8]) -> Verdict {
     let json: Option<Json> = serde_json::from_slice(body).ok();
     match status {
         200..=299 => {
-            let status_field = json.as_ref().and_then(|j| j.get("status"));
-            let answer = match kind {
-                AnswerKind::Http2xx => Some(true),
-                AnswerKind::OduyoStatus => status_field.and_then(Json::as_bool),
-                AnswerKind::NetTahsilatStatus => {
-                    status_field.and_then(Json::as_str).map(|s| s == "success")
-                }
+            let answer = match &answer.status_field {
+                None => Some(true),
+                Some(pointer) => json
+                    .as_ref()
+                    .and_then(|j| j.pointer(pointer))
+                    .filter(|v| {
+                        std::mem::discriminant(*v) == std::mem::discriminant(&answer.success)
+                    })
+                    .map(|v| *v == answer.success),
             };
             match answer {
                 Some(true) => Verdict::Success,
@@ -167,9 +171,15 @@ fn parse_retry_after(v: &str) -> Option<Duration> {
 mod tests {
     use super::*;
 
+    fn answer_of(id: &str) -> &'static Answer {
+        &crate::providers::find(id)
+            .expect("built-in endpoint")
+            .answer
+    }
+
     #[test]
     fn oduyo_answers() {
-        let k = AnswerKind::OduyoStatus;
+        let k = answer_of("oduyo.customer_update");
         assert_eq!(
             classify(
                 k,
@@ -203,7 +213,7 @@ mod tests {
     fn netahsilat_and_fatura_entegrator_answers() {
         assert_eq!(
             classify(
-                AnswerKind::NetTahsilatStatus,
+                answer_of("netahsilat.customer_update"),
                 200,
                 None,
                 br#"{"status":"success"}"#
@@ -212,7 +222,7 @@ mod tests {
         );
         assert!(matches!(
             classify(
-                AnswerKind::NetTahsilatStatus,
+                answer_of("netahsilat.customer_update"),
                 200,
                 None,
                 br#"{"status":"error","message":"x"}"#
@@ -220,12 +230,17 @@ mod tests {
             Verdict::Refused { .. }
         ));
         assert_eq!(
-            classify(AnswerKind::Http2xx, 204, None, b""),
+            classify(
+                answer_of("fatura_entegrator.customer_update"),
+                204,
+                None,
+                b""
+            ),
             Verdict::Success
         );
         assert_eq!(
             classify(
-                AnswerKind::Http2xx,
+                answer_of("fatura_entegrator.customer_update"),
                 422,
                 None,
                 br#"{"message":"The given data was invalid.","errors":{"tax_number":["bad"]}}"#
@@ -239,7 +254,12 @@ mod tests {
 
     #[test]
     fn transient_and_auth() {
-        let v = classify(AnswerKind::Http2xx, 429, Some("3"), b"");
+        let v = classify(
+            answer_of("fatura_entegrator.customer_update"),
+            429,
+            Some("3"),
+            b"",
+        );
         assert_eq!(
             v,
             Verdict::Transient {
@@ -252,14 +272,14 @@ mod tests {
         for s in [408, 500, 502, 503, 504] {
             assert!(
                 matches!(
-                    classify(AnswerKind::Http2xx, s, None, b""),
+                    classify(answer_of("fatura_entegrator.customer_update"), s, None, b""),
                     Verdict::Transient { reached: true, .. }
                 ),
                 "{s}"
             );
         }
         assert!(matches!(
-            classify(AnswerKind::OduyoStatus, 401, None, b""),
+            classify(answer_of("oduyo.customer_update"), 401, None, b""),
             Verdict::Unauthorized { .. }
         ));
         assert_eq!(

@@ -415,7 +415,7 @@ async fn deliver(s: &Shared, item: &Item) -> Outcome {
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string);
                 match resp.bytes().await {
-                    Ok(body) => classify(s.endpoint.answer, status, retry_after.as_deref(), &body),
+                    Ok(body) => classify(&s.endpoint.answer, status, retry_after.as_deref(), &body),
                     Err(e) => classify_error(&e),
                 }
             }

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::value::Value;
 use crate::mapping::{Bound, Field, Mapping, Transform, ValueSource};
 use crate::problem::{Problem, RowError};
-use crate::providers::{Constraint, FieldType, ItemType};
+use crate::providers::{FieldType, ItemType};
 use crate::read::{Cell, Row};
 use crate::turkish::checks;
 use crate::turkish::number::{DecimalStyle, NumberError, parse_decimal, parse_integer};
@@ -121,8 +121,8 @@ impl<'r> RowCx<'r> {
                 let names: Vec<Cow<'r, str>> = cols.iter().map(|c| self.column_name(*c)).collect();
                 (text_raw(parts.join(join)), Cow::Owned(names.join(" + ")))
             }
-            ValueSource::Template(t) => (text_raw(self.render(t)), Cow::Borrowed(f.def.name)),
-            ValueSource::Constant(s) => (text_raw(s.clone()), Cow::Borrowed(f.def.name)),
+            ValueSource::Template(t) => (text_raw(self.render(t)), Cow::Borrowed(&f.def.name)),
+            ValueSource::Constant(s) => (text_raw(s.clone()), Cow::Borrowed(&f.def.name)),
             ValueSource::DebitCredit {
                 debit,
                 credit,
@@ -387,7 +387,8 @@ impl<'r> RowCx<'r> {
             || f.min_len.is_some()
             || f.max_len.is_some()
             || !f.one_of.is_empty()
-            || matches!(f.def.constraint, Constraint::OneOf(_));
+            || !f.def.one_of.is_empty()
+            || f.def.pattern.is_some();
         // Rendering a number or a date as text costs an allocation a cell; most such
         // fields have no rule that reads the text.
         let text = if needs_text {
@@ -441,21 +442,38 @@ impl<'r> RowCx<'r> {
                 },
             );
         }
-        match f.def.constraint {
-            Constraint::OneOf(allowed) if !allowed.contains(&text.as_ref()) => self.push(
+        // The page's own rules on the field, whatever the mapping says.
+        let def = f.def;
+        if !def.one_of.is_empty() && !def.one_of.iter().any(|o| *o == text) {
+            self.push(
                 column,
                 original,
                 Problem::OneOf {
-                    allowed: allowed.join(", "),
+                    allowed: def.one_of.join(", "),
                 },
-            ),
-            Constraint::NonNegative
-                if matches!(v, Value::Dec(d) if d.is_sign_negative() && !d.is_zero())
-                    || matches!(v, Value::Int(i) if *i < 0) =>
-            {
-                self.push(column, original, Problem::Min { min: "0".into() })
-            }
-            _ => {}
+            );
+        }
+        if let Some(p) = &def.pattern
+            && !p.is_match(&text)
+        {
+            self.push(
+                column,
+                original,
+                Problem::Pattern {
+                    pattern: p.text.clone(),
+                },
+            );
+        }
+        if let Some(min) = def.min
+            && below(v, &Bound::Number(min))
+        {
+            self.push(
+                column,
+                original,
+                Problem::Min {
+                    min: min.to_string(),
+                },
+            );
         }
         self.errors.len() == before
     }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value as Json};
 use crate::mapping::cond::{Cmp, Condition, Literal};
 use crate::mapping::{Mapping, ValueSource};
 use crate::problem::{Problem, RowError};
-use crate::providers::{Envelope, Lit};
+use crate::providers::{Empty, Envelope, Lit};
 use crate::read::Row;
 
 mod field;
@@ -130,18 +130,18 @@ fn conditions(cx: &mut RowCx<'_>, values: &[Value]) {
             );
         }
     }
-    for rule in m.endpoint.rules {
-        let Some(v) = lookup(rule.field) else {
+    for rule in &m.endpoint.rules {
+        let Some(v) = lookup(&rule.field) else {
             continue;
         };
-        let hit = match rule.equals {
-            Lit::Bool(b) => *v == Value::Bool(b),
-            Lit::Str(s) => !v.is_null() && v.text(None) == s,
+        let hit = match &rule.equals {
+            Lit::Bool(b) => *v == Value::Bool(*b),
+            Lit::Str(s) => !v.is_null() && v.text(None) == s.as_str(),
         };
         if !hit {
             continue;
         }
-        for then in rule.then {
+        for then in &rule.then {
             let missing = lookup(then).is_none_or(Value::is_null);
             let field = m.fields.iter().find(|f| f.def.name == *then);
             if missing && !field.is_some_and(|f| failed(cx, f)) {
@@ -152,7 +152,7 @@ fn conditions(cx: &mut RowCx<'_>, values: &[Value]) {
                     &column,
                     "",
                     Problem::RequiredIf {
-                        condition: rule.label.to_string(),
+                        condition: rule.label.clone(),
                     },
                 );
             }
@@ -169,7 +169,7 @@ fn failed(cx: &RowCx<'_>, f: &crate::mapping::Field) -> bool {
 fn source_column(cx: &RowCx<'_>, f: &crate::mapping::Field) -> String {
     match &f.source {
         ValueSource::Column(c) => cx.column_name(*c).into_owned(),
-        _ => f.def.name.to_string(),
+        _ => f.def.name.clone(),
     }
 }
 
@@ -206,30 +206,31 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
     .remove(b'~');
 
 /// Builds the request: path field into the path, other fields into the body in the
-/// endpoint's order, wrapped in the endpoint's envelope.
+/// endpoint's order (an empty value left out, sent as `""` or as `null`, as the field
+/// says), wrapped in the endpoint's envelope.
 fn request(m: &Mapping, values: &[Value]) -> Request {
     let ep = m.endpoint;
-    let mut path = ep.path.to_string();
+    let mut path = ep.path.clone();
     let mut body = Map::new();
     for (f, v) in m.fields.iter().zip(values) {
-        if Some(f.def.name) == ep.path_field {
+        if ep.is_path_field(&f.def.name) {
             let seg = v.text(f.format.as_deref());
             let enc = percent_encoding::utf8_percent_encode(&seg, PATH_SEGMENT);
             path = path.replace(&format!("{{{}}}", f.def.name), &enc.to_string());
             continue;
         }
-        if v.is_null() && ep.omit_empty {
-            continue;
-        }
-        body.insert(
-            f.def.name.to_string(),
-            v.to_json(ep.wire, f.format.as_deref()),
-        );
+        let json = match (v, f.empty) {
+            (Value::Null, Empty::Omit) => continue,
+            (Value::Null, Empty::Send) => Json::String(String::new()),
+            (Value::Null, Empty::Null) => Json::Null,
+            (v, _) => v.to_json(f.def.json, f.format.as_deref()),
+        };
+        body.insert(f.def.name.clone(), json);
     }
-    let body = match ep.envelope {
-        Envelope::Column => {
+    let body = match &ep.envelope {
+        Envelope::Key(k) => {
             let mut outer = Map::new();
-            outer.insert("column".into(), Json::Object(body));
+            outer.insert(k.clone(), Json::Object(body));
             Json::Object(outer)
         }
         Envelope::Bare => Json::Object(body),

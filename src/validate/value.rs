@@ -1,5 +1,5 @@
-//! A field's typed value, and how it is written on the wire (JSON strings for Ödüyo,
-//! native JSON types for the others; decimals always as exact strings).
+//! A field's typed value, and how it is written on the wire: as the JSON type the
+//! endpoint's field is sent as (decimals always as exact strings).
 
 use std::borrow::Cow;
 
@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
 
-use crate::providers::Wire;
+use crate::providers::Json as Wire;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -51,17 +51,23 @@ impl Value {
         }
     }
 
-    /// The JSON this value becomes in a request body.
+    /// The JSON this value becomes in a request body, for a field sent as `wire`. An
+    /// empty value never gets here: the field's `empty` rule decides what it becomes.
     pub fn to_json(&self, wire: Wire, format: Option<&str>) -> Json {
         match (self, wire) {
-            (Value::Null, Wire::Text) => Json::String(String::new()),
-            (Value::Null, Wire::Native) => Json::Null,
-            (Value::Int(i), Wire::Native) => Json::from(*i),
-            (Value::Bool(b), Wire::Native) => Json::Bool(*b),
-            (Value::Bool(b), Wire::Text) => Json::String(if *b { "1" } else { "0" }.into()),
-            (Value::List(items), Wire::Native) => {
-                Json::Array(items.iter().map(|i| i.to_json(wire, format)).collect())
-            }
+            (Value::Null, _) => Json::Null,
+            (Value::Int(i), Wire::Number) => Json::from(*i),
+            (Value::Bool(b), Wire::Boolean) => Json::Bool(*b),
+            (Value::Bool(b), Wire::String) => Json::String(if *b { "1" } else { "0" }.into()),
+            (Value::List(items), Wire::Array) => Json::Array(
+                items
+                    .iter()
+                    .map(|i| match i {
+                        Value::Int(n) => Json::from(*n),
+                        other => Json::String(other.text(format).into_owned()),
+                    })
+                    .collect(),
+            ),
             (v, _) => Json::String(v.text(format).into_owned()),
         }
     }
@@ -87,27 +93,30 @@ mod tests {
     fn wire_forms() {
         let d = Decimal::new(-94400000, 4);
         assert_eq!(
-            Value::Dec(d).to_json(Wire::Text, None),
+            Value::Dec(d).to_json(Wire::String, None),
             Json::from("-9440.0000")
         );
+        assert_eq!(Value::Int(5).to_json(Wire::String, None), Json::from("5"));
+        assert_eq!(Value::Int(2).to_json(Wire::Number, None), Json::from(2));
         assert_eq!(
-            Value::Dec(d).to_json(Wire::Native, None),
-            Json::from("-9440.0000")
-        );
-        assert_eq!(Value::Int(5).to_json(Wire::Text, None), Json::from("5"));
-        assert_eq!(Value::Int(5).to_json(Wire::Native, None), Json::from(5));
-        assert_eq!(
-            Value::Bool(true).to_json(Wire::Native, None),
+            Value::Bool(true).to_json(Wire::Boolean, None),
             Json::Bool(true)
         );
-        assert_eq!(Value::Null.to_json(Wire::Native, None), Json::Null);
-        assert_eq!(Value::Null.to_json(Wire::Text, None), Json::from(""));
+        assert_eq!(
+            Value::Bool(true).to_json(Wire::String, None),
+            Json::from("1")
+        );
         let date = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
         assert_eq!(
-            Value::Date(date).to_json(Wire::Text, Some("%Y.%m.%d")),
+            Value::Date(date).to_json(Wire::String, Some("%Y.%m.%d")),
             Json::from("2026.03.05")
         );
+        let ids = Value::List(vec![Value::Str("a90b".into()), Value::Str("c3".into())]);
+        assert_eq!(
+            ids.to_json(Wire::Array, None),
+            serde_json::json!(["a90b", "c3"])
+        );
         let list = Value::List(vec![Value::Int(3), Value::Int(7)]);
-        assert_eq!(list.to_json(Wire::Native, None), serde_json::json!([3, 7]));
+        assert_eq!(list.to_json(Wire::Array, None), serde_json::json!([3, 7]));
     }
 }

@@ -14,7 +14,7 @@ use super::{
     Field, Mapping, MappingError, MappingErrors, TotalRow, Transform, ValueMap, cond, name_of,
     template,
 };
-use crate::providers::{self, Constraint, Endpoint, FieldDef, FieldType};
+use crate::providers::{Empty, Endpoint, FieldDef, FieldType, Json, Registry};
 use crate::read::SkipIf;
 use crate::turkish::case::fold;
 use crate::turkish::checks::Check;
@@ -23,10 +23,16 @@ mod source;
 mod values;
 
 pub use source::line_col;
-use values::{compatible, format_fits, parse_type};
+pub(crate) use values::format_fits;
+use values::{compatible, parse_type};
 
-/// Reads and compiles a mapping file.
+/// Reads and compiles a mapping file against the built-in endpoints.
 pub fn load(path: &Path) -> Result<Mapping, MappingErrors> {
+    load_with(path, Registry::builtin())
+}
+
+/// Reads and compiles a mapping file against the endpoints of `registry`.
+pub fn load_with(path: &Path, registry: &Registry) -> Result<Mapping, MappingErrors> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         MappingErrors(vec![MappingError {
             file: path.display().to_string(),
@@ -35,11 +41,21 @@ pub fn load(path: &Path) -> Result<Mapping, MappingErrors> {
             message: format!("cannot read the mapping file: {e}"),
         }])
     })?;
-    load_str(path, &text)
+    load_str_with(path, &text, registry)
 }
 
-/// Compiles mapping text; `path` names it in messages and gives the mapping its name.
+/// Compiles mapping text against the built-in endpoints; `path` names it in messages
+/// and gives the mapping its name.
 pub fn load_str(path: &Path, text: &str) -> Result<Mapping, MappingErrors> {
+    load_str_with(path, text, Registry::builtin())
+}
+
+/// Compiles mapping text against the endpoints of `registry`.
+pub fn load_str_with(
+    path: &Path,
+    text: &str,
+    registry: &Registry,
+) -> Result<Mapping, MappingErrors> {
     let mut cx = Cx {
         file: path.display().to_string(),
         text,
@@ -54,8 +70,8 @@ pub fn load_str(path: &Path, text: &str) -> Result<Mapping, MappingErrors> {
             return Err(MappingErrors(cx.errors));
         }
     };
-    let Some(endpoint) = providers::find(spec.endpoint.get_ref()) else {
-        let known: Vec<_> = providers::all().map(|e| e.id).collect();
+    let Some(endpoint) = registry.find(spec.endpoint.get_ref()) else {
+        let known = registry.ids();
         cx.err(
             spec.endpoint.span(),
             format!(
@@ -102,13 +118,12 @@ pub fn load_str(path: &Path, text: &str) -> Result<Mapping, MappingErrors> {
     let mut fields = Vec::new();
     for (name, fspec) in spec.fields.get_ref() {
         let Some(def) = endpoint.field(name) else {
-            let names: Vec<_> = endpoint.fields.iter().map(|f| f.name).collect();
             cx.err(
                 fspec.span(),
                 format!(
                     "`{name}` is not a field of {}; its fields are: {}",
                     endpoint.id,
-                    names.join(", ")
+                    endpoint.field_names()
                 ),
             );
             continue;
@@ -118,7 +133,7 @@ pub fn load_str(path: &Path, text: &str) -> Result<Mapping, MappingErrors> {
         }
     }
     for def in endpoint.fields.iter().filter(|d| d.required) {
-        if !spec.fields.get_ref().contains_key(def.name) {
+        if !spec.fields.get_ref().contains_key(&def.name) {
             cx.err(
                 spec.fields.span(),
                 format!(
@@ -128,11 +143,11 @@ pub fn load_str(path: &Path, text: &str) -> Result<Mapping, MappingErrors> {
             );
         }
     }
-    let targets: Vec<&str> = fields.iter().map(|f: &Field| f.def.name).collect();
+    let targets: Vec<&str> = fields.iter().map(|f: &Field| f.def.name.as_str()).collect();
     for (name, fspec) in spec.fields.get_ref() {
         if let (Some(rif), Some(f)) = (
             &fspec.get_ref().required_if,
-            fields.iter().find(|f| f.def.name == name),
+            fields.iter().find(|f| &f.def.name == name),
         ) && let Some(c) = &f.required_if
         {
             for used in c.fields() {
@@ -145,7 +160,7 @@ pub fn load_str(path: &Path, text: &str) -> Result<Mapping, MappingErrors> {
             }
         }
     }
-    fields.sort_by_key(|f| endpoint.field_index(f.def.name));
+    fields.sort_by_key(|f| endpoint.field_index(&f.def.name));
 
     if !cx.errors.is_empty() {
         return Err(MappingErrors(cx.errors));
@@ -206,7 +221,7 @@ impl Cx<'_> {
     ) -> Option<Field> {
         let span = spanned.span();
         let s = spanned.get_ref();
-        let name = def.name;
+        let name = def.name.as_str();
         let before = self.errors.len();
 
         let ty = match &s.ty {
@@ -303,9 +318,23 @@ impl Cx<'_> {
                 Some(f.get_ref().clone())
             }
             None => match ty {
-                FieldType::Date => Some(def.format.unwrap_or("%Y-%m-%d").to_string()),
-                FieldType::DateTime => Some(def.format.unwrap_or("%Y-%m-%d %H:%M:%S").to_string()),
-                FieldType::Time => Some(def.format.unwrap_or("%H:%M").to_string()),
+                FieldType::Date | FieldType::DateTime | FieldType::Time => {
+                    // The page's format when the field has the same type; a date
+                    // written into a datetime field takes the datetime's format.
+                    let same = if ty == def.ty {
+                        def.format.clone()
+                    } else {
+                        None
+                    };
+                    Some(same.unwrap_or_else(|| {
+                        match ty {
+                            FieldType::Date => "%Y-%m-%d",
+                            FieldType::DateTime => "%Y-%m-%d %H:%M:%S",
+                            _ => "%H:%M",
+                        }
+                        .to_string()
+                    }))
+                }
                 _ => None,
             },
         };
@@ -371,7 +400,7 @@ impl Cx<'_> {
                 }
             }
         }
-        if let Constraint::Check(ch) = def.constraint
+        if let Some(ch) = def.check
             && !checks.contains(&ch)
         {
             checks.push(ch);
@@ -463,11 +492,13 @@ impl Cx<'_> {
             }
             None => ",".to_string(),
         };
+        let empty = self.empty(endpoint, def, s);
         if self.errors.len() > before {
             return None;
         }
         Some(Field {
             def,
+            empty,
             source: source?,
             ty,
             default,
@@ -488,6 +519,44 @@ impl Cx<'_> {
             transforms,
             split,
         })
+    }
+}
+
+impl Cx<'_> {
+    /// What an empty value of this field becomes: the mapping's `empty`, else the
+    /// page field's own, else the endpoint's. `""` only goes where a JSON string does:
+    /// a field sent as a number, boolean or array falls back to leaving it out.
+    fn empty(&mut self, endpoint: &Endpoint, def: &FieldDef, s: &FieldSpec) -> Empty {
+        let inherited = def.empty.unwrap_or(endpoint.empty);
+        let Some(e) = &s.empty else {
+            return if inherited == Empty::Send && def.json != Json::String {
+                Empty::Omit
+            } else {
+                inherited
+            };
+        };
+        match Empty::parse(e.get_ref()) {
+            Some(Empty::Send) if def.json != Json::String => {
+                self.err(
+                    e.span(),
+                    format!(
+                        "`{}`: empty = \"send\" sends \"\", but {} takes this field as a JSON {}; use \"omit\" or \"null\"",
+                        def.name,
+                        endpoint.id,
+                        def.json.name()
+                    ),
+                );
+                inherited
+            }
+            Some(x) => x,
+            None => {
+                self.err(
+                    e.span(),
+                    format!("`{}`: empty is {}", def.name, Empty::NAMES),
+                );
+                inherited
+            }
+        }
     }
 }
 

@@ -39,7 +39,7 @@ fn a_good_mapping_compiles_in_endpoint_order() {
     .unwrap();
     assert_eq!(m.name, "customer_update");
     assert_eq!(m.endpoint.id, "oduyo.customer_update");
-    let names: Vec<_> = m.fields.iter().map(|f| f.def.name).collect();
+    let names: Vec<_> = m.fields.iter().map(|f| f.def.name.as_str()).collect();
     assert_eq!(
         names,
         ["id", "name", "balance", "balance_current", "balance_paid"]

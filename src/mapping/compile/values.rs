@@ -212,7 +212,7 @@ pub(super) fn compatible(mapping: FieldType, endpoint: FieldType) -> bool {
 
 /// Whether formatting a value of `ty` with `format` succeeds (a date has no hour, a
 /// time has no day).
-pub(super) fn format_fits(format: &str, ty: FieldType) -> bool {
+pub(crate) fn format_fits(format: &str, ty: FieldType) -> bool {
     use std::fmt::Write;
     let d = chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap_or_default();
     let t = chrono::NaiveTime::from_hms_opt(13, 45, 30).unwrap_or_default();

@@ -19,7 +19,7 @@ const NT: &str = "netahsilat.customer_update";
 async fn oduyo_refuses_wrong_keys_and_sessions_without_repeating_them() {
     let h = Harness::start(options()).await;
     let (_, body) = good(ODUYO);
-    let url = h.url(super::endpoint(ODUYO).path);
+    let url = h.url(&super::endpoint(ODUYO).path);
     let cases = [
         (
             Some("wrong-apikey-123"),

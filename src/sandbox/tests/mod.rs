@@ -59,7 +59,7 @@ impl Harness {
     ) -> reqwest::RequestBuilder {
         let ep = endpoint(ep_id);
         let mut path = ep.path.to_owned();
-        if let (Some(field), Some(value)) = (ep.path_field, path_value) {
+        if let (Some(field), Some(value)) = (&ep.path_field, path_value) {
             path = path.replace(&format!("{{{field}}}"), value);
         }
         let method = Method::from_bytes(ep.method.as_str().as_bytes()).expect("method");
@@ -148,57 +148,47 @@ pub(super) fn outcome(r: &reqwest::Result<Response>) -> String {
 pub(super) const VKN: &str = "4540536920";
 pub(super) const TCKN: &str = "10000000146";
 
-/// A body (and path value) each endpoint accepts.
+/// The provider's own example request for an endpoint, from its page (the same
+/// files the golden tests render): the path value and the body.
 pub(super) fn good(ep_id: &str) -> (Option<&'static str>, Value) {
-    match ep_id {
-        "oduyo.customer_update" => (None, customer(5, "-9440.0000")),
-        "oduyo.cash_update" => (
-            None,
-            json!({"column": {
-                "id": "12", "code": "K1", "receipt_no": "KF-12", "date": "2026-03-01 09:30:00",
-                "type": "1", "customer_id": "5", "amount": "250.00", "currency": "TRY",
-                "description": "", "updated_at": ""
-            }}),
-        ),
-        "oduyo.transaction_create" => (None, transaction(Some("FT-1001"))),
-        "fatura_entegrator.customer_update" => (
-            Some("77"),
-            json!({
-                "name": "Deniz Ltd", "type": "company", "tax_number": VKN,
-                "email": "info@deniz.com.tr", "country": "TR"
-            }),
-        ),
-        "netahsilat.customer_update" => (
-            Some("C-100"),
-            json!({
-                "code": "C-100", "erpCode": "120.01.100", "isCompany": true,
-                "firstName": null, "lastName": null, "tckn": null,
-                "companyName": "Deniz Ltd", "taxNumber": VKN, "taxOffice": "Kadıköy",
-                "cityCode": 34, "districtCode": 1421, "isActive": true, "allowSms": false,
-                "customerRepresentativeIds": [3, 7]
-            }),
-        ),
-        other => panic!("no sample body for {other}"),
-    }
+    let text = match ep_id {
+        "oduyo.customer_update" => {
+            include_str!("../../../tests/fixtures/pages/oduyo_customer_update.json")
+        }
+        "oduyo.cash_update" => include_str!("../../../tests/fixtures/pages/oduyo_cash_update.json"),
+        "oduyo.transaction_create" => {
+            include_str!("../../../tests/fixtures/pages/oduyo_transaction_create.json")
+        }
+        "fatura_entegrator.customer_update" => {
+            include_str!("../../../tests/fixtures/pages/fatura_entegrator_customer_update.json")
+        }
+        "netahsilat.customer_update" => {
+            include_str!("../../../tests/fixtures/pages/netahsilat_customer_update.json")
+        }
+        other => panic!("no example request for {other}"),
+    };
+    let example: Value = serde_json::from_str(text).expect("example json");
+    let path = example["path_value"]
+        .as_str()
+        .map(|s| &*Box::leak(s.to_owned().into_boxed_str()));
+    (path, example["body"].clone())
 }
 
 pub(super) fn customer(id: i64, balance: &str) -> Value {
     json!({"column": {
-        "id": id.to_string(), "code": format!("C{id}"), "name": "Ayşe Yılmaz",
-        "customer_type_1": "1", "tc_number": TCKN, "balance": balance,
+        "id": id.to_string(), "name": "Ayşe Yılmaz", "customer_type_1": "1",
+        "customer_type_2": "1", "tc_number": TCKN, "balance": balance,
         "balance_current": "0.0000", "balance_paid": "100.5000", "status": "1"
     }})
 }
 
-pub(super) fn transaction(document_no: Option<&str>) -> Value {
-    let mut column = json!({
+/// A transaction; `comment` tells one from another (the ledger keys a create by its
+/// whole body).
+pub(super) fn transaction(comment: Option<&str>) -> Value {
+    json!({ "column": {
         "customer_id": "5", "amount": "1500.00", "sign": "-1", "date": "2026.03.01",
-        "hour": "14:30", "description": "Satış faturası"
-    });
-    if let (Some(doc), Some(obj)) = (document_no, column.as_object_mut()) {
-        obj.insert("document_no".into(), Value::from(doc));
-    }
-    json!({ "column": column })
+        "hour": "14:30", "comment": comment.unwrap_or("Satış faturası"), "currency": "TRY"
+    }})
 }
 
 pub(super) fn options() -> Options {

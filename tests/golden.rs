@@ -1,0 +1,142 @@
+//! The providers' own example requests, rendered by aktar.
+//!
+//! For each provider page, `tests/fixtures/pages/` holds the page's example request, a
+//! one-row export holding the example's values and a mapping that names every field
+//! of the page. A dry run must render exactly the example: method, path, and a body
+//! equal to it as JSON values, types included (key order aside). Sent to the sandbox,
+//! the same request must be taken as it stands.
+//!
+//! These tests are the reason aktar's endpoint descriptions can be trusted: a field
+//! name, a JSON type or an empty value that differs from the provider's page fails
+//! here first.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use aktar::sandbox::Options;
+use serde_json::Value;
+use tempfile::TempDir;
+
+use common::{Sandbox, aktar, config, payloads, root, summary};
+
+const PAGES: &[&str] = &[
+    "oduyo_customer_update",
+    "oduyo_cash_update",
+    "oduyo_transaction_create",
+    "fatura_entegrator_customer_update",
+    "netahsilat_customer_update",
+];
+
+fn page(name: &str) -> (PathBuf, PathBuf, Value) {
+    let dir = root().join("tests/fixtures/pages");
+    let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).expect("example");
+    let example: Value = serde_json::from_str(&text).expect("example json");
+    (
+        dir.join(format!("{name}.toml")),
+        dir.join(format!("{name}.csv")),
+        example,
+    )
+}
+
+/// A dry run of the page's one-row export: the one payload it renders.
+fn render(mapping: &Path, export: &Path) -> Value {
+    let tmp = TempDir::new().expect("tmp");
+    let out = tmp.path().join("report");
+    let run = aktar()
+        .current_dir(tmp.path())
+        .arg("check")
+        .arg("-m")
+        .arg(mapping)
+        .arg("--report-dir")
+        .arg(&out)
+        .arg(export)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}: {stderr}",
+        mapping.display()
+    );
+    let mut p = payloads(&out);
+    assert_eq!(p.len(), 1, "one payload for one row");
+    p.remove(0)
+}
+
+fn assert_renders_the_example(name: &str) {
+    let (mapping, export, example) = page(name);
+    let got = render(&mapping, &export);
+    assert_eq!(got["method"], example["method"], "{name}: method");
+    let url = got["url"].as_str().expect("url");
+    let path = example["path"].as_str().expect("path");
+    assert!(url.ends_with(path), "{name}: {url} is not {path}");
+    assert_eq!(
+        got["body"], example["body"],
+        "{name}: the body differs from the page's example"
+    );
+}
+
+#[test]
+fn oduyo_customer_update_renders_the_pages_example() {
+    assert_renders_the_example("oduyo_customer_update");
+}
+
+#[test]
+fn oduyo_cash_update_renders_the_pages_example() {
+    assert_renders_the_example("oduyo_cash_update");
+}
+
+#[test]
+fn oduyo_transaction_create_renders_the_pages_example() {
+    assert_renders_the_example("oduyo_transaction_create");
+}
+
+#[test]
+fn fatura_entegrator_customer_update_renders_the_pages_example() {
+    assert_renders_the_example("fatura_entegrator_customer_update");
+}
+
+#[test]
+fn netahsilat_customer_update_renders_the_pages_example() {
+    assert_renders_the_example("netahsilat_customer_update");
+}
+
+/// The examples sent for real: the sandbox takes each as it stands, and what it
+/// holds afterwards is the example body.
+#[test]
+fn the_examples_are_sent_and_taken_as_they_stand() {
+    let sb = Sandbox::start(Options::default());
+    let tmp = TempDir::new().expect("tmp");
+    let cfg = config(&tmp, &sb.base_url(), "");
+    for name in PAGES {
+        let (mapping, export, example) = page(name);
+        let out = tmp.path().join(name);
+        let run = aktar()
+            .current_dir(tmp.path())
+            .arg("run")
+            .arg("--config")
+            .arg(&cfg)
+            .arg("-m")
+            .arg(&mapping)
+            .arg("--report-dir")
+            .arg(&out)
+            .arg(&export)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(0), "{name}: {stderr}");
+        assert_eq!(summary(&out)["sent"], 1, "{name}");
+        let endpoint = example["endpoint"].as_str().expect("endpoint");
+        let ledger = sb.ledger();
+        let entries = ledger.endpoints.get(endpoint).expect("written");
+        assert_eq!(entries.len(), 1, "{name}: one record");
+        let entry = entries.values().next().expect("entry");
+        assert_eq!(entry.writes, 1, "{name}");
+        assert_eq!(
+            entry.last, example["body"],
+            "{name}: what the sandbox holds"
+        );
+    }
+}
