@@ -140,3 +140,121 @@ fn the_examples_are_sent_and_taken_as_they_stand() {
         );
     }
 }
+
+/// Sends `body` to the sandbox as the page's request; the status and the sandbox's
+/// reason for a refusal.
+fn send_raw(sb: &Sandbox, example: &Value, body: &Value) -> (u16, String) {
+    use aktar::sandbox::creds;
+    let running = sb.running.as_ref().expect("running");
+    let url = format!(
+        "{}{}",
+        sb.base_url(),
+        example["path"].as_str().expect("path")
+    );
+    let method = example["method"].as_str().expect("method");
+    let token = running.netahsilat_token();
+    sb.rt.block_on(async {
+        let client = aktar::http::client_builder().build().expect("client");
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let rb = client.request(method, url).json(body);
+        let rb = match example["endpoint"].as_str().unwrap_or_default() {
+            id if id.starts_with("oduyo.") => rb
+                .header("Apikey", creds::ODUYO_API_KEY)
+                .header("Authorization", creds::ODUYO_SESSION),
+            id if id.starts_with("fatura_entegrator.") => rb.bearer_auth(creds::FE_API_KEY),
+            _ => rb.bearer_auth(token),
+        };
+        let resp = rb.send().await.expect("send");
+        let reason = resp
+            .headers()
+            .get("x-sandbox-reason")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (resp.status().as_u16(), reason)
+    })
+}
+
+/// The fields object of a body (inside Ödüyo's `column`).
+fn fields_mut(body: &mut Value) -> &mut serde_json::Map<String, Value> {
+    let inner = if body.get("column").is_some() {
+        &mut body["column"]
+    } else {
+        body
+    };
+    inner.as_object_mut().expect("object")
+}
+
+/// The sandbox refuses what the provider would: an unknown field, a missing required
+/// field and a wrong JSON type, each named in its answer, for every page's request.
+#[test]
+fn the_sandbox_refuses_an_unknown_field_a_missing_required_one_and_a_wrong_json_type() {
+    let sb = Sandbox::start(Options::default());
+    // (page, a required body field, a field and a value of the wrong JSON type)
+    let cases: &[(&str, Option<&str>, &str, Value)] = &[
+        (
+            "oduyo_customer_update",
+            Some("balance"),
+            "id",
+            Value::from(1),
+        ),
+        ("oduyo_cash_update", None, "id", Value::from("2")),
+        (
+            "oduyo_transaction_create",
+            Some("comment"),
+            "amount",
+            Value::from(50),
+        ),
+        (
+            "fatura_entegrator_customer_update",
+            None,
+            "phone",
+            Value::from(5321234567_u64),
+        ),
+        (
+            "netahsilat_customer_update",
+            Some("erpCode"),
+            "districtCode",
+            Value::from("494"),
+        ),
+    ];
+    for (name, required, typed, wrong) in cases {
+        let (_, _, example) = page(name);
+        assert_eq!(
+            send_raw(&sb, &example, &example["body"]).0,
+            200,
+            "{name}: the example"
+        );
+
+        let mut unknown = example["body"].clone();
+        fields_mut(&mut unknown).insert("document_no".into(), Value::from("X-1"));
+        let (status, reason) = send_raw(&sb, &example, &unknown);
+        assert!(status >= 400, "{name}: unknown field taken");
+        assert!(
+            reason.contains("document_no: unknown field"),
+            "{name}: {reason}"
+        );
+
+        if let Some(field) = required {
+            let mut missing = example["body"].clone();
+            fields_mut(&mut missing).remove(*field);
+            let (status, reason) = send_raw(&sb, &example, &missing);
+            assert!(status >= 400, "{name}: missing {field} taken");
+            assert!(
+                reason.contains(&format!("{field}: required")),
+                "{name}: {reason}"
+            );
+        }
+
+        let mut mistyped = example["body"].clone();
+        fields_mut(&mut mistyped).insert((*typed).into(), wrong.clone());
+        let (status, reason) = send_raw(&sb, &example, &mistyped);
+        assert!(status >= 400, "{name}: {typed} as {wrong} taken");
+        assert!(
+            reason.contains(&format!("{typed}: must be a JSON")),
+            "{name}: {reason}"
+        );
+    }
+    // Only the five examples were written.
+    assert_eq!(sb.stats().writes, 5);
+}
