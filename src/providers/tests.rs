@@ -141,8 +141,8 @@ code   = { type = "string" }
     for want in [
         "endpoints/extra.toml:4:6: endpoint `oduyo.customer_update` is already described (built-in)",
         "endpoints/extra.toml:5:10: unknown method `GET`",
-        "endpoints/extra.toml:10:39: `amount`: a decimal field cannot be sent as a JSON number",
-        "endpoints/extra.toml:11:39: `when`: format `%H` asks for parts a date does not have",
+        "endpoints/extra.toml:10:37: `amount`: a decimal field cannot be sent as a JSON number",
+        "endpoints/extra.toml:11:36: `when`: format `%H` asks for parts a date does not have",
         "`code` goes into the path, so it must be required = true",
     ] {
         assert!(err.contains(want), "{want}\n---\n{err}");

@@ -3,9 +3,8 @@
 //! posted once, never, or twice, and `last` to see what the provider would now hold.
 //!
 //! Keys are what the provider itself would call the record: the id in the path, else
-//! the body's `id`, else (for a create, which has no id yet) the document number,
-//! else a hash of the canonical body, so that two identical creates without a
-//! document number still land on one key and show up as a double post.
+//! the body's `id`, else (for a create, which has no id yet) a hash of the canonical
+//! body, so that two identical creates land on one key and show up as a double post.
 
 use serde_json::{Map, Value};
 
@@ -119,10 +118,7 @@ impl Inner {
         }
         let mut out = Map::new();
         if let Some(name) = &ep.path_field {
-            let id = key
-                .parse::<i64>()
-                .map_or_else(|_| Value::from(key), Value::from);
-            out.insert(name.to_owned(), id);
+            out.insert(name.to_owned(), Value::from(key));
         }
         out.extend(record.iter().map(|(k, v)| (k.clone(), v.clone())));
         Value::Object(out)

@@ -333,7 +333,8 @@ mod tests {
     fn transaction_dates_use_the_endpoint_format() {
         let body = |date: &str| {
             serde_json::json!({"column": {
-                "customer_id": "5", "amount": "10.00", "sign": "-1", "date": date, "hour": "14:30"
+                "customer_id": "5", "amount": "10.00", "sign": "-1", "date": date, "hour": "14:30",
+                "comment": "Satış faturası", "currency": "TRY"
             }})
             .to_string()
         };

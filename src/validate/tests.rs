@@ -109,6 +109,15 @@ fn oduyo_body_is_all_strings_in_a_column_envelope() {
             "status": "1"
         }})
     );
+    // An empty cell goes to Ödüyo as "", as its page's example sends it.
+    let c = check(
+        &m,
+        ODUYO_HEAD,
+        &["C-2", "43", "Ali Veli", "Şahıs", "", "", "0"],
+    );
+    let body = c.outcome.unwrap().body;
+    assert_eq!(body["column"]["tax_number"], "");
+    assert_eq!(body["column"]["telephone"], "");
 }
 
 #[test]
@@ -175,11 +184,12 @@ endpoint = "fatura_entegrator.customer_update"
 key = "{Kod}"
 [fields]
 id = { from = "Kod" }
-name = { template = "{Ad} {Soyad}" }
+name = { from = "Ad" }
+surname = { from = "Soyad" }
 type = { from = "Tip", map = { "Şahıs" = "person", "Şirket" = "company" } }
-tax_number = { from = "VKN/TCKN" }
-iban = { from = "IBAN" }
-email = { from = "E-Posta" }
+tax_number = { from = "VKN/TCKN", check = "vkn_or_tckn" }
+iban = { from = "IBAN", check = "iban" }
+email = { from = "E-Posta", check = "email" }
 "#;
 
 #[test]
@@ -195,7 +205,7 @@ fn fatura_entegrator_leaves_empty_cells_out_and_puts_id_in_the_path() {
     assert_eq!(req.path, "/api/customers/15");
     assert_eq!(
         req.body,
-        json!({"name": "Ali Veli", "type": "person", "tax_number": "10000000146"})
+        json!({"name": "Ali", "surname": "Veli", "type": "person", "tax_number": "10000000146"})
     );
     let c = check(
         &m,
@@ -214,10 +224,30 @@ fn fatura_entegrator_leaves_empty_cells_out_and_puts_id_in_the_path() {
         rules(&c),
         [
             ("VKN/TCKN".to_string(), "vkn_or_tckn"),
+            ("VKN/TCKN".to_string(), "pattern"),
             ("E-Posta".to_string(), "email"),
             ("IBAN".to_string(), "iban"),
         ]
     );
+    // Without the mapping's checks only the page's own rule applies: 10 or 11
+    // digits, no checksum.
+    let plain = mapping(
+        &FE.replace(r#", check = "vkn_or_tckn""#, "")
+            .replace(r#", check = "iban""#, "")
+            .replace(r#", check = "email""#, ""),
+    );
+    let c = check(
+        &plain,
+        head,
+        &["17", "A", "B", "Şirket", "4540536921", "TR00", "a@b"],
+    );
+    assert_eq!(
+        c.outcome.unwrap().body,
+        json!({"name": "A", "surname": "B", "type": "company", "tax_number": "4540536921",
+               "email": "a@b", "iban": "TR00"})
+    );
+    let c = check(&plain, head, &["18", "A", "B", "Şirket", "123", "", ""]);
+    assert_eq!(rules(&c), [("VKN/TCKN".to_string(), "pattern")]);
 }
 
 const NT: &str = r#"
@@ -237,6 +267,7 @@ taxOffice = { from = "VD" }
 districtCode = { from = "İlçe Kodu" }
 isActive = { from = "Aktif" }
 customerRepresentativeIds = { from = "Temsilci", split = ";" }
+cityCode = { from = "İl Kodu" }
 "#;
 const NT_HEAD: &[&str] = &[
     "Kod",
@@ -250,6 +281,7 @@ const NT_HEAD: &[&str] = &[
     "İlçe Kodu",
     "Aktif",
     "Temsilci",
+    "İl Kodu",
 ];
 
 #[test]
@@ -270,19 +302,59 @@ fn netahsilat_types_are_native_json() {
             "1234",
             "Evet",
             "3; 7",
+            "06",
         ],
     );
     let req = c.outcome.unwrap();
     assert_eq!(req.path, "/vendor/customer/K%201.0-A_b");
+    // Empty cells are left out (the page sends only what is updated); cityCode is a
+    // string, so its leading zero stays; representative ids are strings.
     assert_eq!(
         req.body,
         json!({
             "code": "K 1.0-A_b", "erpCode": "ERP-K 1.0-A_b", "isCompany": false, "firstName": "Ali",
-            "lastName": "Veli", "tckn": "10000000146", "companyName": null, "taxNumber": null,
-            "taxOffice": null, "districtCode": 1234, "isActive": true,
-            "customerRepresentativeIds": [3, 7]
+            "lastName": "Veli", "tckn": "10000000146", "cityCode": "06", "districtCode": 1234,
+            "isActive": true, "customerRepresentativeIds": ["3", "7"]
         })
     );
+}
+
+#[test]
+fn a_mapping_can_send_an_empty_value_as_null_or_as_empty_text() {
+    let m = mapping(
+        &NT.replace(
+            r#"companyName = { from = "Ünvan" }"#,
+            r#"companyName = { from = "Ünvan", empty = "null" }"#,
+        )
+        .replace(
+            r#"taxOffice = { from = "VD" }"#,
+            r#"taxOffice = { from = "VD", empty = "send" }"#,
+        ),
+    );
+    let c = check(
+        &m,
+        NT_HEAD,
+        &[
+            "K3",
+            "Şahıs",
+            "Ali",
+            "Veli",
+            "10000000146",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+    );
+    let body = c.outcome.unwrap().body;
+    assert_eq!(body["companyName"], json!(null));
+    assert_eq!(body["taxOffice"], json!(""));
+    let obj = body.as_object().unwrap();
+    assert!(!obj.contains_key("taxNumber"), "{body}");
+    assert!(!obj.contains_key("districtCode"), "{body}");
 }
 
 #[test]
@@ -303,16 +375,64 @@ fn netahsilat_endpoint_rules_require_company_fields() {
             "12a",
             "belki",
             "x",
+            "",
         ],
     );
+    // Representative ids are strings on the page (UUIDs), so "x" is one.
     assert_eq!(
         rules(&c),
         [
             ("İlçe Kodu".to_string(), "integer"),
             ("Aktif".to_string(), "bool"),
-            ("Temsilci".to_string(), "integer"),
             ("VD".to_string(), "required_if"),
         ]
+    );
+}
+
+const CASH: &str = r#"
+endpoint = "oduyo.cash_update"
+key = "{Kasa Kodu}"
+[fields]
+id = { from = "Ödüyo No" }
+integration_id = { from = "Kasa Kodu" }
+status = { from = "Durum", map = { "Aktif" = "1", "Pasif" = "0" } }
+key1 = { from = "Kasa Kodu" }
+note = { from = "Not" }
+balance = { from = "Bakiye" }
+kasafisi_updated_in = { from = "Güncelleme" }
+"#;
+
+#[test]
+fn oduyo_cash_card_id_is_a_json_number_left_out_when_empty() {
+    let m = mapping(CASH);
+    let head = &[
+        "Kasa Kodu",
+        "Ödüyo No",
+        "Durum",
+        "Not",
+        "Bakiye",
+        "Güncelleme",
+    ];
+    let c = check(
+        &m,
+        head,
+        &["21", "2", "Aktif", "", "1260", "23.05.2025 14:30"],
+    );
+    assert_eq!(
+        c.outcome.unwrap().body,
+        json!({"column": {
+            "id": 2, "integration_id": "21", "status": "1", "key1": "21", "note": "",
+            "balance": "1260", "kasafisi_updated_in": "2025-05-23 14:30:00"
+        }})
+    );
+    // "" is no JSON number: an empty id is left out, the other empties still go as "".
+    let c = check(&m, head, &["22", "", "Pasif", "", "0", ""]);
+    assert_eq!(
+        c.outcome.unwrap().body,
+        json!({"column": {
+            "integration_id": "22", "status": "0", "key1": "22", "note": "",
+            "balance": "0", "kasafisi_updated_in": ""
+        }})
     );
 }
 
@@ -325,6 +445,8 @@ amount = { debit_credit = ["Borç", "Alacak"], emit = "amount", scale = 2 }
 sign = { debit_credit = ["Borç", "Alacak"], emit = "sign" }
 date = { from = "Tarih" }
 hour = { from = "Saat" }
+comment = { template = "Fiş {Fiş No}" }
+currency = { value = "TRY" }
 "#;
 
 #[test]
@@ -353,17 +475,32 @@ fn debit_credit_gives_amount_and_sign() {
     let req = check_row(&m, &b, &head, r).outcome.unwrap();
     assert_eq!(
         req.body,
-        json!({"column": {"customer_id": "7", "amount": "1500.50", "sign": "1", "date": "2026.11.03", "hour": "09:05"}})
+        json!({"column": {
+            "customer_id": "7", "amount": "1500.50", "sign": "1", "date": "2026.11.03",
+            "hour": "09:05", "comment": "Fiş F1", "currency": "TRY"
+        }})
     );
     let r = row(
         6,
-        &[t("F2"), t("7"), t("250,00"), t("0"), t("45000"), t("")],
+        &[t("F2"), t("7"), t("250,00"), t("0"), t("45000"), t("8:00")],
     );
     let req = check_row(&m, &b, &head, r).outcome.unwrap();
     assert_eq!(req.body["column"]["sign"], "-1");
     assert_eq!(req.body["column"]["amount"], "250.00");
     assert_eq!(req.body["column"]["date"], "2023.03.15");
-    assert_eq!(req.body["column"]["hour"], "");
+    assert_eq!(req.body["column"]["hour"], "08:00");
+    assert_eq!(req.body["column"]["comment"], "Fiş F2");
+    // The page requires the hour: an empty one is a problem, not a "".
+    let no_hour = check_row(
+        &m,
+        &b,
+        &head,
+        row(
+            9,
+            &[t("F6"), t("7"), t("250,00"), t("0"), t("45000"), t("")],
+        ),
+    );
+    assert_eq!(rules(&no_hour), [("Saat".to_string(), "required")]);
 
     let both = check_row(
         &m,
@@ -371,7 +508,7 @@ fn debit_credit_gives_amount_and_sign() {
         &head,
         row(
             7,
-            &[t("F3"), t("7"), t("1"), t("2"), t("01.01.2026"), t("")],
+            &[t("F3"), t("7"), t("1"), t("2"), t("01.01.2026"), t("10:00")],
         ),
     );
     assert_eq!(
@@ -384,7 +521,14 @@ fn debit_credit_gives_amount_and_sign() {
         &head,
         row(
             8,
-            &[t("F4"), t("7"), t(""), t("0,00"), t("31.02.2026"), t("")],
+            &[
+                t("F4"),
+                t("7"),
+                t(""),
+                t("0,00"),
+                t("31.02.2026"),
+                t("10:00"),
+            ],
         ),
     );
     assert_eq!(
@@ -416,11 +560,13 @@ fn error_cells_and_ragged_rows_are_problems() {
     );
     r.ragged = Some((5, 6));
     let c = check_row(&m, &b, &head, r);
+    // The missing last cell is the hour, which the page requires.
     assert_eq!(
         rules(&c),
         [
             (String::new(), "ragged_row"),
-            ("Cari".to_string(), "cell_error")
+            ("Cari".to_string(), "cell_error"),
+            ("Saat".to_string(), "required"),
         ]
     );
 }
@@ -454,37 +600,33 @@ fn batches_keep_file_order() {
 
 #[test]
 fn numbers_written_in_the_mapping_use_a_decimal_point_whatever_the_file_uses() {
-    let m = mapping(
-        r#"
+    let text = r#"
 endpoint = "oduyo.transaction_create"
 key = "{Fiş No}"
 [source]
 decimal = ","
 [fields]
 customer_id = { from = "Cari" }
-amount = { from = "Tutar", type = "integer" }
+amount = { from = "Tutar", default = "1.500", scale = 4 }
 sign = { value = "1" }
 date = { value = "01.11.2026" }
-exchange_rate = { from = "Kur", default = "1.500", scale = 4 }
-"#,
-    );
-    let c = check(
-        &m,
-        &["Fiş No", "Cari", "Tutar", "Kur"],
-        &["F1", "7", "500", ""],
-    );
-    assert_eq!(c.outcome.unwrap().body["column"]["exchange_rate"], "1.5000");
-    let c = check(
-        &m,
-        &["Fiş No", "Cari", "Tutar", "Kur"],
-        &["F2", "7", "500", "2,25"],
-    );
-    assert_eq!(c.outcome.unwrap().body["column"]["exchange_rate"], "2.2500");
+hour = { value = "09:00" }
+comment = { value = "Devir" }
+currency = { value = "TRY" }
+"#;
+    let m = mapping(text);
+    let head = &["Fiş No", "Cari", "Tutar"];
+    let c = check(&m, head, &["F1", "7", ""]);
+    assert_eq!(c.outcome.unwrap().body["column"]["amount"], "1.5000");
+    let c = check(&m, head, &["F2", "7", "2,25"]);
+    assert_eq!(c.outcome.unwrap().body["column"]["amount"], "2.2500");
     // An amount read as a whole number is still never negative.
-    let c = check(
-        &m,
-        &["Fiş No", "Cari", "Tutar", "Kur"],
-        &["F3", "7", "-500", ""],
-    );
+    let m = mapping(&text.replace(
+        r#"amount = { from = "Tutar", default = "1.500", scale = 4 }"#,
+        r#"amount = { from = "Tutar", type = "integer" }"#,
+    ));
+    let c = check(&m, head, &["F3", "7", "-500"]);
     assert_eq!(rules(&c), [("Tutar".to_string(), "min")]);
+    let c = check(&m, head, &["F4", "7", "2,25"]);
+    assert_eq!(rules(&c), [("Tutar".to_string(), "integer")]);
 }

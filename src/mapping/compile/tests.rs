@@ -92,7 +92,7 @@ fn type_the_endpoint_cannot_take() {
     // A date can go into a string field: it is written with its format.
     load_str(
         Path::new("m.toml"),
-        &with(r#"description = { from = "E", type = "date", format = "%d.%m.%Y" }"#),
+        &with(r#"group_code = { from = "E", type = "date", format = "%d.%m.%Y" }"#),
     )
     .unwrap();
     let e = one(&HEAD.replace(
@@ -129,6 +129,8 @@ amount = { debit_credit = ["Borç", "Alacak"], emit = "amount" }
 sign = { debit_credit = ["Borç", "Alacak"], emit = "sign" }
 date = { from = "Tarih", input_format = "dd.QQ.yyyy" }
 hour = { from = "Saat", format = "%H:%Q" }
+comment = { from = "Açıklama" }
+currency = { value = "TRY" }
 "#;
     let e = errors(tx);
     assert_eq!(e.len(), 2, "{e:?}");
@@ -181,7 +183,7 @@ fn misplaced_options() {
     assert!(e.message.contains("map_default goes with map"));
     let e = one(&with(r#"name = { from = "A", min = 3 }"#));
     assert!(e.message.contains("does not apply"));
-    let e = one(&with(r#"description = { value = 1.5 }"#));
+    let e = one(&with(r#"risk = { value = 1.5 }"#));
     assert!(e.message.contains("in quotes"));
 }
 
@@ -214,11 +216,41 @@ customer_id = { from = "Cari" }
 amount = { debit_credit = ["Borç", "Alacak"], emit = "sign" }
 sign = { debit_credit = ["Borç"], emit = "sign" }
 date = { from = "Tarih" }
+hour = { from = "Saat" }
+comment = { from = "Açıklama" }
+currency = { value = "TRY" }
 "#;
     let e = errors(tx);
     assert_eq!(e.len(), 2, "{e:?}");
     assert!(e[0].message.contains("does not fit"));
     assert!(e[1].message.contains("takes two columns"));
+}
+
+#[test]
+fn empty_is_omit_send_or_null_and_send_needs_a_json_string() {
+    let e = one(&with(r#"name = { from = "A", empty = "skip" }"#));
+    assert_eq!(e.line, 8);
+    assert!(
+        e.message.contains("`name`: empty is omit, send or null"),
+        "{}",
+        e.message
+    );
+    // The kasa card's id goes as a JSON number, which "" cannot be.
+    let cash = "endpoint = \"oduyo.cash_update\"\nkey = \"{A}\"\n[fields]\nid = { from = \"No\", empty = \"send\" }\n";
+    let e = one(cash);
+    assert_eq!((e.line, e.column), (4, 29));
+    assert!(
+        e.message.contains("takes this field as a JSON number"),
+        "{}",
+        e.message
+    );
+    for ok in ["omit", "null"] {
+        load_str(
+            Path::new("m.toml"),
+            &cash.replace("\"send\"", &format!("\"{ok}\"")),
+        )
+        .unwrap();
+    }
 }
 
 #[test]
