@@ -10,10 +10,9 @@ use std::time::Duration;
 
 use super::Exit;
 use super::run::{Job, run_job};
-use crate::config::{
-    Config, LoginConfig, ProviderConfig, ReportConfig, StateConfig, TokenCallConfig,
-};
-use crate::sandbox::{self, creds};
+use crate::config::{Config, ProviderConfig, ReportConfig, StateConfig};
+use crate::providers::{ProviderId, fatura_entegrator, netahsilat, oduyo};
+use crate::sandbox;
 
 /// The samples and the mapping each is read with.
 pub const SAMPLES: &[(&str, &str)] = &[
@@ -82,51 +81,21 @@ fn root(args: &DemoArgs) -> Result<PathBuf, String> {
 
 /// The configuration a person would write for the sandbox, with credentials named as
 /// environment variables (answered from the sandbox's own keys, not the real
-/// environment).
+/// environment). Each provider's table comes from the provider.
 fn config(base_url: &str, report_dir: &Path) -> Config {
-    let provider = |p: ProviderConfig| ProviderConfig {
-        base_url: Some(base_url.to_string()),
-        rate_limit: Some("40/s".into()),
-        concurrency: Some(4),
-        timeout: Some("10s".into()),
-        ..p
-    };
-    let mut providers = BTreeMap::new();
-    providers.insert(
-        "oduyo".to_string(),
-        provider(ProviderConfig {
-            api_key: Some("env:ODUYO_APIKEY".into()),
-            login: Some(LoginConfig {
-                path: "/api/v1/ws/login".into(),
-                username: creds::ODUYO_USERNAME.into(),
-                password: "env:ODUYO_PASSWORD".into(),
-                username_field: "username".into(),
-                api_key_field: "oduyo_api_key".into(),
-                password_field: "password".into(),
-            }),
-            ..ProviderConfig::default()
-        }),
-    );
-    providers.insert(
-        "fatura_entegrator".to_string(),
-        provider(ProviderConfig {
-            token: Some("env:FE_API_KEY".into()),
-            ..ProviderConfig::default()
-        }),
-    );
-    providers.insert(
-        "netahsilat".to_string(),
-        provider(ProviderConfig {
-            auth: Some(TokenCallConfig {
-                path: "/token".into(),
-                client_id: creds::NETAHSILAT_CLIENT_ID.into(),
-                client_secret: "env:NETAHSILAT_CLIENT_SECRET".into(),
-                grant_type: "client_credentials".into(),
-                format: "form".into(),
-            }),
-            ..ProviderConfig::default()
-        }),
-    );
+    let providers = ProviderId::ALL
+        .iter()
+        .map(|&id| {
+            let table = ProviderConfig {
+                base_url: Some(base_url.to_string()),
+                rate_limit: Some("40/s".into()),
+                concurrency: Some(4),
+                timeout: Some("10s".into()),
+                ..sandbox_table(id)
+            };
+            (id.config_name().to_string(), table)
+        })
+        .collect::<BTreeMap<_, _>>();
     Config {
         providers,
         report: ReportConfig {
@@ -141,17 +110,25 @@ fn config(base_url: &str, report_dir: &Path) -> Config {
     }
 }
 
+fn sandbox_table(id: ProviderId) -> ProviderConfig {
+    match id {
+        ProviderId::Oduyo => oduyo::sandbox::config(),
+        ProviderId::FaturaEntegrator => fatura_entegrator::sandbox::config(),
+        ProviderId::NetTahsilat => netahsilat::sandbox::config(),
+    }
+}
+
+/// The sandbox's credentials under the variable names the providers' tables use.
 fn sandbox_env(name: &str) -> Option<String> {
-    Some(
-        match name {
-            "ODUYO_APIKEY" => creds::ODUYO_API_KEY,
-            "ODUYO_PASSWORD" => creds::ODUYO_PASSWORD,
-            "FE_API_KEY" => creds::FE_API_KEY,
-            "NETAHSILAT_CLIENT_SECRET" => creds::NETAHSILAT_CLIENT_SECRET,
-            _ => return None,
-        }
-        .to_string(),
-    )
+    [
+        oduyo::sandbox::ENV,
+        fatura_entegrator::sandbox::ENV,
+        netahsilat::sandbox::ENV,
+    ]
+    .concat()
+    .iter()
+    .find(|(var, _)| *var == name)
+    .map(|(_, value)| value.to_string())
 }
 
 fn demo(args: &DemoArgs) -> Result<bool, String> {

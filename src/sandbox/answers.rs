@@ -21,9 +21,9 @@ pub(crate) const REASON_HEADER: &str = "x-sandbox-reason";
 /// A provider's generic error body for a message.
 fn error_body(provider: ProviderId, message: &str) -> Value {
     match provider {
-        ProviderId::Oduyo => oduyo::error_body(message),
-        ProviderId::FaturaEntegrator => fatura_entegrator::error_body(message),
-        ProviderId::NetTahsilat => netahsilat::error_body(message),
+        ProviderId::Oduyo => oduyo::sandbox::error_body(message),
+        ProviderId::FaturaEntegrator => fatura_entegrator::sandbox::error_body(message),
+        ProviderId::NetTahsilat => netahsilat::sandbox::error_body(message),
     }
 }
 
@@ -64,15 +64,15 @@ pub(crate) fn server_error(provider: ProviderId, status: StatusCode) -> Response
 pub(crate) fn refused(ep: &Endpoint, problems: &[Problem]) -> Response {
     let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
     let (status, body) = match ep.provider {
-        ProviderId::Oduyo => oduyo::refused(),
+        ProviderId::Oduyo => oduyo::sandbox::refused(),
         ProviderId::FaturaEntegrator => {
             let by_field: Vec<(String, String)> = problems
                 .iter()
                 .map(|p| (p.field().to_owned(), p.to_string()))
                 .collect();
-            fatura_entegrator::refused(&by_field)
+            fatura_entegrator::sandbox::refused(&by_field)
         }
-        ProviderId::NetTahsilat => netahsilat::refused(&messages),
+        ProviderId::NetTahsilat => netahsilat::sandbox::refused(&messages),
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     with_reason((status, Json(body)).into_response(), &messages.join("; "))
@@ -81,9 +81,9 @@ pub(crate) fn refused(ep: &Endpoint, problems: &[Problem]) -> Response {
 /// A well-formed update of a record that does not exist.
 pub(crate) fn not_found(ep: &Endpoint) -> Response {
     let body = match ep.provider {
-        ProviderId::Oduyo => oduyo::not_found(),
-        ProviderId::FaturaEntegrator => fatura_entegrator::not_found(),
-        ProviderId::NetTahsilat => netahsilat::not_found(),
+        ProviderId::Oduyo => oduyo::sandbox::not_found(),
+        ProviderId::FaturaEntegrator => fatura_entegrator::sandbox::not_found(),
+        ProviderId::NetTahsilat => netahsilat::sandbox::not_found(),
     };
     with_reason(
         (StatusCode::NOT_FOUND, Json(body)).into_response(),
@@ -94,9 +94,9 @@ pub(crate) fn not_found(ep: &Endpoint) -> Response {
 pub(crate) fn success(ep: &Endpoint, applied: &Applied) -> Response {
     let body = match (ep.provider, applied) {
         (_, Applied::Record(record)) => record.clone(),
-        (_, Applied::Created { fields, number }) => oduyo::created(fields, *number),
-        (ProviderId::Oduyo, Applied::Updated(key)) => oduyo::updated(key),
-        (_, Applied::Updated(_)) => netahsilat::updated(),
+        (_, Applied::Created { fields, number }) => oduyo::sandbox::created(fields, *number),
+        (ProviderId::Oduyo, Applied::Updated(key)) => oduyo::sandbox::updated(key),
+        (_, Applied::Updated(_)) => netahsilat::sandbox::updated(),
     };
     (StatusCode::OK, Json(body)).into_response()
 }

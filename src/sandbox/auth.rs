@@ -1,6 +1,8 @@
 //! Authentication as each provider does it: Ödüyo's `Apikey` header plus a session id
 //! from its login call, Fatura Entegratör's static bearer key, NetTahsilat's bearer
-//! JWT from an OAuth2 client-credentials token call.
+//! JWT from an OAuth2 client-credentials token call. Each provider's header check and
+//! auth call live with the provider (`crate::providers::<provider>::sandbox`); this
+//! module keeps what they share: the credentials issued, and reading the calls' fields.
 //!
 //! The server remembers every session and token it issued, with its expiry, rather
 //! than verifying signatures: that is all a sandbox needs, it lets an injected
@@ -10,20 +12,12 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-use super::creds;
-use super::state::App;
-use crate::providers::ProviderId;
-
-pub(crate) const ODUYO_LOGIN_PATH: &str = "/api/v1/ws/login";
-pub(crate) const TOKEN_PATH: &str = "/token";
+use crate::providers::{ProviderId, fatura_entegrator, netahsilat, oduyo};
 
 /// Past this many remembered credentials, expired ones are forgotten, so a client
 /// that logs in for every request cannot grow the sandbox without bound.
@@ -135,51 +129,21 @@ impl Credentials {
         provider: ProviderId,
         headers: &HeaderMap,
     ) -> Result<Presented, AuthError> {
-        let now = Instant::now();
         match provider {
-            ProviderId::Oduyo => {
-                let key = text(headers, "apikey").ok_or(AuthError::MissingApiKey)?;
-                if key != creds::ODUYO_API_KEY {
-                    return Err(AuthError::BadApiKey);
-                }
-                let session =
-                    text(headers, "authorization").ok_or(AuthError::MissingAuthorization)?;
-                if let Some(expires) = self.sessions.get(session) {
-                    return if now < *expires {
-                        Ok(Presented::OduyoSession(session.to_owned()))
-                    } else {
-                        Err(AuthError::SessionExpired)
-                    };
-                }
-                // The most likely mistake of a client written for the other two
-                // providers; worth its own message.
-                match bearer(session) {
-                    Some(_) => Err(AuthError::BearerSession),
-                    None => Err(AuthError::UnknownSession),
-                }
-            }
-            ProviderId::FaturaEntegrator => {
-                let value =
-                    text(headers, "authorization").ok_or(AuthError::MissingAuthorization)?;
-                match bearer(value) {
-                    Some(key) if key == creds::FE_API_KEY => Ok(Presented::FeKey),
-                    Some(_) => Err(AuthError::BadApiKey),
-                    None => Err(AuthError::NotBearer),
-                }
-            }
-            ProviderId::NetTahsilat => {
-                let value =
-                    text(headers, "authorization").ok_or(AuthError::MissingAuthorization)?;
-                let token = bearer(value).ok_or(AuthError::NotBearer)?;
-                match self.tokens.get(token) {
-                    Some(expires) if now < *expires => {
-                        Ok(Presented::NetTahsilatToken(token.to_owned()))
-                    }
-                    Some(_) => Err(AuthError::TokenExpired),
-                    None => Err(AuthError::UnknownToken),
-                }
-            }
+            ProviderId::Oduyo => oduyo::sandbox::authenticate(self, headers),
+            ProviderId::FaturaEntegrator => fatura_entegrator::sandbox::authenticate(headers),
+            ProviderId::NetTahsilat => netahsilat::sandbox::authenticate(self, headers),
         }
+    }
+
+    /// Until when a session issued here lives (None: never issued).
+    pub fn session_expiry(&self, id: &str) -> Option<Instant> {
+        self.sessions.get(id).copied()
+    }
+
+    /// Until when a token issued here lives (None: never issued).
+    pub fn token_expiry(&self, token: &str) -> Option<Instant> {
+        self.tokens.get(token).copied()
     }
 
     fn fresh(&mut self, label: &str) -> String {
@@ -204,12 +168,12 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-fn text<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+pub(crate) fn text<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name)?.to_str().ok().map(str::trim)
 }
 
 /// The token of `Bearer <token>` (the scheme is case-insensitive, as in RFC 7235).
-fn bearer(value: &str) -> Option<&str> {
+pub(crate) fn bearer(value: &str) -> Option<&str> {
     let (scheme, rest) = value.split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")
@@ -217,100 +181,8 @@ fn bearer(value: &str) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// `POST /api/v1/ws/login`: form fields `username`, `oduyo_api_key`, `password`.
-pub(crate) async fn login(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
-    let fields = match parse_fields(&headers, &body) {
-        Ok(f) => f,
-        Err(e) => return oduyo_refusal(StatusCode::BAD_REQUEST, &e.to_string()),
-    };
-    let get = |name: &'static str| {
-        fields
-            .get(name)
-            .filter(|v| !v.is_empty())
-            .ok_or(FieldsError::Missing(name))
-    };
-    let (username, api_key, password) =
-        match (get("username"), get("oduyo_api_key"), get("password")) {
-            (Ok(u), Ok(k), Ok(p)) => (u, k, p),
-            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-                return oduyo_refusal(StatusCode::BAD_REQUEST, &e.to_string());
-            }
-        };
-    let ttl = app.opts().session_ttl;
-    let mut inner = app.lock();
-    if username != creds::ODUYO_USERNAME
-        || api_key != creds::ODUYO_API_KEY
-        || password != creds::ODUYO_PASSWORD
-    {
-        inner.stats.unauthorized += 1;
-        return oduyo_refusal(StatusCode::UNAUTHORIZED, "invalid credentials");
-    }
-    let session_id = inner.creds.issue_session(ttl);
-    inner.stats.logins += 1;
-    let answer = json!({
-        "status": true,
-        "data": { "session_id": session_id, "expires_in": ttl.as_secs() },
-    });
-    (StatusCode::OK, axum::Json(answer)).into_response()
-}
-
-fn oduyo_refusal(status: StatusCode, message: &str) -> Response {
-    let body = json!({ "status": false, "message": message });
-    (status, axum::Json(body)).into_response()
-}
-
-/// `POST /token`: OAuth2 client credentials, as a form or as JSON.
-pub(crate) async fn token(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
-    let oauth_error = |status: StatusCode, error: &str, description: &str| {
-        let body = json!({ "error": error, "error_description": description });
-        (status, axum::Json(body)).into_response()
-    };
-    let fields = match parse_fields(&headers, &body) {
-        Ok(f) => f,
-        Err(e) => {
-            return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", &e.to_string());
-        }
-    };
-    for name in ["grant_type", "client_id", "client_secret"] {
-        if fields.get(name).is_none_or(|v| v.is_empty()) {
-            let message = FieldsError::Missing(name).to_string();
-            return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", &message);
-        }
-    }
-    if fields.get("grant_type").map(String::as_str) != Some("client_credentials") {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            "grant_type must be client_credentials",
-        );
-    }
-    let ttl = app.opts().token_ttl;
-    let mut inner = app.lock();
-    let id = fields.get("client_id").map(String::as_str).unwrap_or("");
-    let secret = fields
-        .get("client_secret")
-        .map(String::as_str)
-        .unwrap_or("");
-    if id != creds::NETAHSILAT_CLIENT_ID || secret != creds::NETAHSILAT_CLIENT_SECRET {
-        inner.stats.unauthorized += 1;
-        return oauth_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "client authentication failed",
-        );
-    }
-    let (access_token, _) = inner.creds.issue_token(id, ttl);
-    inner.stats.tokens += 1;
-    let answer = json!({
-        "access_token": access_token,
-        "token_type": "Bearer",
-        "expires_in": ttl.as_secs(),
-    });
-    (StatusCode::OK, axum::Json(answer)).into_response()
-}
-
 #[derive(Debug, thiserror::Error)]
-enum FieldsError {
+pub(crate) enum FieldsError {
     #[error("the body is not valid JSON")]
     Json,
     #[error("the body is not a valid form")]
@@ -322,7 +194,10 @@ enum FieldsError {
 }
 
 /// A form body, or a JSON object of strings when the request says it is JSON.
-fn parse_fields(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, FieldsError> {
+pub(crate) fn parse_fields(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<HashMap<String, String>, FieldsError> {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -42,7 +42,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 mod answers;
-mod auth;
+pub(crate) mod auth;
 mod cli;
 mod conn;
 pub mod creds;
@@ -50,7 +50,7 @@ mod faults;
 mod handlers;
 mod ledger;
 mod ratelimit;
-mod state;
+pub(crate) mod state;
 mod validate;
 
 #[cfg(test)]
@@ -228,8 +228,14 @@ impl Drop for Running {
 /// everything but introspection, which must answer at once even on a slow sandbox.
 fn router(app: App, endpoints: &providers::Registry) -> Router {
     let mut provider_routes = Router::new()
-        .route(auth::ODUYO_LOGIN_PATH, post(auth::login))
-        .route(auth::TOKEN_PATH, post(auth::token));
+        .route(
+            providers::oduyo::sandbox::LOGIN_PATH,
+            post(providers::oduyo::sandbox::login),
+        )
+        .route(
+            providers::netahsilat::sandbox::TOKEN_PATH,
+            post(providers::netahsilat::sandbox::token),
+        );
     for ep in endpoints.all() {
         provider_routes = provider_routes.route(&ep.path, write_route(ep));
     }

@@ -1,7 +1,9 @@
 //! Credentials shared by every request of a run: Ödüyo's session (given, or obtained by
 //! logging in; renewed before it lapses and once on a 401), Fatura Entegratör's key, and
 //! NetTahsilat's bearer token (given, or fetched from the token call; renewed before
-//! its JWT `exp` and once on a 401).
+//! its JWT `exp` and once on a 401). The calls that obtain a credential live with
+//! their provider (`crate::providers::oduyo::auth`, `…::netahsilat::auth`); this
+//! module keeps what they share.
 //!
 //! One mutex guards the credential, so a renewal happens once however many requests
 //! are in flight: the others wait for it. Each credential has a generation number; a
@@ -14,6 +16,7 @@ use serde_json::Value as Json;
 use tokio::sync::Mutex;
 
 use super::settings::{AuthSettings, Login, Secret, TokenCall};
+use crate::providers::{netahsilat, oduyo};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
@@ -49,9 +52,6 @@ pub struct Auth {
     current: Mutex<Option<Current>>,
 }
 
-/// Ödüyo sessions last 60 minutes unless the login answer says otherwise.
-const ODUYO_SESSION: Duration = Duration::from_secs(60 * 60);
-
 impl Auth {
     pub fn new(settings: AuthSettings, base_url: &str, client: reqwest::Client) -> Auth {
         let now = Instant::now();
@@ -64,7 +64,9 @@ impl Auth {
                 value: s.clone(),
                 // A given session is renewed only if a login is configured, and then
                 // before an hour from now has passed.
-                renew_at: login.as_ref().map(|_| now + renew_after(ODUYO_SESSION)),
+                renew_at: login
+                    .as_ref()
+                    .map(|_| now + renew_after(oduyo::auth::SESSION_LIFE)),
                 generation: 1,
             }),
             AuthSettings::Bearer(s) => Some(Current {
@@ -171,101 +173,30 @@ impl Auth {
         l: &Login,
         generation: u64,
     ) -> Result<Current, AuthError> {
-        let url = format!("{}{}", self.base_url, l.path);
-        let form = [
-            (l.username_field.as_str(), l.username.as_str()),
-            (l.api_key_field.as_str(), api_key.expose()),
-            (l.password_field.as_str(), l.password.expose()),
-        ];
-        let (status, json) = post(self.client.post(&url).form(&form))
+        let (value, life) = oduyo::auth::login(&self.client, &self.base_url, api_key, l)
             .await
             .map_err(AuthError::Login)?;
-        let session = json
-            .as_ref()
-            .filter(|j| j.get("status") != Some(&Json::Bool(false)))
-            .and_then(|j| {
-                [
-                    j.pointer("/data/session_id"),
-                    j.pointer("/session_id"),
-                    j.pointer("/data/session"),
-                    j.pointer("/session"),
-                    j.pointer("/data"),
-                ]
-                .into_iter()
-                .flatten()
-                .find_map(|v| v.as_str().map(str::to_string))
-            });
-        match session {
-            Some(s) if (200..300).contains(&status) && !s.is_empty() => {
-                let life = json
-                    .as_ref()
-                    .and_then(|j| {
-                        j.pointer("/data/expires_in")
-                            .or_else(|| j.pointer("/expires_in"))
-                    })
-                    .and_then(Json::as_u64)
-                    .map_or(ODUYO_SESSION, Duration::from_secs);
-                Ok(Current {
-                    value: Secret::new(s),
-                    renew_at: Some(Instant::now() + renew_after(life)),
-                    generation,
-                })
-            }
-            _ => Err(AuthError::Login(format!(
-                "HTTP {status}: {}",
-                provider_message(json.as_ref())
-            ))),
-        }
+        Ok(Current {
+            value,
+            renew_at: Some(Instant::now() + renew_after(life)),
+            generation,
+        })
     }
 
     async fn token(&self, c: &TokenCall, generation: u64) -> Result<Current, AuthError> {
-        let fields = [
-            ("grant_type", c.grant_type.as_str()),
-            ("client_id", c.client_id.as_str()),
-            ("client_secret", c.client_secret.expose()),
-        ];
-        let req = self.client.post(&c.url);
-        let req = if c.json {
-            let body: serde_json::Map<String, Json> = fields
-                .iter()
-                .map(|(k, v)| (k.to_string(), Json::from(*v)))
-                .collect();
-            req.json(&body)
-        } else {
-            req.form(&fields)
-        };
-        let (status, json) = post(req).await.map_err(AuthError::Token)?;
-        let token = json
-            .as_ref()
-            .and_then(|j| {
-                j.get("access_token")
-                    .or_else(|| j.pointer("/data/access_token"))
-            })
-            .and_then(Json::as_str)
-            .filter(|t| !t.is_empty());
-        match token {
-            Some(t) if (200..300).contains(&status) => {
-                let life = jwt_lifetime(t).or_else(|| {
-                    json.as_ref()
-                        .and_then(|j| j.get("expires_in"))
-                        .and_then(Json::as_u64)
-                        .map(Duration::from_secs)
-                });
-                Ok(Current {
-                    value: Secret::new(t),
-                    renew_at: life.map(|l| Instant::now() + renew_after(l)),
-                    generation,
-                })
-            }
-            _ => Err(AuthError::Token(format!(
-                "HTTP {status}: {}",
-                provider_message(json.as_ref())
-            ))),
-        }
+        let (value, life) = netahsilat::auth::token(&self.client, c)
+            .await
+            .map_err(AuthError::Token)?;
+        Ok(Current {
+            value,
+            renew_at: life.map(|l| Instant::now() + renew_after(l)),
+            generation,
+        })
     }
 }
 
-async fn post(req: reqwest::RequestBuilder) -> Result<(u16, Option<Json>), String> {
+/// Sends a credential call; its status and JSON answer, or what went wrong in words.
+pub(crate) async fn post(req: reqwest::RequestBuilder) -> Result<(u16, Option<Json>), String> {
     let resp = req
         .send()
         .await
@@ -278,7 +209,8 @@ async fn post(req: reqwest::RequestBuilder) -> Result<(u16, Option<Json>), Strin
     Ok((status, serde_json::from_slice(&body).ok()))
 }
 
-fn provider_message(json: Option<&Json>) -> String {
+/// The reason a provider gives in a refusal.
+pub(crate) fn provider_message(json: Option<&Json>) -> String {
     json.and_then(|j| j.get("message").or_else(|| j.get("error")))
         .and_then(Json::as_str)
         .unwrap_or("no reason given")

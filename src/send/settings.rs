@@ -6,7 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::config::ProviderConfig;
-use crate::providers::ProviderId;
+use crate::providers::{ProviderId, fatura_entegrator, netahsilat, oduyo};
 
 /// A credential. Its `Debug` hides it, so it cannot leak through a log line.
 #[derive(Clone, PartialEq, Eq)]
@@ -107,14 +107,20 @@ pub enum SettingsError {
     },
 }
 
-struct Resolver<'a> {
-    provider: &'static str,
+/// Reads a provider table's values: secrets only from the environment, every mistake
+/// naming the key (never a value).
+pub(crate) struct Resolver<'a> {
+    pub provider: &'static str,
     env: &'a dyn Fn(&str) -> Option<String>,
 }
 
 impl Resolver<'_> {
     /// A secret: must be `env:NAME`, and NAME must be set.
-    fn secret(&self, key: &str, v: Option<&String>) -> Result<Option<Secret>, SettingsError> {
+    pub(crate) fn secret(
+        &self,
+        key: &str,
+        v: Option<&String>,
+    ) -> Result<Option<Secret>, SettingsError> {
         let Some(v) = v else { return Ok(None) };
         let Some(var) = v.strip_prefix("env:") else {
             return Err(SettingsError::NotEnv {
@@ -132,7 +138,11 @@ impl Resolver<'_> {
         }
     }
 
-    fn required_secret(&self, key: &str, v: Option<&String>) -> Result<Secret, SettingsError> {
+    pub(crate) fn required_secret(
+        &self,
+        key: &str,
+        v: Option<&String>,
+    ) -> Result<Secret, SettingsError> {
         self.secret(key, v)?.ok_or_else(|| SettingsError::Missing {
             provider: self.provider,
             key: key.into(),
@@ -140,7 +150,7 @@ impl Resolver<'_> {
     }
 
     /// A plain value, which may also come from the environment.
-    fn plain(&self, key: &str, v: &str) -> Result<String, SettingsError> {
+    pub(crate) fn plain(&self, key: &str, v: &str) -> Result<String, SettingsError> {
         match v.strip_prefix("env:") {
             Some(_) => Ok(self
                 .secret(key, Some(&v.to_string()))?
@@ -150,7 +160,7 @@ impl Resolver<'_> {
         }
     }
 
-    fn bad(&self, key: &str, message: String) -> SettingsError {
+    pub(crate) fn bad(&self, key: &str, message: String) -> SettingsError {
         SettingsError::Bad {
             provider: self.provider,
             key: key.into(),
@@ -197,68 +207,9 @@ pub fn resolve(
         return Err(r.bad("concurrency", "must be at least 1".into()));
     }
     let auth = match id {
-        ProviderId::Oduyo => {
-            let api_key = r.required_secret("api_key", cfg.api_key.as_ref())?;
-            let session = r.secret("session", cfg.session.as_ref())?;
-            let login = match &cfg.login {
-                Some(l) => Some(Login {
-                    path: l.path.clone(),
-                    username: r.plain("login.username", &l.username)?,
-                    password: r.required_secret("login.password", Some(&l.password))?,
-                    username_field: l.username_field.clone(),
-                    api_key_field: l.api_key_field.clone(),
-                    password_field: l.password_field.clone(),
-                }),
-                None => None,
-            };
-            if session.is_none() && login.is_none() {
-                return Err(SettingsError::Missing {
-                    provider,
-                    key: "session (or a [providers.oduyo.login] table)".into(),
-                });
-            }
-            AuthSettings::Oduyo {
-                api_key,
-                session,
-                login,
-            }
-        }
-        ProviderId::FaturaEntegrator => {
-            AuthSettings::Bearer(r.required_secret("token", cfg.token.as_ref())?)
-        }
-        ProviderId::NetTahsilat => {
-            let token = r.secret("token", cfg.token.as_ref())?;
-            let call = match &cfg.auth {
-                Some(a) => Some(TokenCall {
-                    url: if a.path.starts_with("http://") || a.path.starts_with("https://") {
-                        a.path.clone()
-                    } else {
-                        format!("{base_url}{}", a.path)
-                    },
-                    client_id: r.plain("auth.client_id", &a.client_id)?,
-                    client_secret: r
-                        .required_secret("auth.client_secret", Some(&a.client_secret))?,
-                    grant_type: a.grant_type.clone(),
-                    json: match a.format.as_str() {
-                        "form" => false,
-                        "json" => true,
-                        other => {
-                            return Err(
-                                r.bad("auth.format", format!("`{other}`: use form or json"))
-                            );
-                        }
-                    },
-                }),
-                None => None,
-            };
-            if token.is_none() && call.is_none() {
-                return Err(SettingsError::Missing {
-                    provider,
-                    key: "token (or a [providers.netahsilat.auth] table)".into(),
-                });
-            }
-            AuthSettings::NetTahsilat { token, call }
-        }
+        ProviderId::Oduyo => oduyo::auth::settings(cfg, &r)?,
+        ProviderId::FaturaEntegrator => fatura_entegrator::auth::settings(cfg, &r)?,
+        ProviderId::NetTahsilat => netahsilat::auth::settings(cfg, &r, &base_url)?,
     };
     Ok(Settings {
         provider: id,
