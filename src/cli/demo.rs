@@ -11,7 +11,7 @@ use std::time::Duration;
 use super::Exit;
 use super::run::{Job, run_job};
 use crate::config::{Config, ProviderConfig, ReportConfig, StateConfig};
-use crate::providers::{ProviderId, fatura_entegrator, netahsilat, oduyo};
+use crate::providers::ProviderId;
 use crate::sandbox;
 
 /// The samples and the mapping each is read with.
@@ -91,7 +91,7 @@ fn config(base_url: &str, report_dir: &Path) -> Config {
                 rate_limit: Some("40/s".into()),
                 concurrency: Some(4),
                 timeout: Some("10s".into()),
-                ..sandbox_table(id)
+                ..id.behaviour().sandbox_config()
             };
             (id.config_name().to_string(), table)
         })
@@ -110,25 +110,13 @@ fn config(base_url: &str, report_dir: &Path) -> Config {
     }
 }
 
-fn sandbox_table(id: ProviderId) -> ProviderConfig {
-    match id {
-        ProviderId::Oduyo => oduyo::sandbox::config(),
-        ProviderId::FaturaEntegrator => fatura_entegrator::sandbox::config(),
-        ProviderId::NetTahsilat => netahsilat::sandbox::config(),
-    }
-}
-
 /// The sandbox's credentials under the variable names the providers' tables use.
 fn sandbox_env(name: &str) -> Option<String> {
-    [
-        oduyo::sandbox::ENV,
-        fatura_entegrator::sandbox::ENV,
-        netahsilat::sandbox::ENV,
-    ]
-    .concat()
-    .iter()
-    .find(|(var, _)| *var == name)
-    .map(|(_, value)| value.to_string())
+    ProviderId::ALL
+        .iter()
+        .flat_map(|id| id.behaviour().sandbox_env())
+        .find(|(var, _)| *var == name)
+        .map(|(_, value)| value.to_string())
 }
 
 fn demo(args: &DemoArgs) -> Result<bool, String> {

@@ -219,8 +219,8 @@ pub(super) fn parse(
 fn builtin_defaults(pid: ProviderId) -> DefaultsSpec {
     super::BUILTIN
         .iter()
-        .find(|(id, _)| *id == pid)
-        .and_then(|(_, text)| toml::from_str::<FileSpec>(text).ok())
+        .find(|(id, _, _)| *id == pid)
+        .and_then(|(_, text, _)| toml::from_str::<FileSpec>(text).ok())
         .map(|f| f.defaults)
         .unwrap_or_default()
 }

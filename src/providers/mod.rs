@@ -16,8 +16,8 @@
 //! Endpoint descriptions are read once and live for the whole process, so they are
 //! handed out as `&'static Endpoint` and every stage can hold them without lifetimes.
 //!
-//! Adding a provider: a folder here with its `endpoints.toml` and its behaviour, and
-//! one line in [`BUILTIN`] (plus its authentication in `send::auth`).
+//! Adding a provider: a folder here with its `endpoints.toml` and an implementation of
+//! [`Provider`], a variant of [`ProviderId`] and one line in [`BUILTIN`].
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -35,19 +35,78 @@ pub mod oduyo;
 
 pub use file::{EndpointError, EndpointErrors};
 
-/// The built-in providers and their endpoint files, in the order `aktar endpoints`
-/// lists them.
-const BUILTIN: &[(ProviderId, &str)] = &[
-    (ProviderId::Oduyo, include_str!("oduyo/endpoints.toml")),
+/// The built-in providers: each one's id, endpoint file and behaviour, in the order
+/// `aktar endpoints` lists them.
+const BUILTIN: &[(ProviderId, &str, &dyn Provider)] = &[
+    (
+        ProviderId::Oduyo,
+        include_str!("oduyo/endpoints.toml"),
+        &oduyo::Oduyo,
+    ),
     (
         ProviderId::FaturaEntegrator,
         include_str!("fatura_entegrator/endpoints.toml"),
+        &fatura_entegrator::FaturaEntegrator,
     ),
     (
         ProviderId::NetTahsilat,
         include_str!("netahsilat/endpoints.toml"),
+        &netahsilat::NetTahsilat,
     ),
 ];
+
+/// What a provider does, beside what its endpoint file says it is: its credentials,
+/// and how the sandbox plays it.
+pub(crate) trait Provider: Sync {
+    /// Its credentials, from its `aktar.toml` table.
+    fn auth_settings(
+        &self,
+        cfg: &crate::config::ProviderConfig,
+        r: &crate::send::settings::Resolver<'_>,
+        base_url: &str,
+    ) -> Result<crate::send::settings::AuthSettings, crate::send::settings::SettingsError>;
+
+    /// The sandbox: a write's headers, checked as the provider checks them.
+    fn authenticate(
+        &self,
+        creds: &crate::sandbox::auth::Credentials,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<crate::sandbox::auth::Presented, crate::sandbox::auth::AuthError>;
+
+    /// The sandbox: the call that hands out a credential, if the provider has one.
+    fn auth_call(
+        &self,
+    ) -> Option<(
+        &'static str,
+        axum::routing::MethodRouter<crate::sandbox::state::App>,
+    )>;
+
+    /// The sandbox: the error a credential that has lapsed gets.
+    fn expired(&self) -> crate::sandbox::auth::AuthError;
+
+    /// The sandbox: a generic error answer.
+    fn error_body(&self, message: &str) -> serde_json::Value;
+
+    /// The sandbox: the status and answer for a body the provider will not take.
+    fn refused(&self, problems: &[crate::sandbox::validate::Problem]) -> (u16, serde_json::Value);
+
+    /// The sandbox: the answer for an update of a record that does not exist.
+    fn not_found(&self) -> serde_json::Value;
+
+    /// The sandbox: whether an update is answered with the whole record as it now
+    /// stands (the sandbox then keeps the records to merge partial updates into).
+    fn answers_with_record(&self) -> bool {
+        false
+    }
+
+    /// The sandbox: the answer for an applied write.
+    fn success(&self, applied: &crate::sandbox::ledger::Applied) -> serde_json::Value;
+
+    /// The `aktar.toml` table a person writes for the sandbox (credentials as
+    /// `env:NAME`), and those variables with the sandbox's values: `aktar demo`.
+    fn sandbox_config(&self) -> crate::config::ProviderConfig;
+    fn sandbox_env(&self) -> &'static [(&'static str, &'static str)];
+}
 
 /// Every built-in endpoint, in the order `aktar endpoints` lists them.
 pub fn all() -> impl Iterator<Item = &'static Endpoint> {
@@ -71,7 +130,7 @@ impl Registry {
         static BUILT: OnceLock<Registry> = OnceLock::new();
         BUILT.get_or_init(|| {
             let mut endpoints = Vec::new();
-            for (id, text) in BUILTIN {
+            for (id, text, _) in BUILTIN {
                 let origin = Origin::BuiltIn;
                 match file::parse(text, &origin, Some(*id), None) {
                     Ok(parsed) => endpoints.extend(parsed.endpoints.into_iter().map(leak)),
@@ -308,6 +367,12 @@ impl ProviderId {
     pub fn names() -> String {
         let names: Vec<_> = Self::ALL.iter().map(|p| p.config_name()).collect();
         names.join(", ")
+    }
+
+    /// What the provider does. [`BUILTIN`] lists the providers in the order of this
+    /// enum (a unit test holds it to that).
+    pub(crate) fn behaviour(self) -> &'static dyn Provider {
+        BUILTIN[self as usize].2
     }
 }
 

@@ -177,3 +177,12 @@ code = { type = "string", required = true }
         "{err}"
     );
 }
+
+#[test]
+fn the_registry_lists_each_provider_at_its_own_index() {
+    assert_eq!(BUILTIN.len(), ProviderId::ALL.len());
+    for (i, (id, _, _)) in BUILTIN.iter().enumerate() {
+        assert_eq!(*id as usize, i, "{}", id.config_name());
+        assert_eq!(ProviderId::ALL[i], *id);
+    }
+}

@@ -1,5 +1,6 @@
-//! Each provider's answer shapes, in one place: the sender reads these shapes in
-//! production, so the sandbox must give exactly them, including the unhelpful ones
+//! The sandbox's answers: statuses and headers here, each provider's shapes from the
+//! provider (`crate::providers::<provider>::sandbox`). The sender reads these shapes
+//! in production, so the sandbox must give exactly them, including the unhelpful ones
 //! (Ödüyo refuses a body with a bare `{}`).
 //!
 //! Because such answers teach an integrator nothing, every refusal also carries an
@@ -14,17 +15,13 @@ use serde_json::Value;
 use super::auth::AuthError;
 use super::ledger::Applied;
 use super::validate::Problem;
-use crate::providers::{Endpoint, ProviderId, fatura_entegrator, netahsilat, oduyo};
+use crate::providers::{Endpoint, ProviderId};
 
 pub(crate) const REASON_HEADER: &str = "x-sandbox-reason";
 
 /// A provider's generic error body for a message.
 fn error_body(provider: ProviderId, message: &str) -> Value {
-    match provider {
-        ProviderId::Oduyo => oduyo::sandbox::error_body(message),
-        ProviderId::FaturaEntegrator => fatura_entegrator::sandbox::error_body(message),
-        ProviderId::NetTahsilat => netahsilat::sandbox::error_body(message),
-    }
+    provider.behaviour().error_body(message)
 }
 
 pub(crate) fn unauthorized(provider: ProviderId, err: &AuthError) -> Response {
@@ -34,11 +31,7 @@ pub(crate) fn unauthorized(provider: ProviderId, err: &AuthError) -> Response {
 
 /// 401 for the `expired` fault: the message a real expiry gives.
 pub(crate) fn expired(provider: ProviderId) -> Response {
-    let err = match provider {
-        ProviderId::Oduyo => AuthError::SessionExpired,
-        ProviderId::NetTahsilat | ProviderId::FaturaEntegrator => AuthError::TokenExpired,
-    };
-    unauthorized(provider, &err)
+    unauthorized(provider, &provider.behaviour().expired())
 }
 
 pub(crate) fn rate_limited(provider: ProviderId, retry_after_secs: u64) -> Response {
@@ -63,28 +56,14 @@ pub(crate) fn server_error(provider: ProviderId, status: StatusCode) -> Response
 /// A body the endpoint would not take.
 pub(crate) fn refused(ep: &Endpoint, problems: &[Problem]) -> Response {
     let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
-    let (status, body) = match ep.provider {
-        ProviderId::Oduyo => oduyo::sandbox::refused(),
-        ProviderId::FaturaEntegrator => {
-            let by_field: Vec<(String, String)> = problems
-                .iter()
-                .map(|p| (p.field().to_owned(), p.to_string()))
-                .collect();
-            fatura_entegrator::sandbox::refused(&by_field)
-        }
-        ProviderId::NetTahsilat => netahsilat::sandbox::refused(&messages),
-    };
+    let (status, body) = ep.provider.behaviour().refused(problems);
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     with_reason((status, Json(body)).into_response(), &messages.join("; "))
 }
 
 /// A well-formed update of a record that does not exist.
 pub(crate) fn not_found(ep: &Endpoint) -> Response {
-    let body = match ep.provider {
-        ProviderId::Oduyo => oduyo::sandbox::not_found(),
-        ProviderId::FaturaEntegrator => fatura_entegrator::sandbox::not_found(),
-        ProviderId::NetTahsilat => netahsilat::sandbox::not_found(),
-    };
+    let body = ep.provider.behaviour().not_found();
     with_reason(
         (StatusCode::NOT_FOUND, Json(body)).into_response(),
         "no record with this id",
@@ -92,12 +71,7 @@ pub(crate) fn not_found(ep: &Endpoint) -> Response {
 }
 
 pub(crate) fn success(ep: &Endpoint, applied: &Applied) -> Response {
-    let body = match (ep.provider, applied) {
-        (_, Applied::Record(record)) => record.clone(),
-        (_, Applied::Created { fields, number }) => oduyo::sandbox::created(fields, *number),
-        (ProviderId::Oduyo, Applied::Updated(key)) => oduyo::sandbox::updated(key),
-        (_, Applied::Updated(_)) => netahsilat::sandbox::updated(),
-    };
+    let body = ep.provider.behaviour().success(applied);
     (StatusCode::OK, Json(body)).into_response()
 }
 

@@ -17,7 +17,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-use crate::providers::{ProviderId, fatura_entegrator, netahsilat, oduyo};
+use crate::providers::ProviderId;
 
 /// Past this many remembered credentials, expired ones are forgotten, so a client
 /// that logs in for every request cannot grow the sandbox without bound.
@@ -129,11 +129,7 @@ impl Credentials {
         provider: ProviderId,
         headers: &HeaderMap,
     ) -> Result<Presented, AuthError> {
-        match provider {
-            ProviderId::Oduyo => oduyo::sandbox::authenticate(self, headers),
-            ProviderId::FaturaEntegrator => fatura_entegrator::sandbox::authenticate(headers),
-            ProviderId::NetTahsilat => netahsilat::sandbox::authenticate(self, headers),
-        }
+        provider.behaviour().authenticate(self, headers)
     }
 
     /// Until when a session issued here lives (None: never issued).

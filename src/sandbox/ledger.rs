@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::LedgerEntry;
 use super::state::Inner;
 use super::validate::fields_of;
-use crate::providers::{Endpoint, FieldType, ProviderId};
+use crate::providers::{Endpoint, FieldType};
 
 /// What an applied write gives its answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,16 +101,19 @@ impl Inner {
             let fields = fields_of(ep, body).cloned().unwrap_or_default();
             return Applied::Created { fields, number };
         }
-        match ep.provider {
-            // Fatura Entegratör answers a PATCH with the whole record.
-            ProviderId::FaturaEntegrator => Applied::Record(self.merge_record(ep, key, body)),
-            ProviderId::Oduyo | ProviderId::NetTahsilat => Applied::Updated(key.to_owned()),
+        if ep.provider.behaviour().answers_with_record() {
+            Applied::Record(self.merge_record(ep, key, body))
+        } else {
+            Applied::Updated(key.to_owned())
         }
     }
 
     /// A partial update: the body's fields over what the record held.
     fn merge_record(&mut self, ep: &Endpoint, key: &str, body: &Value) -> Value {
-        let record = self.fe_customers.entry(key.to_owned()).or_default();
+        let record = self
+            .records
+            .entry((ep.id.clone(), key.to_owned()))
+            .or_default();
         if let Some(fields) = fields_of(ep, body) {
             for (k, v) in fields {
                 record.insert(k.clone(), v.clone());

@@ -35,7 +35,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::{MethodFilter, get, on, post};
+use axum::routing::{MethodFilter, get, on};
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -48,10 +48,10 @@ mod conn;
 pub mod creds;
 mod faults;
 mod handlers;
-mod ledger;
+pub(crate) mod ledger;
 mod ratelimit;
 pub(crate) mod state;
-mod validate;
+pub(crate) mod validate;
 
 #[cfg(test)]
 mod tests;
@@ -227,15 +227,12 @@ impl Drop for Running {
 /// introspection routes are added by hand. Latency (and the request count) wraps
 /// everything but introspection, which must answer at once even on a slow sandbox.
 fn router(app: App, endpoints: &providers::Registry) -> Router {
-    let mut provider_routes = Router::new()
-        .route(
-            providers::oduyo::sandbox::LOGIN_PATH,
-            post(providers::oduyo::sandbox::login),
-        )
-        .route(
-            providers::netahsilat::sandbox::TOKEN_PATH,
-            post(providers::netahsilat::sandbox::token),
-        );
+    let mut provider_routes = Router::new();
+    for id in providers::ProviderId::ALL {
+        if let Some((path, route)) = id.behaviour().auth_call() {
+            provider_routes = provider_routes.route(path, route);
+        }
+    }
     for ep in endpoints.all() {
         provider_routes = provider_routes.route(&ep.path, write_route(ep));
     }

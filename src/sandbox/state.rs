@@ -36,11 +36,11 @@ pub(crate) struct Inner {
     /// Requests per (endpoint id, ledger key) that reached the fault draw: the `n` of
     /// the draw, so a retry gets a fresh one.
     pub attempts: HashMap<(&'static str, String), u64>,
-    /// The next id `transaction_create` hands out.
+    /// The next number a create hands out.
     pub next_id: u64,
-    /// Fatura Entegratör customers as the partial updates left them, so its answer can
-    /// be the whole customer like the real API's.
-    pub fe_customers: HashMap<String, Map<String, Value>>,
+    /// Records as partial updates left them, per endpoint and key, for providers that
+    /// answer an update with the whole record (Fatura Entegratör).
+    pub records: HashMap<(String, String), Map<String, Value>>,
 }
 
 impl App {
@@ -54,7 +54,7 @@ impl App {
             stats: Stats::default(),
             attempts: HashMap::new(),
             next_id: 100_001,
-            fe_customers: HashMap::new(),
+            records: HashMap::new(),
         };
         App(Arc::new(Shared {
             opts: sanitize(opts),

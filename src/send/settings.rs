@@ -6,7 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::config::ProviderConfig;
-use crate::providers::{ProviderId, fatura_entegrator, netahsilat, oduyo};
+use crate::providers::ProviderId;
 
 /// A credential. Its `Debug` hides it, so it cannot leak through a log line.
 #[derive(Clone, PartialEq, Eq)]
@@ -206,11 +206,7 @@ pub fn resolve(
     if concurrency == 0 {
         return Err(r.bad("concurrency", "must be at least 1".into()));
     }
-    let auth = match id {
-        ProviderId::Oduyo => oduyo::auth::settings(cfg, &r)?,
-        ProviderId::FaturaEntegrator => fatura_entegrator::auth::settings(cfg, &r)?,
-        ProviderId::NetTahsilat => netahsilat::auth::settings(cfg, &r, &base_url)?,
-    };
+    let auth = id.behaviour().auth_settings(cfg, &r, &base_url)?;
     Ok(Settings {
         provider: id,
         base_url,

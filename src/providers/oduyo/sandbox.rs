@@ -87,8 +87,6 @@ fn oduyo_refusal(status: StatusCode, message: &str) -> Response {
 }
 
 /// A generic error answer.
-
-/// A generic error answer.
 pub(crate) fn error_body(message: &str) -> Value {
     json!({ "status": false, "message": message })
 }
