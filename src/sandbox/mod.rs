@@ -23,10 +23,12 @@
 //!
 //! * [`creds`]: the fixed sandbox credentials.
 //! * `state`: the shared state behind one mutex (sessions, tokens, ledger, stats).
-//! * `auth`: sessions, JWTs, the login and token calls, per-provider header checks.
+//! * `auth`: the sessions and JWTs issued, and reading the auth calls' fields; each
+//!   provider's header check and auth call are the provider's own
+//!   (`crate::providers::<provider>::sandbox`, reached through its `Provider`).
 //! * `validate`: request bodies against the endpoint data.
 //! * `ledger`: ledger keys and applying a write.
-//! * `answers`: each provider's answer and refusal shapes.
+//! * `answers`: statuses and headers of the answers; their bodies come from the provider.
 //! * `ratelimit`, `faults`, `conn`: the three ways the sandbox misbehaves on purpose.
 //! * `cli`: `aktar sandbox` itself.
 
