@@ -27,12 +27,20 @@ fn customers(dir: &TempDir, name: &str, n: usize, balance: impl Fn(usize) -> Str
     p
 }
 
-/// `n` transactions; `amount(i)` gives row i's credit.
+/// `n` transactions; `amount(i)` gives row i's credit. Row i is Fiş No `F{i:03}`, and
+/// its description (sent as `comment`) starts with the same number, which is how a
+/// transaction is told apart in the sandbox's ledger (keyed by a hash of the body).
+/// Every third row leaves Saat empty, so its hour is the mapping's default.
 fn transactions(dir: &TempDir, name: &str, n: usize, amount: impl Fn(usize) -> String) -> PathBuf {
-    let mut text = String::from("Fiş No;Cari;Borç;Alacak;Tarih\n");
+    let mut text = String::from("Fiş No;Cari;Borç;Alacak;Tarih;Saat;Açıklama\n");
     for i in 0..n {
+        let hour = if i % 3 == 0 {
+            String::new()
+        } else {
+            format!("{:02}:{:02}", 8 + i % 10, (i * 7) % 60)
+        };
         text.push_str(&format!(
-            "F{i:03};{};;{};0{}.11.2026\n",
+            "F{i:03};{};;{};0{}.11.2026;{hour};F{i:03} tahsilat\n",
             i % 7 + 1,
             amount(i),
             i % 9 + 1
@@ -78,6 +86,29 @@ fn writes(sb: &Sandbox, endpoint: &str) -> std::collections::BTreeMap<String, u6
         .get(endpoint)
         .map(|m| m.iter().map(|(k, e)| (k.clone(), e.writes)).collect())
         .unwrap_or_default()
+}
+
+/// Applied transaction writes by Fiş No (the first word of the comment the fixture
+/// writes), summed over every ledger key that carries it: a transaction posted twice
+/// counts 2 here whether or not both bodies were the same. Also checks that every
+/// ledger key is the hash of the canonical body it holds, as `ledger_key` computes it.
+fn transaction_writes(sb: &Sandbox) -> std::collections::BTreeMap<String, u64> {
+    let ledger = sb.ledger();
+    let mut by_fis = std::collections::BTreeMap::new();
+    for (key, e) in ledger
+        .endpoints
+        .get("oduyo.transaction_create")
+        .into_iter()
+        .flatten()
+    {
+        assert_eq!(*key, body_hash(&e.last), "the ledger key of {}", e.last);
+        let comment = e.last["column"]["comment"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a comment in {}", e.last));
+        let fis = comment.split(' ').next().unwrap_or_default().to_string();
+        *by_fis.entry(fis).or_insert(0) += e.writes;
+    }
+    by_fis
 }
 
 #[test]
@@ -290,6 +321,9 @@ fn a_posted_transaction_that_changed_is_reported_not_posted() {
         "{}",
         failed[0]["message"]
     );
+    let w = transaction_writes(&sb);
+    assert_eq!(w.len(), 10, "{w:?}");
+    assert!(w.values().all(|w| *w == 1), "{w:?}");
     assert!(
         writes(&sb, "oduyo.transaction_create")
             .values()
@@ -335,7 +369,7 @@ fn sigkill_at_any_moment_never_posts_twice() {
         std::thread::sleep(Duration::from_millis(kill_after_ms));
         let _ = child.kill();
         let _ = child.wait();
-        let posted_before = writes(&sb, "oduyo.transaction_create");
+        let posted_before = transaction_writes(&sb);
 
         let code = run(&cfg, &m, &input, &dir.path().join("again"), &["--quiet"]);
         let s = summary(&dir.path().join("again"));
@@ -344,7 +378,7 @@ fn sigkill_at_any_moment_never_posts_twice() {
             .into_iter()
             .map(|r| r["key"].clone())
             .collect();
-        let w = writes(&sb, "oduyo.transaction_create");
+        let w = transaction_writes(&sb);
         for i in 0..40 {
             let key = format!("F{i:03}");
             let n = w.get(&key).copied().unwrap_or(0);
@@ -384,9 +418,12 @@ fn sigkill_at_any_moment_never_posts_twice() {
             0,
             "round {round}"
         );
-        let w = writes(&sb, "oduyo.transaction_create");
+        let w = transaction_writes(&sb);
         assert_eq!(w.len(), 40, "round {round}");
         assert!(w.values().all(|n| *n == 1), "round {round}: {w:?}");
+        let raw = writes(&sb, "oduyo.transaction_create");
+        assert_eq!(raw.len(), 40, "round {round}: one ledger key per row");
+        assert!(raw.values().all(|n| *n == 1), "round {round}: {raw:?}");
     }
 }
 

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use aktar::providers::{Endpoint, Envelope, FieldType};
 use aktar::sandbox::{self, Ledger, Options, Running, Stats, creds};
 use tempfile::TempDir;
 
@@ -142,24 +143,83 @@ pub fn csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> 
         .collect()
 }
 
-/// The sandbox ledger's key for a request in payloads.jsonl.
+/// The sandbox ledger's key for a request in payloads.jsonl, worked out as the
+/// sandbox does (`src/sandbox/ledger.rs`, `key`): the value in the path if the
+/// endpoint has a path field, else the body's `id`, else — for a create, which has no
+/// id yet — the blake3 hash of the canonical body. An integer id is written as the
+/// number it is (`"0042"` is `42`).
 pub fn ledger_key(endpoint: &str, payload: &serde_json::Value) -> String {
+    let ep = aktar::providers::find(endpoint)
+        .unwrap_or_else(|| panic!("{endpoint}: not a built-in endpoint"));
     let body = &payload["body"];
-    match endpoint {
-        "oduyo.customer_update" | "oduyo.cash_update" => body["column"]["id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        "oduyo.transaction_create" => body["column"]["document_no"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        _ => {
-            let url = payload["url"].as_str().unwrap_or_default();
-            let last = url.rsplit('/').next().unwrap_or_default();
-            percent_decode(last)
+    if let Some(name) = ep.path_field.as_deref() {
+        let url = payload["url"].as_str().expect("payload url");
+        return normal(ep, name, &path_value(&ep.path, url));
+    }
+    let fields = match &ep.envelope {
+        Envelope::Key(k) => body.get(k),
+        Envelope::Bare => Some(body),
+    };
+    match fields.and_then(|m| m.get("id")) {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => normal(ep, "id", s),
+        Some(serde_json::Value::Number(n)) => normal(ep, "id", &n.to_string()),
+        _ => body_hash(body),
+    }
+}
+
+/// The key of a body without an id: the blake3 hash (hex) of its canonical JSON.
+pub fn body_hash(body: &serde_json::Value) -> String {
+    blake3::hash(canonical(body).as_bytes())
+        .to_hex()
+        .to_string()
+}
+
+/// JSON with object keys sorted at every level, written compactly: the same body,
+/// whatever order its fields were written in, gives the same text.
+pub fn canonical(v: &serde_json::Value) -> String {
+    fn sorted(v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                let mut out = serde_json::Map::new();
+                for k in keys {
+                    out.insert(k.clone(), sorted(&m[k]));
+                }
+                serde_json::Value::Object(out)
+            }
+            serde_json::Value::Array(items) => {
+                serde_json::Value::Array(items.iter().map(sorted).collect())
+            }
+            other => other.clone(),
         }
     }
+    sorted(v).to_string()
+}
+
+/// An integer field's value as the number it is; anything else as it is.
+fn normal(ep: &Endpoint, field: &str, value: &str) -> String {
+    match ep.field(field).map(|f| f.ty) {
+        Some(FieldType::Integer) => value
+            .parse::<i64>()
+            .map_or_else(|_| value.to_owned(), |n| n.to_string()),
+        _ => value.to_owned(),
+    }
+}
+
+/// The path field's value in `url`: the segment at the place of `{...}` in the
+/// endpoint's path template, counted from the end, percent-decoded.
+fn path_value(template: &str, url: &str) -> String {
+    let url = url.split(['?', '#']).next().unwrap_or_default();
+    let t: Vec<&str> = template.split('/').collect();
+    let at = t
+        .iter()
+        .position(|s| s.starts_with('{'))
+        .expect("a path field in the template");
+    let after = t.len() - 1 - at;
+    let segments: Vec<&str> = url.split('/').collect();
+    let raw = segments[segments.len() - 1 - after];
+    percent_decode(raw)
 }
 
 fn percent_decode(s: &str) -> String {
