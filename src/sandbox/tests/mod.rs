@@ -149,7 +149,7 @@ pub(super) const VKN: &str = "4540536920";
 pub(super) const TCKN: &str = "10000000146";
 
 /// The provider's own example request for an endpoint, from its page (the same
-/// files the golden tests render): the path value and the body.
+/// files `tests/api_pages.rs` renders): the path value and the body.
 pub(super) fn good(ep_id: &str) -> (Option<&'static str>, Value) {
     let text = match ep_id {
         "oduyo.customer_update" => {
