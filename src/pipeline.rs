@@ -19,7 +19,7 @@ use crate::mapping::Mapping;
 use crate::problem::{Problem, RowError};
 use crate::read::{self, ReadError, Record, Row, SourcePos, Table};
 use crate::report::{PayloadWriter, RejectedRow, Rejects, RejectsDone, ReportError};
-use crate::turkish::number::{DecimalStyle, parse_decimal};
+use crate::turkish::number::{DecimalStyle, parse_amount};
 use crate::validate::{self, Checked};
 
 const BATCH: usize = 4096;
@@ -418,13 +418,14 @@ fn key_column(m: &Mapping, binding: &[usize], headers: &[String]) -> String {
 }
 
 /// A cell as an exact number: empty is zero, text is read in the mapping's decimal
-/// style, anything else is `None`.
+/// style and in any form a field reads by default (a total row is printed the way its
+/// data rows are), anything else is `None`.
 fn number(cell: Option<&read::Cell>, style: DecimalStyle) -> Option<Decimal> {
     match cell {
         None | Some(read::Cell::Empty) => Some(Decimal::ZERO),
         Some(read::Cell::Number(d)) => Some(*d),
         Some(read::Cell::Text(t)) if t.trim().is_empty() => Some(Decimal::ZERO),
-        Some(read::Cell::Text(t)) => parse_decimal(t, style).ok(),
+        Some(read::Cell::Text(t)) => parse_amount(t, style).ok().map(|a| a.value),
         Some(_) => None,
     }
 }

@@ -27,32 +27,82 @@ pub struct RowError {
     pub problem: Problem,
 }
 
+/// Which date forms a field reads, so that its message can list them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DateForms {
+    /// The forms read by default, ERP ones included.
+    Default,
+    /// The plain forms of a `strict = true` field.
+    Plain,
+    /// The mapping's `input_format`s, as written there.
+    Listed(String),
+}
+
 /// What is wrong. `rule()` is the stable machine name written to `errors.csv`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
     Required,
-    RequiredIf { condition: String },
+    RequiredIf {
+        condition: String,
+    },
     CellError,
-    Ragged { found: usize, expected: usize },
+    Ragged {
+        found: usize,
+        expected: usize,
+    },
     Integer,
+    /// Not a number in any form read by default.
     Decimal,
+    /// Not a number in the plain forms a `strict` field reads.
+    DecimalStrict,
     AmbiguousDecimal,
-    Scale { scale: u32 },
+    /// A currency marker in an amount that is not the row's currency.
+    CurrencyMismatch {
+        found: String,
+        expected: String,
+    },
+    Scale {
+        scale: u32,
+    },
     Bool,
-    Date { formats: String },
-    DateTime { formats: String },
+    Date {
+        formats: DateForms,
+    },
+    DateTime {
+        formats: DateForms,
+    },
+    /// A date written with a time other than midnight, in a field that sends a date.
+    DateHasTime,
     Time,
-    Check { check: &'static str },
-    Pattern { pattern: String },
-    MinLen { min: usize },
-    MaxLen { max: usize },
-    Min { min: String },
-    Max { max: String },
-    OneOf { allowed: String },
-    Unmapped { known: String },
+    Check {
+        check: &'static str,
+    },
+    Pattern {
+        pattern: String,
+    },
+    MinLen {
+        min: usize,
+    },
+    MaxLen {
+        max: usize,
+    },
+    Min {
+        min: String,
+    },
+    Max {
+        max: String,
+    },
+    OneOf {
+        allowed: String,
+    },
+    Unmapped {
+        known: String,
+    },
     DebitCreditBoth,
     DebitCreditNone,
-    DuplicateKey { other: String },
+    DuplicateKey {
+        other: String,
+    },
     EmptyKey,
 }
 
@@ -64,12 +114,14 @@ impl Problem {
             Problem::CellError => "cell_error",
             Problem::Ragged { .. } => "ragged_row",
             Problem::Integer => "integer",
-            Problem::Decimal => "decimal",
+            Problem::Decimal | Problem::DecimalStrict => "decimal",
             Problem::AmbiguousDecimal => "ambiguous_decimal",
+            Problem::CurrencyMismatch { .. } => "currency_mismatch",
             Problem::Scale { .. } => "scale",
             Problem::Bool => "bool",
             Problem::Date { .. } => "date",
             Problem::DateTime { .. } => "datetime",
+            Problem::DateHasTime => "date_has_time",
             Problem::Time => "time",
             Problem::Check { check } => check,
             Problem::Pattern { .. } => "pattern",
@@ -111,9 +163,33 @@ impl Problem {
             Problem::Integer => pick(tr, "Tam sayı değil", "Not a whole number"),
             Problem::Decimal => pick(
                 tr,
-                "Sayı değil (beklenen biçim: 1.234,56 veya 1234.56)",
-                "Not a number (expected e.g. 1.234,56 or 1234.56)",
+                "Sayı değil (kabul edilen biçimler: 1.234,56; 1234,56; 1,234.56; 1234.56; \
+                 -1.234,56; (1.234,56); 1.234,56-; −1.234,56; 1 234,56; 1.234,56 TL; ₺1.234,56; \
+                 1.234,56 TRY)",
+                "Not a number (accepted forms: 1.234,56; 1234,56; 1,234.56; 1234.56; \
+                 -1.234,56; (1.234,56); 1.234,56-; −1.234,56; 1 234,56; 1.234,56 TL; ₺1.234,56; \
+                 1.234,56 TRY)",
             ),
+            Problem::DecimalStrict => pick(
+                tr,
+                "Sayı değil (bu alan strict: yalnız 1.234,56; 1234,56; 1,234.56; 1234.56; \
+                 -1.234,56 biçimleri kabul edilir)",
+                "Not a number (this field is strict: only 1.234,56; 1234,56; 1,234.56; \
+                 1234.56; -1.234,56 are accepted)",
+            ),
+            Problem::CurrencyMismatch { found, expected } => {
+                if tr {
+                    format!(
+                        "Tutardaki para birimi ({found}) satırın para birimi ({expected}) değil; \
+                         tutarda yalnız satırın para birimi yazabilir (TL, TRY ve ₺ aynıdır)"
+                    )
+                } else {
+                    format!(
+                        "The amount is marked {found} but the row's currency is {expected}; \
+                         an amount may only name the row's currency (TL, TRY and ₺ are the same)"
+                    )
+                }
+            }
             Problem::AmbiguousDecimal => pick(
                 tr,
                 "Sayı belirsiz: ayraç binlik mi ondalık mı anlaşılmıyor; eşlemede [source] decimal ayarlayın",
@@ -132,19 +208,28 @@ impl Problem {
                 "Not a yes/no value (1/0, yes/no, true/false)",
             ),
             Problem::Date { formats } => {
+                let forms = date_forms(formats, false, tr);
                 if tr {
-                    format!("Geçerli bir tarih değil (beklenen: {formats})")
+                    format!("Geçerli bir tarih değil ({forms})")
                 } else {
-                    format!("Not a valid date (expected: {formats})")
+                    format!("Not a valid date ({forms})")
                 }
             }
             Problem::DateTime { formats } => {
+                let forms = date_forms(formats, true, tr);
                 if tr {
-                    format!("Geçerli bir tarih-saat değil (beklenen: {formats})")
+                    format!("Geçerli bir tarih-saat değil ({forms})")
                 } else {
-                    format!("Not a valid date and time (expected: {formats})")
+                    format!("Not a valid date and time ({forms})")
                 }
             }
+            Problem::DateHasTime => pick(
+                tr,
+                "Tarih alanında gece yarısı olmayan bir saat var; saat gönderilemez. \
+                 Saati dışa aktarımda kaldırın ya da eşlemede drop_time = true yazın",
+                "A time other than midnight in a date field, which cannot send it. \
+                 Remove the time in the export, or set drop_time = true in the mapping",
+            ),
             Problem::Time => pick(
                 tr,
                 "Geçerli bir saat değil (beklenen: SS:DD)",
@@ -228,6 +313,37 @@ impl Problem {
             ),
         }
     }
+}
+
+/// The accepted date forms, as examples a person recognises in either language.
+fn date_forms(forms: &DateForms, with_time: bool, tr: bool) -> String {
+    let (head, excel) = if tr {
+        ("kabul edilen biçimler", "Excel tarih sayısı")
+    } else {
+        ("accepted forms", "an Excel date number")
+    };
+    let list = match (forms, with_time) {
+        (DateForms::Listed(l), _) => return format!("{head}: {l}"),
+        (DateForms::Default, false) => {
+            "28.11.2026; 28/11/2026; 2026-11-28; 2026.11.28; 28 Kasım 2026; 28 Kas 2026; \
+             28.11.2026 00:00:00; 2026-11-28T00:00:00"
+        }
+        (DateForms::Plain, false) => "28.11.2026; 28/11/2026; 2026-11-28",
+        (DateForms::Default, true) => {
+            "28.11.2026 14:30; 28.11.2026 14:30:05; 28/11/2026 14:30; 2026-11-28 14:30:05; \
+             2026-11-28T14:30:05; 2026.11.28 14:30; 28 Kasım 2026 14:30; 28.11.2026"
+        }
+        (DateForms::Plain, true) => {
+            "28.11.2026 14:30; 28.11.2026 14:30:05; 28/11/2026 14:30; 2026-11-28 14:30:05; \
+             2026-11-28T14:30:05; 28.11.2026"
+        }
+    };
+    let strict = if *forms == DateForms::Plain {
+        " (strict)"
+    } else {
+        ""
+    };
+    format!("{head}{strict}: {list}; {excel}")
 }
 
 fn pick(tr: bool, turkish: &str, english: &str) -> String {

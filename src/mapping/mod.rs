@@ -65,6 +65,12 @@ pub struct Field {
     pub input_formats: Vec<String>,
     /// The same formats as the mapping wrote them, for messages.
     pub input_labels: Vec<String>,
+    /// Numbers and dates in their plain forms only (`1.234,56`, `28.11.2026`), for
+    /// integrators who would rather have an export fixed at the source.
+    pub strict: bool,
+    /// A date written with a time keeps only its date; otherwise a time other than
+    /// midnight in a date field is a problem.
+    pub drop_time: bool,
     pub required: bool,
     pub required_if: Option<cond::Condition>,
     pub checks: Vec<Check>,

@@ -81,6 +81,10 @@ pub struct FieldSpec {
     pub format: Option<Spanned<String>>,
     pub scale: Option<Spanned<i64>>,
     pub input_format: Option<Spanned<OneOrMany<String>>>,
+    /// Only the plain number and date forms, none of the ERP ones.
+    pub strict: Option<Spanned<bool>>,
+    /// A date field drops a time other than midnight instead of refusing it.
+    pub drop_time: Option<Spanned<bool>>,
     pub required: Option<bool>,
     pub required_if: Option<Spanned<String>>,
     pub check: Option<Spanned<String>>,

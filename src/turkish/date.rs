@@ -8,10 +8,18 @@
 //! without allocating; anything richer falls back to chrono. The hand matcher is also
 //! stricter where chrono is too lenient for an importer: `%Y` wants four digits, so
 //! `15.03.23` is not read as the year 23.
+//!
+//! The default formats here are the plain forms (a field's `strict = true`);
+//! [`parse_date_forms`] adds what reports and SQL-backed ERPs write by default:
+//! `2026.11.28`, `28 Kasım 2026`, and a date followed by its time.
 
 use chrono::format::{Item, StrftimeItems};
 use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
+
+mod forms;
+
+pub use forms::{month_number, parse_date_forms};
 
 /// Date formats tried when a mapping names none.
 pub const DEFAULT_DATE_FORMATS: &[&str] = &["%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d"];

@@ -4,16 +4,17 @@
 
 use std::borrow::Cow;
 
-use chrono::{NaiveDateTime, Timelike};
+use chrono::{NaiveDateTime, NaiveTime, Timelike};
 use rust_decimal::Decimal;
 
+use super::amount::Marker;
 use super::value::Value;
 use crate::mapping::{Bound, Field, Mapping, Transform, ValueSource};
-use crate::problem::{Problem, RowError};
+use crate::problem::{DateForms, Problem, RowError};
 use crate::providers::{FieldType, ItemType};
 use crate::read::{Cell, Row};
 use crate::turkish::checks;
-use crate::turkish::number::{DecimalStyle, NumberError, parse_decimal, parse_integer};
+use crate::turkish::number::{DecimalStyle, parse_integer};
 use crate::turkish::{case, date};
 
 /// What a cell (or a text built from cells) holds before it is read as a type.
@@ -69,6 +70,9 @@ pub(crate) struct RowCx<'r> {
     pub headers: &'r [String],
     pub row: &'r Row,
     pub errors: Vec<RowError>,
+    /// Currency markers read in amounts, checked against the row's currency once
+    /// every field is known.
+    pub markers: Vec<Marker>,
 }
 
 impl<'r> RowCx<'r> {
@@ -250,10 +254,9 @@ impl<'r> RowCx<'r> {
             }
             FieldType::Decimal => match raw {
                 Raw::Number(d) => return Some(Value::Dec(*d)),
-                Raw::Text(t) => match parse_decimal(t, style) {
+                Raw::Text(t) => match self.decimal_text(f, t, style, column, original) {
                     Ok(d) => return Some(Value::Dec(d)),
-                    Err(NumberError::Ambiguous) => problem = Problem::AmbiguousDecimal,
-                    Err(NumberError::Invalid) => problem = Problem::Decimal,
+                    Err(p) => problem = p,
                 },
                 _ => problem = Problem::Decimal,
             },
@@ -271,25 +274,20 @@ impl<'r> RowCx<'r> {
                 problem = Problem::Bool;
             }
             FieldType::Date | FieldType::DateTime => {
+                // A real date cell keeps its date whatever time it holds: the person
+                // sees the date its format shows, not the time behind it.
                 let dt = match raw {
-                    Raw::Date(d) => Some(*d),
-                    Raw::Number(n) => date::excel_serial_to_datetime(*n),
-                    Raw::Text(t) => self.parse_datetime_text(f, t),
-                    _ => None,
+                    Raw::Date(d) => Ok(*d),
+                    Raw::Number(n) => {
+                        date::excel_serial_to_datetime(*n).ok_or_else(|| not_a_date(f))
+                    }
+                    Raw::Text(t) => datetime_text(f, t),
+                    _ => Err(not_a_date(f)),
                 };
-                match (dt, f.ty) {
-                    (Some(d), FieldType::Date) => return Some(Value::Date(d.date())),
-                    (Some(d), _) => return Some(Value::DateTime(d)),
-                    (None, FieldType::Date) => {
-                        problem = Problem::Date {
-                            formats: self.formats_label(f, false),
-                        }
-                    }
-                    (None, _) => {
-                        problem = Problem::DateTime {
-                            formats: self.formats_label(f, true),
-                        }
-                    }
+                match dt {
+                    Ok(d) if f.ty == FieldType::Date => return Some(Value::Date(d.date())),
+                    Ok(d) => return Some(Value::DateTime(d)),
+                    Err(p) => problem = p,
                 }
             }
             FieldType::Time => {
@@ -336,35 +334,13 @@ impl<'r> RowCx<'r> {
         None
     }
 
-    fn parse_datetime_text(&self, f: &Field, t: &str) -> Option<NaiveDateTime> {
-        if f.input_formats.is_empty() {
-            let parsed = if f.ty == FieldType::Date {
-                date::parse_date(t, date::DEFAULT_DATE_FORMATS)
-                    .map(|d| d.and_time(chrono::NaiveTime::MIN))
-            } else {
-                date::parse_datetime(t, date::DEFAULT_DATETIME_FORMATS)
-            };
-            parsed.or_else(|| date::parse_serial_text(t))
-        } else if f.ty == FieldType::Date {
-            date::parse_date(t, &f.input_formats).map(|d| d.and_time(chrono::NaiveTime::MIN))
-        } else {
-            date::parse_datetime(t, &f.input_formats)
-        }
-    }
-
-    fn formats_label(&self, f: &Field, with_time: bool) -> String {
-        if f.input_formats.is_empty() {
-            if with_time {
-                "gg.aa.yyyy ss:dd, yyyy-aa-gg ss:dd:ss".to_string()
-            } else {
-                "gg.aa.yyyy, gg/aa/yyyy, yyyy-aa-gg".to_string()
-            }
-        } else {
-            f.input_labels.join(", ")
-        }
-    }
-
-    fn scaled(&mut self, f: &Field, d: Decimal, column: &str, original: &str) -> Option<Decimal> {
+    pub(super) fn scaled(
+        &mut self,
+        f: &Field,
+        d: Decimal,
+        column: &str,
+        original: &str,
+    ) -> Option<Decimal> {
         let Some(scale) = f.scale else {
             return Some(d);
         };
@@ -382,6 +358,14 @@ impl<'r> RowCx<'r> {
     /// constraint. Returns whether the value passed them all.
     fn constraints(&mut self, f: &Field, v: &Value, column: &str, original: &str) -> bool {
         let before = self.errors.len();
+        // A list's rules are its items' rules: `check = "uuid"` on representative ids
+        // checks each id, not the ids joined by commas.
+        if let Value::List(items) = v {
+            for item in items {
+                self.constraints(f, item, column, original);
+            }
+            return self.errors.len() == before;
+        }
         let needs_text = !f.checks.is_empty()
             || f.pattern.is_some()
             || f.min_len.is_some()
@@ -477,73 +461,54 @@ impl<'r> RowCx<'r> {
         }
         self.errors.len() == before
     }
+}
 
-    fn debit_credit(
-        &mut self,
-        f: &Field,
-        debit: usize,
-        credit: usize,
-        emit: crate::mapping::Emit,
-    ) -> Value {
-        let side = |cx: &mut Self, col: usize| -> Option<Decimal> {
-            let raw = cx.cell(col);
-            let name = cx.column_name(col);
-            let v = match &raw {
-                Raw::Empty => Some(Decimal::ZERO),
-                Raw::Number(d) => Some(*d),
-                Raw::Text(t) => match parse_decimal(t, cx.m.decimal) {
-                    Ok(d) => Some(d),
-                    Err(NumberError::Ambiguous) => {
-                        cx.push(&name, t, Problem::AmbiguousDecimal);
-                        None
-                    }
-                    Err(NumberError::Invalid) => {
-                        cx.push(&name, t, Problem::Decimal);
-                        None
-                    }
-                },
-                Raw::Error(e) => {
-                    cx.push(&name, e, Problem::CellError);
-                    None
-                }
-                other => {
-                    cx.push(&name, &other.text(), Problem::Decimal);
-                    None
-                }
-            };
-            match v {
-                Some(d) if d.is_sign_negative() && !d.is_zero() => {
-                    cx.push(&name, &raw.text(), Problem::Min { min: "0".into() });
-                    None
-                }
-                v => v,
-            }
+/// A date or datetime written as text, in the field's `input_format`s, else in the
+/// plain forms and, unless the field is strict, the forms ERPs write.
+fn datetime_text(f: &Field, t: &str) -> Result<NaiveDateTime, Problem> {
+    let midnight = |d: chrono::NaiveDate| d.and_time(NaiveTime::MIN);
+    let is_date = f.ty == FieldType::Date;
+    if !f.input_formats.is_empty() {
+        let read = if is_date {
+            date::parse_date(t, &f.input_formats).map(midnight)
+        } else {
+            date::parse_datetime(t, &f.input_formats)
         };
-        let (Some(d), Some(c)) = (side(self, debit), side(self, credit)) else {
-            return Value::Null;
-        };
-        let names = format!("{} / {}", self.column_name(debit), self.column_name(credit));
-        let shown = format!("{} / {}", self.cell(debit).text(), self.cell(credit).text());
-        let (amount, sign) = match (d.is_zero(), c.is_zero()) {
-            (false, true) => (d, -1),
-            (true, false) => (c, 1),
-            (false, false) => {
-                self.push(&names, &shown, Problem::DebitCreditBoth);
-                return Value::Null;
-            }
-            (true, true) => {
-                self.push(&names, &shown, Problem::DebitCreditNone);
-                return Value::Null;
-            }
-        };
-        match emit {
-            crate::mapping::Emit::Sign if f.ty == FieldType::String => Value::Str(sign.to_string()),
-            crate::mapping::Emit::Sign => Value::Int(sign),
-            crate::mapping::Emit::Amount => match self.scaled(f, amount, &names, &shown) {
-                Some(a) => Value::Dec(a),
-                None => Value::Null,
-            },
-        }
+        return read.ok_or_else(|| not_a_date(f));
+    }
+    // The plain forms first: nearly every cell is one, and they cost least.
+    let plain = if is_date {
+        date::parse_date(t, date::DEFAULT_DATE_FORMATS).map(midnight)
+    } else {
+        date::parse_datetime(t, date::DEFAULT_DATETIME_FORMATS)
+    };
+    if let Some(d) = plain.or_else(|| date::parse_serial_text(t)) {
+        return Ok(d);
+    }
+    if f.strict {
+        return Err(not_a_date(f));
+    }
+    match date::parse_date_forms(t) {
+        Some(d) if !is_date || f.drop_time || d.time() == NaiveTime::MIN => Ok(d),
+        Some(_) => Err(Problem::DateHasTime),
+        None => Err(not_a_date(f)),
+    }
+}
+
+/// The problem of a field that could not be read as its date type, listing the forms
+/// that field reads.
+fn not_a_date(f: &Field) -> Problem {
+    let formats = if !f.input_labels.is_empty() {
+        DateForms::Listed(f.input_labels.join(", "))
+    } else if f.strict {
+        DateForms::Plain
+    } else {
+        DateForms::Default
+    };
+    if f.ty == FieldType::Date {
+        Problem::Date { formats }
+    } else {
+        Problem::DateTime { formats }
     }
 }
 

@@ -14,6 +14,7 @@ use crate::problem::{Problem, RowError};
 use crate::providers::{Empty, Envelope, Lit};
 use crate::read::Row;
 
+mod amount;
 mod field;
 pub mod value;
 
@@ -47,6 +48,7 @@ pub fn check_row(m: &Mapping, binding: &[usize], headers: &[String], row: Row) -
         headers,
         row: &row,
         errors: Vec::new(),
+        markers: Vec::new(),
     };
     if let Some((found, expected)) = row.ragged {
         cx.push("", "", Problem::Ragged { found, expected });
@@ -57,6 +59,7 @@ pub fn check_row(m: &Mapping, binding: &[usize], headers: &[String], row: Row) -
     }
     let values: Vec<Value> = m.fields.iter().map(|f| cx.field(f)).collect();
     conditions(&mut cx, &values);
+    amount::check_markers(&mut cx, &values);
     let mut errors = std::mem::take(&mut cx.errors);
     let key_hash = key_hash(&key);
     let outcome = if errors.is_empty() {
@@ -238,5 +241,7 @@ fn request(m: &Mapping, values: &[Value]) -> Request {
     Request { path, body }
 }
 
+#[cfg(test)]
+mod forms_tests;
 #[cfg(test)]
 mod tests;

@@ -630,3 +630,40 @@ currency = { value = "TRY" }
     let c = check(&m, head, &["F4", "7", "2,25"]);
     assert_eq!(rules(&c), [("Tutar".to_string(), "integer")]);
 }
+
+#[test]
+fn a_lists_checks_apply_to_each_item() {
+    let m = mapping(
+        r#"
+endpoint = "netahsilat.customer_update"
+key = "{Kod}"
+[fields]
+updateCode = { from = "Kod" }
+code = { from = "Kod" }
+erpCode = { from = "Kod" }
+customerRepresentativeIds = { from = "Temsilci", split = ";", check = "uuid", max_len = 36 }
+"#,
+    );
+    let two = "a90b225c-fa6e-418d-8c03-93946a05e355;504978bf-bebd-40c5-89aa-b76f3a20341c";
+    let c = check(&m, &["Kod", "Temsilci"], &["K1", two]);
+    let body = c.outcome.expect("two valid ids").body;
+    assert_eq!(
+        body["customerRepresentativeIds"],
+        serde_json::json!([
+            "a90b225c-fa6e-418d-8c03-93946a05e355",
+            "504978bf-bebd-40c5-89aa-b76f3a20341c"
+        ])
+    );
+    let c = check(
+        &m,
+        &["Kod", "Temsilci"],
+        &["K2", "a90b225c-fa6e-418d-8c03-93946a05e355;x"],
+    );
+    let rules: Vec<_> = c
+        .outcome
+        .expect_err("one bad id")
+        .iter()
+        .map(|e| e.problem.rule())
+        .collect();
+    assert_eq!(rules, ["uuid"]);
+}

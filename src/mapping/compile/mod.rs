@@ -373,6 +373,7 @@ impl Cx<'_> {
                 }
             }
         }
+        let (strict, drop_time) = self.forms(name, s, ty);
         let required_if = s
             .required_if
             .as_ref()
@@ -506,6 +507,8 @@ impl Cx<'_> {
             scale,
             input_formats,
             input_labels,
+            strict,
+            drop_time,
             required: s.required.unwrap_or(false) || def.required,
             required_if,
             checks,

@@ -258,3 +258,41 @@ fn line_col_counts_characters() {
     assert_eq!(line_col("a\nbç = x", 5), (2, 3));
     assert_eq!(line_col("", 10), (1, 1));
 }
+
+#[test]
+fn strict_and_drop_time_only_where_they_change_something() {
+    let m = load_str(
+        Path::new("m.toml"),
+        &HEAD.replace(
+            r#"balance = { from = "Bakiye", type = "decimal", scale = 4 }"#,
+            r#"balance = { from = "Bakiye", type = "decimal", scale = 4, strict = true }"#,
+        ),
+    )
+    .unwrap();
+    assert!(m.field("balance").is_some_and(|f| f.strict && !f.drop_time));
+    assert!(m.field("balance_current").is_some_and(|f| !f.strict));
+    let e = one(&with(r#"name = { from = "E", strict = true }"#));
+    assert!(e.message.contains("strict is for decimal"), "{}", e.message);
+    assert_eq!(e.line, 8);
+    let e = one(&with(r#"name = { from = "E", drop_time = true }"#));
+    assert!(
+        e.message.contains("drop_time is for date fields"),
+        "{}",
+        e.message
+    );
+    let date = |extra: &str| {
+        with(&format!(
+            r#"group_code = {{ from = "E", type = "date", format = "%d.%m.%Y"{extra} }}"#
+        ))
+    };
+    load_str(Path::new("m.toml"), &date(", drop_time = true")).unwrap();
+    load_str(Path::new("m.toml"), &date(", strict = true")).unwrap();
+    let e = one(&date(", strict = true, drop_time = true"));
+    assert!(e.message.contains("none to drop"), "{}", e.message);
+    let e = one(&date(r#", input_format = "dd.MM.yy", drop_time = true"#));
+    assert!(e.message.contains("input_format"), "{}", e.message);
+    let e = one(&date(r#", input_format = "dd.MM.yy", strict = true"#));
+    assert!(e.message.contains("strict adds nothing"), "{}", e.message);
+    let e = one(&with(r#"name = { from = "E", strict = "yes" }"#));
+    assert!(e.message.contains("bool"), "{}", e.message);
+}

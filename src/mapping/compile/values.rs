@@ -95,6 +95,58 @@ impl Cx<'_> {
         })
     }
 
+    /// `strict` and `drop_time`: the number and date forms a field reads beyond the
+    /// plain ones. Each is refused where it could change nothing, so that a mapping
+    /// never seems to say more than it does.
+    pub(super) fn forms(&mut self, name: &str, s: &FieldSpec, ty: FieldType) -> (bool, bool) {
+        let strict = s.strict.as_ref().map(|v| (*v.get_ref(), v.span()));
+        let drop_time = s.drop_time.as_ref().map(|v| (*v.get_ref(), v.span()));
+        if let Some((_, span)) = &strict {
+            let reads_forms = s.debit_credit.is_some()
+                || matches!(
+                    ty,
+                    FieldType::Decimal | FieldType::Date | FieldType::DateTime
+                );
+            if !reads_forms {
+                self.err(
+                    span.clone(),
+                    format!(
+                        "`{name}`: strict is for decimal, date and datetime fields and debit_credit"
+                    ),
+                );
+            } else if s.input_format.is_some() {
+                self.err(
+                    span.clone(),
+                    format!("`{name}`: with input_format only those formats are read; strict adds nothing"),
+                );
+            }
+        }
+        if let Some((_, span)) = &drop_time {
+            if ty != FieldType::Date {
+                self.err(
+                    span.clone(),
+                    format!("`{name}`: drop_time is for date fields"),
+                );
+            } else if s.input_format.is_some() {
+                self.err(
+                    span.clone(),
+                    format!("`{name}`: with input_format only those formats are read; drop_time goes with the default forms"),
+                );
+            } else if strict.as_ref().is_some_and(|(on, _)| *on) {
+                self.err(
+                    span.clone(),
+                    format!(
+                        "`{name}`: a strict date field reads no times, so there is none to drop"
+                    ),
+                );
+            }
+        }
+        (
+            strict.is_some_and(|(on, _)| on),
+            drop_time.is_some_and(|(on, _)| on),
+        )
+    }
+
     pub(super) fn scalar(
         &mut self,
         name: &str,
