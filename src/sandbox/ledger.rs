@@ -27,8 +27,8 @@ pub(crate) enum Applied {
     Record(Value),
 }
 
-/// The ledger key of a body that passed validation.
-pub(crate) fn key(ep: &Endpoint, path: Option<&str>, body: &Value) -> String {
+/// The ledger key of a body that passed validation (`path`: the value in the path).
+pub fn key(ep: &Endpoint, path: Option<&str>, body: &Value) -> String {
     if let (Some(name), Some(value)) = (ep.path_field.as_deref(), path) {
         return normal(ep, name, value);
     }

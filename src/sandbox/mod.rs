@@ -60,6 +60,7 @@ mod tests;
 
 pub use cli::{SandboxArgs, run_cli};
 pub use faults::Fault;
+pub use ledger::key as ledger_key;
 
 use crate::providers::{self, Endpoint, Method};
 use conn::{Conn, KillListener};

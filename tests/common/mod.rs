@@ -7,7 +7,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use aktar::providers::{Endpoint, Envelope, FieldType};
 use aktar::sandbox::{self, Ledger, Options, Running, Stats, creds};
 use tempfile::TempDir;
 
@@ -143,68 +142,22 @@ pub fn csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> 
         .collect()
 }
 
-/// The sandbox ledger's key for a request in payloads.jsonl, worked out as the
-/// sandbox does (`src/sandbox/ledger.rs`, `key`): the value in the path if the
-/// endpoint has a path field, else the body's `id`, else — for a create, which has no
-/// id yet — the blake3 hash of the canonical body. An integer id is written as the
-/// number it is (`"0042"` is `42`).
+/// The sandbox ledger's key for a request in payloads.jsonl: the value in its path,
+/// else the body's `id`, else (a create) the hash of the canonical body.
 pub fn ledger_key(endpoint: &str, payload: &serde_json::Value) -> String {
     let ep = aktar::providers::find(endpoint)
         .unwrap_or_else(|| panic!("{endpoint}: not a built-in endpoint"));
-    let body = &payload["body"];
-    if let Some(name) = ep.path_field.as_deref() {
+    let path = ep.path_field.as_ref().map(|_| {
         let url = payload["url"].as_str().expect("payload url");
-        return normal(ep, name, &path_value(&ep.path, url));
-    }
-    let fields = match &ep.envelope {
-        Envelope::Key(k) => body.get(k),
-        Envelope::Bare => Some(body),
-    };
-    match fields.and_then(|m| m.get("id")) {
-        Some(serde_json::Value::String(s)) if !s.is_empty() => normal(ep, "id", s),
-        Some(serde_json::Value::Number(n)) => normal(ep, "id", &n.to_string()),
-        _ => body_hash(body),
-    }
+        path_value(&ep.path, url)
+    });
+    aktar::sandbox::ledger_key(ep, path.as_deref(), &payload["body"])
 }
 
-/// The key of a body without an id: the blake3 hash (hex) of its canonical JSON.
+/// The ledger key of a transaction body: the hash of its canonical JSON.
 pub fn body_hash(body: &serde_json::Value) -> String {
-    blake3::hash(canonical(body).as_bytes())
-        .to_hex()
-        .to_string()
-}
-
-/// JSON with object keys sorted at every level, written compactly: the same body,
-/// whatever order its fields were written in, gives the same text.
-pub fn canonical(v: &serde_json::Value) -> String {
-    fn sorted(v: &serde_json::Value) -> serde_json::Value {
-        match v {
-            serde_json::Value::Object(m) => {
-                let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
-                let mut out = serde_json::Map::new();
-                for k in keys {
-                    out.insert(k.clone(), sorted(&m[k]));
-                }
-                serde_json::Value::Object(out)
-            }
-            serde_json::Value::Array(items) => {
-                serde_json::Value::Array(items.iter().map(sorted).collect())
-            }
-            other => other.clone(),
-        }
-    }
-    sorted(v).to_string()
-}
-
-/// An integer field's value as the number it is; anything else as it is.
-fn normal(ep: &Endpoint, field: &str, value: &str) -> String {
-    match ep.field(field).map(|f| f.ty) {
-        Some(FieldType::Integer) => value
-            .parse::<i64>()
-            .map_or_else(|_| value.to_owned(), |n| n.to_string()),
-        _ => value.to_owned(),
-    }
+    let tx = aktar::providers::find("oduyo.transaction_create").expect("built-in endpoint");
+    aktar::sandbox::ledger_key(tx, None, body)
 }
 
 /// The path field's value in `url`: the segment at the place of `{...}` in the
