@@ -21,6 +21,7 @@ pub mod config;
 pub mod guards;
 pub mod http;
 pub mod journal;
+pub mod located;
 pub mod mapping;
 pub mod pipeline;
 pub mod problem;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 use rust_decimal::Decimal;
 
-use crate::providers::{Empty, Endpoint, FieldDef, FieldType};
+use crate::providers::{Empty, Endpoint, FieldDef, FieldType, Pattern};
 use crate::read::SourceOptions;
 use crate::turkish::checks::Check;
 use crate::turkish::number::DecimalStyle;
@@ -74,7 +74,7 @@ pub struct Field {
     pub required: bool,
     pub required_if: Option<cond::Condition>,
     pub checks: Vec<Check>,
-    pub pattern: Option<(Regex, String)>,
+    pub pattern: Option<Pattern>,
     pub min_len: Option<usize>,
     pub max_len: Option<usize>,
     pub min: Option<Bound>,
@@ -175,31 +175,9 @@ impl Transform {
     }
 }
 
-/// A mistake in a mapping file, at a line and column of it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
-pub struct MappingError {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-/// All the mistakes found in one mapping file (compilation goes on after the first).
-#[derive(Debug, thiserror::Error)]
-pub struct MappingErrors(pub Vec<MappingError>);
-
-impl std::fmt::Display for MappingErrors {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
+/// A mistake in a mapping file, at a line and column of it; all the mistakes of one
+/// file (compilation goes on after the first).
+pub use crate::located::{FileError as MappingError, FileErrors as MappingErrors};
 
 impl Mapping {
     /// Resolves the mapping's columns against a file's header: the index of each

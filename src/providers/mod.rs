@@ -158,12 +158,10 @@ impl Registry {
     /// Adds the endpoints of one file.
     pub fn load_file(&mut self, path: &Path) -> Result<(), EndpointErrors> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            EndpointErrors(vec![EndpointError {
-                file: path.display().to_string(),
-                line: 0,
-                column: 0,
-                message: format!("cannot read the endpoint file: {e}"),
-            }])
+            EndpointErrors::whole(
+                path.display().to_string(),
+                format!("cannot read the endpoint file: {e}"),
+            )
         })?;
         self.load_str(path, &text)
     }
@@ -242,6 +240,21 @@ pub enum ItemType {
 }
 
 impl FieldType {
+    /// The type a name means; `list` is a list of `item`.
+    pub fn from_name(s: &str, item: ItemType) -> Option<FieldType> {
+        Some(match s {
+            "string" => FieldType::String,
+            "integer" => FieldType::Integer,
+            "decimal" => FieldType::Decimal,
+            "bool" => FieldType::Bool,
+            "date" => FieldType::Date,
+            "datetime" => FieldType::DateTime,
+            "time" => FieldType::Time,
+            "list" => FieldType::List(item),
+            _ => return None,
+        })
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             FieldType::String => "string",

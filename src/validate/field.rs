@@ -385,16 +385,12 @@ impl<'r> RowCx<'r> {
                 self.push(column, original, Problem::Check { check: c.name() });
             }
         }
-        if let Some((re, pat)) = &f.pattern
-            && !re.is_match(&text)
-        {
-            self.push(
-                column,
-                original,
-                Problem::Pattern {
-                    pattern: pat.clone(),
-                },
-            );
+        // The mapping's pattern and the page's own, whatever the mapping says.
+        for p in f.pattern.iter().chain(&f.def.pattern) {
+            if !p.is_match(&text) {
+                let pattern = p.text.clone();
+                self.push(column, original, Problem::Pattern { pattern });
+            }
         }
         let len = text.chars().count();
         if let Some(min) = f.min_len
@@ -417,37 +413,13 @@ impl<'r> RowCx<'r> {
         {
             self.push(column, original, Problem::Max { max: b.to_string() });
         }
-        if !f.one_of.is_empty() && !f.one_of.iter().any(|o| *o == text) {
-            self.push(
-                column,
-                original,
-                Problem::OneOf {
-                    allowed: f.one_of.join(", "),
-                },
-            );
+        for allowed in [&f.one_of, &f.def.one_of] {
+            if !allowed.is_empty() && !allowed.iter().any(|o| *o == text) {
+                let allowed = allowed.join(", ");
+                self.push(column, original, Problem::OneOf { allowed });
+            }
         }
-        // The page's own rules on the field, whatever the mapping says.
         let def = f.def;
-        if !def.one_of.is_empty() && !def.one_of.iter().any(|o| *o == text) {
-            self.push(
-                column,
-                original,
-                Problem::OneOf {
-                    allowed: def.one_of.join(", "),
-                },
-            );
-        }
-        if let Some(p) = &def.pattern
-            && !p.is_match(&text)
-        {
-            self.push(
-                column,
-                original,
-                Problem::Pattern {
-                    pattern: p.text.clone(),
-                },
-            );
-        }
         if let Some(min) = def.min
             && below(v, &Bound::Number(min))
         {

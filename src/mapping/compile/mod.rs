@@ -11,10 +11,9 @@ use toml::Spanned;
 
 use super::spec::{FieldSpec, MappingFile, OneOrMany};
 use super::{
-    Field, Mapping, MappingError, MappingErrors, TotalRow, Transform, ValueMap, cond, name_of,
-    template,
+    Field, Mapping, MappingErrors, TotalRow, Transform, ValueMap, cond, name_of, template,
 };
-use crate::providers::{Empty, Endpoint, FieldDef, FieldType, Json, Registry};
+use crate::providers::{Empty, Endpoint, FieldDef, FieldType, Json, Pattern, Registry};
 use crate::read::SkipIf;
 use crate::turkish::case::fold;
 use crate::turkish::checks::Check;
@@ -22,7 +21,8 @@ use crate::turkish::date;
 mod source;
 mod values;
 
-pub use source::line_col;
+use crate::located::Collector;
+pub use crate::located::line_col;
 pub(crate) use values::format_fits;
 use values::{compatible, parse_type};
 
@@ -34,12 +34,10 @@ pub fn load(path: &Path) -> Result<Mapping, MappingErrors> {
 /// Reads and compiles a mapping file against the endpoints of `registry`.
 pub fn load_with(path: &Path, registry: &Registry) -> Result<Mapping, MappingErrors> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        MappingErrors(vec![MappingError {
-            file: path.display().to_string(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read the mapping file: {e}"),
-        }])
+        MappingErrors::whole(
+            path.display().to_string(),
+            format!("cannot read the mapping file: {e}"),
+        )
     })?;
     load_str_with(path, &text, registry)
 }
@@ -57,9 +55,7 @@ pub fn load_str_with(
     registry: &Registry,
 ) -> Result<Mapping, MappingErrors> {
     let mut cx = Cx {
-        file: path.display().to_string(),
-        text,
-        errors: Vec::new(),
+        out: Collector::new(path.display().to_string(), text),
         columns: Vec::new(),
     };
     let spec: MappingFile = match toml::from_str(text) {
@@ -67,7 +63,7 @@ pub fn load_str_with(
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
             cx.err(span, e.message().trim_end().to_string());
-            return Err(MappingErrors(cx.errors));
+            return Err(MappingErrors(cx.out.errors));
         }
     };
     let Some(endpoint) = registry.find(spec.endpoint.get_ref()) else {
@@ -80,7 +76,7 @@ pub fn load_str_with(
                 known.join(", ")
             ),
         );
-        return Err(MappingErrors(cx.errors));
+        return Err(MappingErrors(cx.out.errors));
     };
     let key = match template::parse(spec.key.get_ref(), |n| cx.column(n)) {
         Ok(t) if !t.parts.is_empty() => Some(t),
@@ -162,8 +158,8 @@ pub fn load_str_with(
     }
     fields.sort_by_key(|f| endpoint.field_index(&f.def.name));
 
-    if !cx.errors.is_empty() {
-        return Err(MappingErrors(cx.errors));
+    if !cx.out.errors.is_empty() {
+        return Err(MappingErrors(cx.out.errors));
     }
     let mut source = source;
     source.expected_columns = cx.columns.clone();
@@ -187,21 +183,13 @@ pub fn load_str_with(
 }
 
 struct Cx<'a> {
-    file: String,
-    text: &'a str,
-    errors: Vec<MappingError>,
+    out: Collector<'a>,
     columns: Vec<String>,
 }
 
 impl Cx<'_> {
     fn err(&mut self, span: Range<usize>, message: String) {
-        let (line, column) = line_col(self.text, span.start);
-        self.errors.push(MappingError {
-            file: self.file.clone(),
-            line,
-            column,
-            message,
-        });
+        self.out.err(span, message);
     }
 
     fn column(&mut self, name: &str) -> usize {
@@ -222,7 +210,7 @@ impl Cx<'_> {
         let span = spanned.span();
         let s = spanned.get_ref();
         let name = def.name.as_str();
-        let before = self.errors.len();
+        let before = self.out.errors.len();
 
         let ty = match &s.ty {
             None => def.ty,
@@ -406,16 +394,16 @@ impl Cx<'_> {
         {
             checks.push(ch);
         }
-        let pattern =
-            s.pattern
-                .as_ref()
-                .and_then(|p| match Regex::new(&format!("^(?:{})$", p.get_ref())) {
-                    Ok(re) => Some((re, p.get_ref().clone())),
-                    Err(e) => {
-                        self.err(p.span(), format!("`{name}`: bad pattern: {e}"));
-                        None
-                    }
-                });
+        let pattern = s
+            .pattern
+            .as_ref()
+            .and_then(|p| match Pattern::new(p.get_ref()) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    self.err(p.span(), format!("`{name}`: bad pattern: {e}"));
+                    None
+                }
+            });
         let min_len = s
             .min_len
             .as_ref()
@@ -494,7 +482,7 @@ impl Cx<'_> {
             None => ",".to_string(),
         };
         let empty = self.empty(endpoint, def, s);
-        if self.errors.len() > before {
+        if self.out.errors.len() > before {
             return None;
         }
         Some(Field {

@@ -91,16 +91,3 @@ impl Cx<'_> {
         (o, decimal)
     }
 }
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count() + 1)
-        .unwrap_or(1);
-    (line, col)
-}

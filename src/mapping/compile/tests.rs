@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::mapping::MappingError;
 
 fn errors(text: &str) -> Vec<MappingError> {
     match load_str(Path::new("m.toml"), text) {

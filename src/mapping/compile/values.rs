@@ -235,21 +235,13 @@ impl Cx<'_> {
     }
 }
 
+/// A mapping's `type`; a list takes the endpoint field's item type.
 pub(super) fn parse_type(s: &str, endpoint: FieldType) -> Option<FieldType> {
-    Some(match s {
-        "string" => FieldType::String,
-        "integer" => FieldType::Integer,
-        "decimal" => FieldType::Decimal,
-        "bool" => FieldType::Bool,
-        "date" => FieldType::Date,
-        "datetime" => FieldType::DateTime,
-        "time" => FieldType::Time,
-        "list" => match endpoint {
-            FieldType::List(item) => FieldType::List(item),
-            _ => FieldType::List(crate::providers::ItemType::String),
-        },
-        _ => return None,
-    })
+    let item = match endpoint {
+        FieldType::List(item) => item,
+        _ => crate::providers::ItemType::String,
+    };
+    FieldType::from_name(s, item)
 }
 
 /// Whether a value read as `mapping` can be written into a field of type `endpoint`.

@@ -5,121 +5,21 @@
 
 use std::path::{Path, PathBuf};
 
-use indexmap::IndexMap;
-use rust_decimal::Decimal;
-use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    Answer, CondRequired, Empty, Endpoint, Envelope, FieldDef, FieldType, ItemType, Json, Lit,
-    Method, Origin, Pattern, ProviderId, Registry,
+    Answer, CondRequired, Empty, Endpoint, Envelope, Lit, Method, Origin, ProviderId, Registry,
 };
-use crate::mapping::compile::line_col;
-use crate::turkish::checks::Check;
-use crate::turkish::date;
+use crate::located::Collector;
 
-/// A mistake in an endpoint file, at a line and column of it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
-pub struct EndpointError {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
+/// A mistake in an endpoint file, at a line and column of it; all the mistakes of one
+/// file.
+pub use crate::located::{FileError as EndpointError, FileErrors as EndpointErrors};
 
-/// All the mistakes found in one endpoint file.
-#[derive(Debug, thiserror::Error)]
-pub struct EndpointErrors(pub Vec<EndpointError>);
+mod field;
+mod spec;
 
-impl std::fmt::Display for EndpointErrors {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileSpec {
-    provider: Spanned<String>,
-    #[serde(default)]
-    defaults: DefaultsSpec,
-    #[serde(default)]
-    endpoint: Vec<Spanned<EndpointSpec>>,
-}
-
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DefaultsSpec {
-    envelope: Option<Spanned<String>>,
-    empty: Option<Spanned<String>>,
-    json: Option<Spanned<String>>,
-    answer: Option<Spanned<AnswerSpec>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AnswerSpec {
-    status_field: Option<String>,
-    success: Option<toml::Value>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EndpointSpec {
-    id: Spanned<String>,
-    page: Option<String>,
-    method: Spanned<String>,
-    path: Spanned<String>,
-    idempotent: bool,
-    description: Option<String>,
-    envelope: Option<Spanned<String>>,
-    empty: Option<Spanned<String>>,
-    json: Option<Spanned<String>>,
-    answer: Option<Spanned<AnswerSpec>>,
-    fields: Spanned<IndexMap<String, Spanned<FieldSpec>>>,
-    #[serde(default)]
-    rule: Vec<Spanned<RuleSpec>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FieldSpec {
-    #[serde(rename = "type")]
-    ty: Spanned<String>,
-    items: Option<Spanned<String>>,
-    json: Option<Spanned<String>>,
-    #[serde(default)]
-    required: bool,
-    format: Option<Spanned<String>>,
-    one_of: Option<Vec<String>>,
-    pattern: Option<Spanned<String>>,
-    min: Option<Spanned<String>>,
-    check: Option<Spanned<String>>,
-    empty: Option<Spanned<String>>,
-    #[serde(default)]
-    doc: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RuleSpec {
-    when: WhenSpec,
-    require: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WhenSpec {
-    field: String,
-    equals: toml::Value,
-}
+use spec::{AnswerSpec, DefaultsSpec, EndpointSpec, FileSpec};
 
 pub(super) struct Parsed {
     pub endpoints: Vec<Endpoint>,
@@ -136,15 +36,13 @@ pub(super) fn parse(
     known: Option<&Registry>,
 ) -> Result<Parsed, EndpointErrors> {
     let mut cx = Cx {
-        file: origin.to_string(),
-        text,
-        errors: Vec::new(),
+        out: Collector::new(origin.to_string(), text),
     };
     let spec: FileSpec = match toml::from_str(text) {
         Ok(s) => s,
         Err(e) => {
             cx.err(e.span().unwrap_or(0..0), e.message().trim_end().to_string());
-            return Err(EndpointErrors(cx.errors));
+            return Err(EndpointErrors(cx.out.errors));
         }
     };
     let Some(pid) = ProviderId::from_name(spec.provider.get_ref()) else {
@@ -156,7 +54,7 @@ pub(super) fn parse(
                 ProviderId::names()
             ),
         );
-        return Err(EndpointErrors(cx.errors));
+        return Err(EndpointErrors(cx.out.errors));
     };
     if provider.is_some_and(|p| p != pid) {
         cx.err(
@@ -208,10 +106,10 @@ pub(super) fn parse(
             endpoints.push(ep);
         }
     }
-    if cx.errors.is_empty() {
+    if cx.out.errors.is_empty() {
         Ok(Parsed { endpoints })
     } else {
-        Err(EndpointErrors(cx.errors))
+        Err(EndpointErrors(cx.out.errors))
     }
 }
 
@@ -242,14 +140,7 @@ pub(super) fn expand(pattern: &str, base: &Path) -> Result<Vec<PathBuf>, Endpoin
     } else {
         base.join(pattern)
     };
-    let fail = |message: String| {
-        EndpointErrors(vec![EndpointError {
-            file: full.display().to_string(),
-            line: 0,
-            column: 0,
-            message,
-        }])
-    };
+    let fail = |message: String| EndpointErrors::whole(full.display().to_string(), message);
     let text = full.to_string_lossy().into_owned();
     let paths = glob::glob(&text).map_err(|e| fail(format!("bad file pattern: {e}")))?;
     let mut found: Vec<PathBuf> = paths.filter_map(Result::ok).collect();
@@ -263,20 +154,12 @@ pub(super) fn expand(pattern: &str, base: &Path) -> Result<Vec<PathBuf>, Endpoin
 }
 
 struct Cx<'a> {
-    file: String,
-    text: &'a str,
-    errors: Vec<EndpointError>,
+    out: Collector<'a>,
 }
 
 impl Cx<'_> {
     fn err(&mut self, span: std::ops::Range<usize>, message: String) {
-        let (line, column) = line_col(self.text, span.start);
-        self.errors.push(EndpointError {
-            file: self.file.clone(),
-            line,
-            column,
-            message,
-        });
+        self.out.err(span, message);
     }
 
     fn endpoint(
@@ -286,7 +169,7 @@ impl Cx<'_> {
         e: &EndpointSpec,
         origin: &Origin,
     ) -> Option<Endpoint> {
-        let before = self.errors.len();
+        let before = self.out.errors.len();
         let id = e.id.get_ref().clone();
         let prefix = format!("{}.", pid.config_name());
         if !id.starts_with(&prefix) || id.len() == prefix.len() {
@@ -356,7 +239,7 @@ impl Cx<'_> {
                 fields.push(def);
             }
         }
-        if fields.is_empty() && self.errors.len() == before {
+        if fields.is_empty() && self.out.errors.len() == before {
             self.err(e.fields.span(), "an endpoint needs fields".into());
         }
         let path_field = holes.first().cloned();
@@ -400,7 +283,7 @@ impl Cx<'_> {
                 then: spec.require.clone(),
             });
         }
-        if self.errors.len() > before {
+        if self.out.errors.len() > before {
             return None;
         }
         Some(Endpoint {
@@ -460,179 +343,6 @@ impl Cx<'_> {
             status_field: spec.status_field.clone(),
             success,
         }
-    }
-
-    fn field(
-        &mut self,
-        name: &str,
-        spanned: &Spanned<FieldSpec>,
-        native: bool,
-    ) -> Option<FieldDef> {
-        let before = self.errors.len();
-        let f = spanned.get_ref();
-        let ty = match f.ty.get_ref().as_str() {
-            "string" => FieldType::String,
-            "integer" => FieldType::Integer,
-            "decimal" => FieldType::Decimal,
-            "bool" => FieldType::Bool,
-            "date" => FieldType::Date,
-            "datetime" => FieldType::DateTime,
-            "time" => FieldType::Time,
-            "list" => FieldType::List(match f.items.as_ref().map(|i| i.get_ref().as_str()) {
-                None | Some("string") => ItemType::String,
-                Some("integer") => ItemType::Integer,
-                Some(other) => {
-                    let span = f.items.as_ref().map_or(spanned.span(), Spanned::span);
-                    self.err(
-                        span,
-                        format!("`{name}`: list items are string or integer, not `{other}`"),
-                    );
-                    ItemType::String
-                }
-            }),
-            other => {
-                self.err(
-                    f.ty.span(),
-                    format!(
-                        "`{name}`: unknown type `{other}`; use string, integer, decimal, bool, date, datetime, time or list"
-                    ),
-                );
-                FieldType::String
-            }
-        };
-        if f.items.is_some() && !matches!(ty, FieldType::List(_)) {
-            self.err(
-                spanned.span(),
-                format!("`{name}`: items is for list fields"),
-            );
-        }
-        let natural = match ty {
-            FieldType::Integer if native => Json::Number,
-            FieldType::Bool if native => Json::Boolean,
-            FieldType::List(_) => Json::Array,
-            _ => Json::String,
-        };
-        let json = match &f.json {
-            None => natural,
-            Some(j) => {
-                let json = match j.get_ref().as_str() {
-                    "string" => Json::String,
-                    "number" => Json::Number,
-                    "boolean" => Json::Boolean,
-                    "array" => Json::Array,
-                    other => {
-                        self.err(
-                            j.span(),
-                            format!(
-                                "`{name}`: json is string, number, boolean or array, not `{other}`"
-                            ),
-                        );
-                        natural
-                    }
-                };
-                let fits = match (ty, json) {
-                    (FieldType::List(_), j) => j == Json::Array,
-                    (_, Json::String) => true,
-                    (FieldType::Integer, Json::Number) => true,
-                    (FieldType::Bool, Json::Boolean) => true,
-                    _ => false,
-                };
-                if !fits {
-                    let why = if ty == FieldType::Decimal {
-                        " (decimals go as JSON strings so that amounts stay exact)"
-                    } else {
-                        ""
-                    };
-                    self.err(
-                        j.span(),
-                        format!(
-                            "`{name}`: a {ty} field cannot be sent as a JSON {}{why}",
-                            json.name()
-                        ),
-                    );
-                }
-                json
-            }
-        };
-        let format = f.format.as_ref().map(|fm| {
-            if !matches!(ty, FieldType::Date | FieldType::DateTime | FieldType::Time) {
-                self.err(
-                    fm.span(),
-                    format!("`{name}`: format is for date, datetime and time fields"),
-                );
-            } else if let Err(m) = date::check_output_format(fm.get_ref()) {
-                self.err(fm.span(), format!("`{name}`: bad format: {m}"));
-            } else if !crate::mapping::compile::format_fits(fm.get_ref(), ty) {
-                self.err(
-                    fm.span(),
-                    format!(
-                        "`{name}`: format `{}` asks for parts a {ty} does not have",
-                        fm.get_ref()
-                    ),
-                );
-            }
-            fm.get_ref().clone()
-        });
-        let pattern = f
-            .pattern
-            .as_ref()
-            .and_then(|p| match Pattern::new(p.get_ref()) {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    self.err(p.span(), format!("`{name}`: bad pattern: {e}"));
-                    None
-                }
-            });
-        let min = f.min.as_ref().and_then(|m| {
-            if !matches!(ty, FieldType::Integer | FieldType::Decimal) {
-                self.err(m.span(), format!("`{name}`: min is for numbers"));
-                return None;
-            }
-            match m.get_ref().parse::<Decimal>() {
-                Ok(d) => Some(d),
-                Err(_) => {
-                    self.err(
-                        m.span(),
-                        format!("`{name}`: min is a number in quotes, like \"0\""),
-                    );
-                    None
-                }
-            }
-        });
-        let check = f.check.as_ref().and_then(|c| {
-            Check::from_name(c.get_ref()).or_else(|| {
-                let names: Vec<_> = Check::ALL.iter().map(|c| c.name()).collect();
-                self.err(
-                    c.span(),
-                    format!(
-                        "`{name}`: unknown check `{}`; use one of {}",
-                        c.get_ref(),
-                        names.join(", ")
-                    ),
-                );
-                None
-            })
-        });
-        let empty = self.empty(f.empty.as_ref());
-        if matches!(f.one_of.as_deref(), Some([])) {
-            self.err(spanned.span(), format!("`{name}`: one_of needs values"));
-        }
-        if self.errors.len() > before {
-            return None;
-        }
-        Some(FieldDef {
-            name: name.to_string(),
-            ty,
-            json,
-            required: f.required,
-            format,
-            one_of: f.one_of.clone().unwrap_or_default(),
-            pattern,
-            min,
-            check,
-            empty,
-            doc: f.doc.clone(),
-        })
     }
 }
 
