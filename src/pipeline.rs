@@ -7,13 +7,19 @@
 //! memory. Two rows with the same key are both rejected: the digests are sorted once
 //! at the end, and the rows of a repeated key are taken out of the spill (their cells
 //! fetched back from the file for the report) — before anything is sent.
+//!
+//! Each input is read on a thread of its own, one bounded channel ahead of validation.
+//! That thread ending is not the end of the file unless it ended well: a reader that
+//! panics stops the run like a read error, so a truncated export is never taken for a
+//! complete one. A stop (Ctrl-C, SIGTERM) ends reading at the next batch; what was
+//! read is still reported.
 
 use std::collections::HashMap;
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
 
 use rust_decimal::Decimal;
+use tokio_util::sync::CancellationToken;
 
 use crate::mapping::Mapping;
 use crate::problem::{Problem, RowError};
@@ -115,6 +121,8 @@ pub struct Collected {
     pub warnings: Vec<String>,
     /// True when `--limit` stopped the reading early.
     pub limited: bool,
+    /// True when a stop (Ctrl-C, SIGTERM) ended the reading early.
+    pub interrupted: bool,
     /// One per input, when the mapping names a total row.
     pub controls: Vec<ControlTotals>,
 }
@@ -140,6 +148,8 @@ pub enum PipelineError {
         path: String,
         source: std::io::Error,
     },
+    #[error("{file}: reading stopped unexpectedly ({message}); the file was not read to its end")]
+    ReaderDied { file: String, message: String },
 }
 
 /// A row's key digest and position, packed: 24 bytes a row.
@@ -186,13 +196,15 @@ pub struct Sinks<'a> {
 }
 
 /// Reads, validates and collects every input. `base_url` prefixes request paths;
-/// `progress` is called after each batch with (rows, rejected).
+/// reading ends early at `limit` rows or when `stop` is cancelled; `progress` is
+/// called after each batch with (rows, rejected).
 pub fn collect(
     m: &Mapping,
     inputs: Vec<Input>,
     base_url: &str,
     sinks: &Sinks<'_>,
     limit: Option<u64>,
+    stop: &CancellationToken,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<Collected, PipelineError> {
     let spill = sinks.spill;
@@ -207,6 +219,7 @@ pub fn collect(
         skipped_rows: Vec::new(),
         warnings: Vec::new(),
         limited: false,
+        interrupted: false,
         controls: Vec::new(),
     };
     let mut writer = PayloadWriter::create(spill)?;
@@ -218,6 +231,10 @@ pub fn collect(
     let mut files: Vec<FileInfo> = Vec::new();
 
     for (file_idx, input) in inputs.into_iter().enumerate() {
+        if stop.is_cancelled() {
+            out.interrupted = true;
+            break;
+        }
         let Input {
             path,
             table,
@@ -253,7 +270,9 @@ pub fn collect(
         });
         let (tx, rx) = sync_channel::<Result<Vec<Record>, ReadError>>(4);
         let mut records = table.records;
-        let reader = std::thread::spawn(move || {
+        let file_name = table.file.to_string();
+        let spawned = std::thread::Builder::new().name("aktar-reader".to_owned());
+        let reader = spawned.spawn(move || {
             let mut batch = Vec::with_capacity(BATCH);
             for r in records.by_ref() {
                 match r {
@@ -277,7 +296,15 @@ pub fn collect(
                 let _ = tx.send(Ok(batch));
             }
         });
+        let reader = reader.map_err(|e| PipelineError::ReaderDied {
+            file: file_name.clone(),
+            message: format!("cannot start the reader: {e}"),
+        })?;
         'batches: for batch in rx {
+            if stop.is_cancelled() {
+                out.interrupted = true;
+                break 'batches;
+            }
             let mut data = Vec::with_capacity(BATCH);
             for rec in batch? {
                 match rec {
@@ -352,10 +379,19 @@ pub fn collect(
                 break 'batches;
             }
         }
-        // The reader stops at its next send once the receiver is gone.
-        let _ = reader.join();
+        // Stopped early, the reader ends at its next send now that the receiver is
+        // gone, and how it ends no longer matters. Otherwise the channel closed because
+        // the reader ended: only one that returned has read the whole file; one that
+        // panicked left a truncated file looking complete.
+        let early = out.limited || out.interrupted;
+        if !early && let Err(panic) = reader.join() {
+            return Err(PipelineError::ReaderDied {
+                file: file_name,
+                message: panic_message(panic.as_ref()),
+            });
+        }
         out.controls.extend(totals);
-        if out.limited {
+        if early {
             break;
         }
     }
@@ -389,10 +425,22 @@ pub fn collect(
                 rejected.add_late((file_idx, row), duplicate_error(&pos, column, key, other));
             }
         }
-        out.valid -= filter_spill(m, spill, &files, &dups, &mut rejected)?;
+        out.valid -= duplicates::filter_spill(m, spill, &files, &dups, &mut rejected)?;
     }
     out.rejected = rejected.finish()?;
     Ok(out)
+}
+
+/// What a panicking thread said, as far as it can be read.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .map_or_else(
+            || "the reader panicked".into(),
+            |s| format!("the reader panicked: {s}"),
+        )
 }
 
 fn duplicate_error(pos: &SourcePos, column: &str, key: &str, other: &str) -> RowError {
@@ -483,75 +531,7 @@ fn remap(file: &[String], union: &[String]) -> Vec<usize> {
         .collect()
 }
 
-#[derive(serde::Deserialize)]
-struct SpillPos {
-    file: String,
-    row: u64,
-    key: String,
-}
+mod duplicates;
 
-/// Removes the rows of duplicated keys from the spill and hands them to `rejected`,
-/// with their cells read back from their files; returns how many. Runs only when
-/// there are duplicates.
-fn filter_spill(
-    m: &Mapping,
-    spill: &Path,
-    files: &[FileInfo],
-    dups: &HashMap<(usize, u64), String>,
-    rejected: &mut Rejects,
-) -> Result<u64, PipelineError> {
-    use std::io::Write;
-    let spill_err = |source| PipelineError::Spill {
-        path: spill.display().to_string(),
-        source,
-    };
-    let tmp = spill.with_extension("filtering");
-    let src = std::io::BufReader::new(std::fs::File::open(spill).map_err(spill_err)?);
-    let mut dst = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(spill_err)?);
-    let mut removed: HashMap<(usize, u64), String> = HashMap::new();
-    for line in src.lines() {
-        let line = line.map_err(spill_err)?;
-        let hit = serde_json::from_str::<SpillPos>(&line).ok().and_then(|p| {
-            let f = files
-                .iter()
-                .position(|fi| spill_file_name(&fi.pos) == p.file)?;
-            dups.contains_key(&(f, p.row))
-                .then_some(((f, p.row), p.key))
-        });
-        match hit {
-            Some((at, key)) => {
-                removed.insert(at, key);
-            }
-            None => writeln!(dst, "{line}").map_err(spill_err)?,
-        }
-    }
-    dst.flush().map_err(spill_err)?;
-    drop(dst);
-    std::fs::rename(&tmp, spill).map_err(spill_err)?;
-
-    let pulled = removed.len() as u64;
-    for (idx, info) in files.iter().enumerate() {
-        if !removed.keys().any(|(f, _)| *f == idx) {
-            continue;
-        }
-        let table = read::open(&info.path, &m.source)?;
-        for rec in table.records {
-            if let Record::Data(row) = rec?
-                && let Some(key) = removed.get(&(idx, row.pos.row))
-            {
-                let other = dups.get(&(idx, row.pos.row)).map_or("", String::as_str);
-                let err = duplicate_error(&row.pos, &info.key_column, key, other);
-                rejected.add_late_row(
-                    (idx, row.pos.row),
-                    rejected_row(row, vec![err], &info.column_map),
-                );
-            }
-        }
-    }
-    Ok(pulled)
-}
-
-/// The `file` value the payload writer records for a position.
-fn spill_file_name(pos: &SourcePos) -> String {
-    crate::report::file_label(pos).into_owned()
-}
+#[cfg(test)]
+mod tests;

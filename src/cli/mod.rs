@@ -12,6 +12,7 @@ pub mod journal;
 pub mod lint;
 pub mod progress;
 pub mod run;
+pub mod signals;
 
 /// The exit codes of DESIGN.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +25,10 @@ pub enum Exit {
     Input = 2,
     /// Aborted (provider unreachable, authentication refused, too many failures).
     Aborted = 3,
+    /// Requests were made, but a report (or the journal's record of the run) could not
+    /// be written: not 2, which promises that nothing was sent.
+    ReportFailed = 4,
+    /// Ctrl-C, SIGTERM or SIGHUP: reports written.
     Interrupted = 130,
 }
 

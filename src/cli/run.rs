@@ -1,12 +1,17 @@
 //! `aktar run` and `aktar check`: configuration and mapping first (exit 2 on any
 //! mistake), then every input opened and its header checked, then validation, then —
-//! unless it is a dry run — delivery, then the reports. [`run_job`] is the same path
-//! for `aktar demo`, which passes its own configuration and credentials.
+//! unless it is a dry run — delivery, then the journal's record of the run, then the
+//! reports. [`run_job`] is the same path for `aktar demo`, which passes its own
+//! configuration and credentials. A stop (Ctrl-C, SIGTERM, SIGHUP) arrives as a
+//! cancellation token: while reading it ends the reading, while sending it ends the
+//! taking of rows; either way the reports are written and the exit is 130.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
+
+use tokio_util::sync::CancellationToken;
 
 use super::progress::Progress;
 use super::{Exit, RunArgs};
@@ -81,7 +86,14 @@ fn input_error(e: impl std::fmt::Display) -> Failure {
     (Exit::Input, e.to_string())
 }
 
+/// Runs `job`, stopping as asked by Ctrl-C, SIGTERM or SIGHUP.
 pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
+    run_job_until(job, &super::signals::stop_token())
+}
+
+/// Runs `job` until `stop` is cancelled (then: no more reading or sending, the reports
+/// written, exit 130).
+pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone, Failure> {
     let started = Instant::now();
     let registry = job.config.registry().map_err(input_error)?;
     let m = mapping::load_with(job.mapping, &registry).map_err(input_error)?;
@@ -107,6 +119,7 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
     } else if job.dry_run {
         Journal::open_read_only(&job.config.state.path).map_err(input_error)?
     } else {
+        warn_if_new_journal(&job.config.state.path, &m);
         Some(Journal::open(&job.config.state.path).map_err(input_error)?)
     };
     let _lock = match &journal {
@@ -132,9 +145,10 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
             .provider(m.endpoint.provider)
             .and_then(|p| p.base_url.as_deref())
             .filter(|u| !u.starts_with("env:"))
-            .unwrap_or("")
-            .trim_end_matches('/')
-            .to_string(),
+            .map(|u| send::settings::check_base_url(m.endpoint.provider.config_name(), u))
+            .transpose()
+            .map_err(input_error)?
+            .unwrap_or_default(),
     };
 
     let quiet = job.quiet || job.json;
@@ -156,6 +170,7 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
         &base_url,
         &sinks,
         job.limit,
+        stop,
         |rows, rejected| progress.update(|| format!("{rows} rows read, {rejected} rejected")),
     )
     .map_err(input_error)?;
@@ -171,10 +186,12 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
     };
     let mapping_id = journal_mapping_id(&m);
     // The file guards: a dry run warns, a sending run stops before anything is sent
-    // (the validation reports are still written).
+    // (the validation reports are still written). A file read only in part (a stop
+    // came while reading) is no measure of either.
     let mut guard = None;
     if let Some(j) = &journal
         && !job.accept_drift
+        && !collected.interrupted
     {
         guard = crate::guards::drift(
             j,
@@ -185,7 +202,7 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
         )
         .map_err(input_error)?;
     }
-    if guard.is_none() && !collected.limited {
+    if guard.is_none() && !collected.limited && !collected.interrupted {
         guard = crate::guards::control_totals(&collected.controls);
     }
     if let Some(why) = &guard
@@ -194,11 +211,11 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
     {
         eprintln!("aktar: warning: {why}");
     }
-    let stop_for_guard = guard.filter(|_| !job.dry_run);
+    let hold = Hold::decide(job.dry_run, collected.interrupted, guard, stop);
     let mut sent = SendReport::default();
     let mut run_id = None;
     match (&settings, &journal) {
-        _ if stop_for_guard.is_some() => {}
+        _ if hold.is_some() => {}
         (Some(settings), Some(j)) => {
             let id = j
                 .start_run(
@@ -229,6 +246,7 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
                 Some(gate.clone()),
                 quiet,
                 collected.valid,
+                stop,
             );
             let journal_end = match Arc::try_unwrap(gate) {
                 Ok(g) => g.writer.finish(),
@@ -240,7 +258,7 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
             }
         }
         (Some(settings), None) => {
-            sent = deliver(&m, &spill, settings, None, quiet, collected.valid)?;
+            sent = deliver(&m, &spill, settings, None, quiet, collected.valid, stop)?;
         }
         (None, Some(j)) => {
             summary.unchanged = would_be_unchanged(j, &m, &spill).map_err(input_error)?;
@@ -254,11 +272,42 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
         summary.failed = sent.failed.len() as u64;
         summary.uncertain = sent.uncertain.len() as u64;
     }
+    if let Some(h) = &hold {
+        summary.held = collected.valid;
+        summary.held_reason = Some(h.reason().to_string());
+    }
     summary.duration_ms = started.elapsed().as_millis() as u64;
-    write_reports(&dir, &collected, &summary, &sent, job.config.report.lang)
-        .map_err(input_error)?;
+    let stopped = match (&hold, &sent.stop) {
+        (Some(Hold::Interrupted), _) => Some(Stop::Interrupted),
+        (_, Some(s)) => Some(s.clone()),
+        _ if collected.interrupted => Some(Stop::Interrupted),
+        _ => None,
+    };
+    let exit = match (&hold, &stopped) {
+        (Some(Hold::Guard(_)), _) => Exit::Input,
+        (_, Some(Stop::Aborted(_))) => Exit::Aborted,
+        (_, Some(Stop::Interrupted)) => Exit::Interrupted,
+        _ if summary.rejected + summary.failed + summary.uncertain > 0 => Exit::Rows,
+        _ => Exit::Ok,
+    };
+    // The run's record is finished before the reports: what was sent is settled by
+    // now, and a report that cannot be written must not leave the run open.
+    let mut unwritten = Vec::new();
+    if let (Some(j), Some(id)) = (&journal, run_id)
+        && let Err(e) = j.end_run(id, &summary, exit as i32, collected.limited)
+    {
+        unwritten.push(format!("the journal's record of the run: {e}"));
+    }
+    if let Err(e) = write_reports(&dir, &collected, &summary, &sent, job.config.report.lang) {
+        unwritten.push(e.to_string());
+    }
+    // Exit 2 promises that nothing was sent; once a request has gone out, a report
+    // that could not be written has an exit code of its own.
+    if !unwritten.is_empty() && sent.attempts == 0 {
+        return Err((Exit::Input, unwritten.join("; ")));
+    }
 
-    if let Some(why) = stop_for_guard {
+    if let Some(Hold::Guard(why)) = hold {
         return Err((
             Exit::Input,
             format!("nothing was sent: {why} (reports: {})", dir.display()),
@@ -271,8 +320,12 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
         if collected.limited {
             eprintln!("aktar: stopped after {} rows (--limit)", collected.rows);
         }
-        match &sent.stop {
+        match &stopped {
             Some(Stop::Aborted(why)) => eprintln!("aktar: run aborted: {why}"),
+            Some(Stop::Interrupted) if collected.interrupted || hold.is_some() => eprintln!(
+                "aktar: interrupted after {} rows were read; nothing was sent",
+                collected.rows
+            ),
             Some(Stop::Interrupted) => {
                 eprintln!("aktar: interrupted; requests in flight were finished")
             }
@@ -287,22 +340,72 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
     } else if !job.quiet {
         print_summary(&m, &summary, &dir);
     }
-    let exit = match &sent.stop {
-        Some(Stop::Aborted(_)) => Exit::Aborted,
-        Some(Stop::Interrupted) => Exit::Interrupted,
-        None if summary.rejected + summary.failed + summary.uncertain > 0 => Exit::Rows,
-        None => Exit::Ok,
-    };
-    if let (Some(j), Some(id)) = (&journal, run_id) {
-        j.end_run(id, &summary, exit as i32, collected.limited)
-            .map_err(input_error)?;
+    if !unwritten.is_empty() {
+        return Err((
+            Exit::ReportFailed,
+            format!(
+                "requests were sent, but could not be written: {}; the journal holds what was sent",
+                unwritten.join("; ")
+            ),
+        ));
     }
     Ok(JobDone {
         summary,
         exit,
         dir,
-        stop: sent.stop,
+        stop: stopped,
     })
+}
+
+/// Why a sending run sends nothing although it has valid rows; they are counted `held`.
+enum Hold {
+    /// A file guard (drift, control totals) stopped the run.
+    Guard(String),
+    /// A stop came before sending began.
+    Interrupted,
+}
+
+impl Hold {
+    fn decide(
+        dry_run: bool,
+        read_in_part: bool,
+        guard: Option<String>,
+        stop: &CancellationToken,
+    ) -> Option<Hold> {
+        if dry_run {
+            None
+        } else if read_in_part {
+            Some(Hold::Interrupted)
+        } else if let Some(why) = guard {
+            Some(Hold::Guard(why))
+        } else if stop.is_cancelled() {
+            Some(Hold::Interrupted)
+        } else {
+            None
+        }
+    }
+
+    fn reason(&self) -> &str {
+        match self {
+            Hold::Guard(why) => why,
+            Hold::Interrupted => "interrupted before sending",
+        }
+    }
+}
+
+/// A transaction posted from a new journal is posted again if this configuration sent
+/// it before from another one (a state file moved or lost, or — before paths followed
+/// aktar.toml — a run started from another folder). Said loudly, even with --quiet.
+fn warn_if_new_journal(path: &Path, m: &Mapping) {
+    if m.endpoint.idempotent || path.exists() {
+        return;
+    }
+    let shown = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    eprintln!(
+        "aktar: warning: no journal at {}; creating a new one. {} must never be posted twice: if this configuration has sent before from another journal, stop now.",
+        shown.display(),
+        m.endpoint.id
+    );
 }
 
 fn deliver(
@@ -312,23 +415,19 @@ fn deliver(
     gate: Option<Arc<Gate>>,
     quiet: bool,
     total: u64,
+    stop: &CancellationToken,
 ) -> Result<SendReport, Failure> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| (Exit::Aborted, format!("cannot start the sender: {e}")))?;
     let mut progress = Progress::with_total(quiet, &m.name, total);
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
     let report = rt.block_on(send::send_spill(
         spill,
         m.endpoint,
         settings,
         gate,
-        interrupt,
+        stop.clone(),
         |done, sent, failed| {
             progress.position(done);
             progress.update(|| {
@@ -380,6 +479,13 @@ fn print_summary(m: &Mapping, s: &Summary, dir: &Path) {
         println!(
             "  sent {}  unchanged {}  failed {}  uncertain {}",
             s.sent, s.unchanged, s.failed, s.uncertain
+        );
+    }
+    if s.held > 0 {
+        println!(
+            "  held {} ({})",
+            s.held,
+            s.held_reason.as_deref().unwrap_or_default()
         );
     }
     println!("  reports: {}", dir.display());

@@ -183,6 +183,21 @@ mod tests {
     }
 
     #[test]
+    fn a_status_this_aktar_does_not_know_holds_a_transaction() {
+        let status = Status::parse("archived");
+        assert_eq!(status, Status::Uncertain);
+        assert!(matches!(
+            decide(Some(&known(status, 1)), false, false, 1),
+            Decision::Held(_)
+        ));
+        assert!(matches!(
+            decide(Some(&known(status, 1)), false, true, 2),
+            Decision::Held(_)
+        ));
+        assert_eq!(Status::parse("failed"), Status::Failed);
+    }
+
+    #[test]
     fn the_change_message_names_old_and_new_values() {
         let old =
             serde_json::json!({"column": {"amount": "1500.50", "sign": "1", "date": "2026.11.03"}});

@@ -121,12 +121,15 @@ pub enum Status {
 }
 
 impl Status {
-    fn parse(s: &str) -> Status {
+    /// A status this aktar does not know (a newer one wrote it, or a person) reads as
+    /// `uncertain`: for a transaction that means held, never posted again until
+    /// `aktar journal resolve` says what happened. Reading it as `failed` would post it.
+    pub fn parse(s: &str) -> Status {
         match s {
             "sent" => Status::Sent,
-            "uncertain" => Status::Uncertain,
+            "failed" => Status::Failed,
             "pending" => Status::Pending,
-            _ => Status::Failed,
+            _ => Status::Uncertain,
         }
     }
 }
@@ -365,7 +368,7 @@ impl Journal {
                 });
             }
         };
-        if entry.status != "uncertain" {
+        if Status::parse(&entry.status) != Status::Uncertain {
             return Err(JournalError::NotUncertain {
                 key: key.into(),
                 endpoint: entry.endpoint,
@@ -373,7 +376,8 @@ impl Journal {
             });
         }
         let sql = if sent {
-            "UPDATE entries SET status = 'sent', hash = pending_hash, body = pending_body,
+            "UPDATE entries SET status = 'sent', hash = COALESCE(pending_hash, hash),
+             body = COALESCE(pending_body, body),
              pending_hash = NULL, pending_body = NULL, message = 'resolved: sent', last_at = ?3
              WHERE endpoint = ?1 AND key = ?2"
         } else {

@@ -5,9 +5,14 @@
 //! the workbook instead and sends finished rows through a small bounded channel; the
 //! table's stream is the receiving end. Dropping the table drops the receiver, and the
 //! worker stops at its next send.
+//!
+//! The channel closing is the end of the sheet only if the worker returned: the stream
+//! keeps the worker's handle and turns a worker that panicked (a malformed sheet can
+//! make a parser do that) into a read error, never into a silently shorter sheet.
 
 use std::sync::Arc;
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
 use super::cells::RowBuilder;
 use super::records::{RawRow, RawRows};
@@ -30,7 +35,7 @@ where
 {
     let (tx, rx) = sync_channel::<Batch>(CHANNEL_BATCHES);
     let worker_file = Arc::clone(file);
-    std::thread::Builder::new()
+    let worker = std::thread::Builder::new()
         .name("aktar-sheet-reader".to_owned())
         .spawn(move || work(&worker_file, &tx))
         .map_err(|e| ReadError::Io {
@@ -38,7 +43,54 @@ where
             row: 1,
             message: format!("cannot start the sheet reader: {e}"),
         })?;
-    Ok(Box::new(rx.into_iter().flatten()))
+    Ok(Box::new(Streamed {
+        rx,
+        batch: Vec::new().into_iter(),
+        worker: Some(worker),
+        file: Arc::clone(file),
+        last_row: 1,
+    }))
+}
+
+/// The receiving end, with the worker's handle to learn how it ended.
+struct Streamed {
+    rx: Receiver<Batch>,
+    batch: std::vec::IntoIter<Result<RawRow, ReadError>>,
+    worker: Option<JoinHandle<()>>,
+    file: Arc<str>,
+    /// The last row received, for the message when the worker dies.
+    last_row: u64,
+}
+
+impl Iterator for Streamed {
+    type Item = Result<RawRow, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.batch.next() {
+                if let Ok(row) = &item {
+                    self.last_row = row.row;
+                }
+                return Some(item);
+            }
+            match self.rx.recv() {
+                Ok(batch) => self.batch = batch.into_iter(),
+                Err(_) => {
+                    // The worker is gone; after a panic, say so once.
+                    let panic = self.worker.take()?.join().err()?;
+                    let said = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned());
+                    let message = match said {
+                        Some(s) => format!("the sheet reader stopped unexpectedly: {s}"),
+                        None => "the sheet reader stopped unexpectedly".to_owned(),
+                    };
+                    return Some(Err(io_error(&self.file, self.last_row, message)));
+                }
+            }
+        }
+    }
 }
 
 /// Reads cells with `next` until the sheet ends, an error, or the receiver is gone.
@@ -128,5 +180,40 @@ mod tests {
             }
             other => panic!("expected the error last, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_worker_that_panics_is_a_read_error_not_the_end_of_the_sheet() {
+        let file: Arc<str> = Arc::from("t.xlsx");
+        let rows = streamed(&file, |file, tx| {
+            let mut cells = (0..700u32).map(|r| Ok(Some(((r, 0), Cell::Bool(true)))));
+            pump(file, tx, || match cells.next() {
+                Some(cell) => cell,
+                None => panic!("parser bug"),
+            });
+        })
+        .unwrap();
+        let items: Vec<_> = rows.collect();
+        let read: Vec<u64> = items
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|r| r.row)
+            .collect();
+        assert_eq!(
+            read,
+            (1..=512).collect::<Vec<_>>(),
+            "the first batch arrived"
+        );
+        match items.last() {
+            Some(Err(ReadError::Io { row, message, .. })) => {
+                assert_eq!(*row, 512);
+                assert!(
+                    message.contains("stopped unexpectedly: parser bug"),
+                    "{message}"
+                );
+            }
+            other => panic!("expected an error after the rows, got {other:?}"),
+        }
+        assert_eq!(items.len(), 513, "one error, then the end");
     }
 }

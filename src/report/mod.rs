@@ -40,7 +40,8 @@ pub struct RejectedRow {
 }
 
 /// The counts of one run, written as `summary.json` with exactly these keys in this
-/// order, and printed by `--json`.
+/// order, and printed by `--json`. In a sending run every valid row is in one bucket:
+/// `valid = sent + unchanged + failed + uncertain + held`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
     pub rows: u64,
@@ -50,6 +51,13 @@ pub struct Summary {
     pub unchanged: u64,
     pub failed: u64,
     pub uncertain: u64,
+    /// Valid rows a sending run did not send because it stopped before sending: a file
+    /// guard (drift, control totals) or an interruption while reading.
+    #[serde(default)]
+    pub held: u64,
+    /// Why they were held (`None` when nothing was).
+    #[serde(default)]
+    pub held_reason: Option<String>,
     pub skipped: u64,
     pub duration_ms: u64,
     pub dry_run: bool,

@@ -9,12 +9,14 @@
 //! are in flight: the others wait for it. Each credential has a generation number; a
 //! 401 renews only if the credential that got it is still the current one.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde_json::Value as Json;
 use tokio::sync::Mutex;
 
+use super::redact::Redactor;
 use super::settings::{AuthSettings, Login, Secret, TokenCall};
 use crate::providers::{netahsilat, oduyo};
 
@@ -50,10 +52,17 @@ pub struct Auth {
     base_url: String,
     client: reqwest::Client,
     current: Mutex<Option<Current>>,
+    /// Learns each credential obtained, so that a provider echoing it is masked.
+    redactor: Arc<Redactor>,
 }
 
 impl Auth {
-    pub fn new(settings: AuthSettings, base_url: &str, client: reqwest::Client) -> Auth {
+    pub fn new(
+        settings: AuthSettings,
+        base_url: &str,
+        client: reqwest::Client,
+        redactor: Arc<Redactor>,
+    ) -> Auth {
         let now = Instant::now();
         let current = match &settings {
             AuthSettings::Oduyo {
@@ -92,6 +101,7 @@ impl Auth {
             base_url: base_url.to_string(),
             client,
             current: Mutex::new(current),
+            redactor,
         }
     }
 
@@ -176,6 +186,7 @@ impl Auth {
         let (value, life) = oduyo::auth::login(&self.client, &self.base_url, api_key, l)
             .await
             .map_err(AuthError::Login)?;
+        self.redactor.add(&value);
         Ok(Current {
             value,
             renew_at: Some(Instant::now() + renew_after(life)),
@@ -187,6 +198,7 @@ impl Auth {
         let (value, life) = netahsilat::auth::token(&self.client, c)
             .await
             .map_err(AuthError::Token)?;
+        self.redactor.add(&value);
         Ok(Current {
             value,
             renew_at: life.map(|l| Instant::now() + renew_after(l)),

@@ -5,11 +5,14 @@
 //! so a retry spends quota like any request) → a bound on requests in flight (a
 //! semaphore) → retry with exponential backoff and jitter, driven by [`classify`] →
 //! a per-request timeout → the client. A run of consecutive transient failures, a
-//! refused authentication or Ctrl-C stops the taking of new rows; requests in flight
-//! finish and every row still ends in a bucket.
+//! refused authentication or a stop from outside (Ctrl-C, SIGTERM: a cancellation
+//! token) stops the taking of new rows and wakes every wait; requests in flight
+//! finish and every row still ends in a bucket. What a provider says passes through
+//! [`redact`] before it is stored or shown.
 
 pub mod auth;
 pub mod classify;
+pub mod redact;
 pub mod runner;
 pub mod settings;
 

@@ -6,18 +6,18 @@ use std::collections::HashMap;
 use std::io::BufRead;
 use std::num::NonZeroU32;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use backon::BackoffBuilder;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde_json::Value as Json;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
 
 use super::auth::Auth;
-use super::classify::{Verdict, classify, classify_error};
+use super::redact::Redactor;
 use super::settings::Settings;
 use crate::journal::Outcome;
 use crate::journal::gate::{Decision, Gate, payload_hash};
@@ -25,12 +25,16 @@ use crate::providers::Endpoint;
 use crate::read::SourcePos;
 use crate::report::{FailedRow, UncertainRow};
 
+mod attempt;
+
+use attempt::deliver;
+
 /// Why a run stopped taking rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stop {
     /// Provider down, authentication refused: exit 3.
     Aborted(String),
-    /// Ctrl-C: exit 130.
+    /// Ctrl-C, SIGTERM, SIGHUP: exit 130.
     Interrupted,
 }
 
@@ -82,29 +86,73 @@ struct Shared {
     endpoint: &'static Endpoint,
     settings: Settings,
     consecutive: AtomicU32,
-    stopped: AtomicBool,
+    /// The caller's stop (a signal).
+    outside: CancellationToken,
+    /// Cancelled by any stop, the run's own or the caller's: every wait watches it.
+    halt: CancellationToken,
     stop: Mutex<Option<Stop>>,
+    redactor: Arc<Redactor>,
 }
 
 impl Shared {
     fn stop(&self, why: Stop) {
+        let why = match why {
+            Stop::Aborted(message) => Stop::Aborted(self.redactor.clean(&message)),
+            other => other,
+        };
         if let Ok(mut s) = self.stop.lock()
             && s.is_none()
         {
             *s = Some(why);
         }
-        self.stopped.store(true, Ordering::SeqCst);
+        self.halt.cancel();
     }
 
     fn stopped(&self) -> bool {
-        self.stopped.load(Ordering::SeqCst)
+        self.halt.is_cancelled()
+    }
+
+    /// Why the run stopped, if it did. The caller's token is read too: it cancels
+    /// `halt` at once, before the watcher task has written the reason down.
+    fn why(&self) -> Option<Stop> {
+        let recorded = self.stop.lock().ok().and_then(|s| s.clone());
+        recorded.or_else(|| self.outside.is_cancelled().then_some(Stop::Interrupted))
     }
 
     fn reason(&self) -> String {
-        match self.stop.lock().ok().and_then(|s| s.clone()) {
+        match self.why() {
             Some(Stop::Aborted(why)) => format!("not sent: the run stopped ({why})"),
             Some(Stop::Interrupted) => "not sent: the run was interrupted".into(),
             None => "not sent".into(),
+        }
+    }
+
+    /// A row the stop caught before its request left.
+    fn not_sent(&self, attempts: u32, status: Option<u16>) -> Outcome {
+        Outcome::Failed {
+            status,
+            attempts,
+            message: self.reason(),
+        }
+    }
+
+    /// The outcome with the provider's words cleared of every secret.
+    fn redact(&self, outcome: Outcome) -> Outcome {
+        match outcome {
+            Outcome::Failed {
+                status,
+                attempts,
+                message,
+            } => Outcome::Failed {
+                status,
+                attempts,
+                message: self.redactor.clean(&message),
+            },
+            Outcome::Uncertain { attempts, message } => Outcome::Uncertain {
+                attempts,
+                message: self.redactor.clean(&message),
+            },
+            sent @ Outcome::Sent { .. } => sent,
         }
     }
 
@@ -120,14 +168,15 @@ impl Shared {
 }
 
 /// Sends every request in `spill`, asking the journal's `gate` (when there is one)
-/// about each first. `interrupt` resolves on Ctrl-C; `progress` is called after each
-/// row with (done, sent, failed + uncertain).
+/// about each first. `stop` is cancelled on Ctrl-C or SIGTERM: no row is taken after
+/// it, waits end at once, and requests in flight finish. `progress` is called after
+/// each row with (done, sent, failed + uncertain).
 pub async fn send_spill(
     spill: &Path,
     endpoint: &'static Endpoint,
     settings: &Settings,
     gate: Option<Arc<Gate>>,
-    interrupt: impl std::future::Future<Output = ()> + Send + 'static,
+    stop: CancellationToken,
     mut progress: impl FnMut(u64, u64, u64),
 ) -> Result<SendReport, SendError> {
     let spill_err = |message: String| SendError::Spill {
@@ -142,20 +191,28 @@ pub async fn send_spill(
     let quota = Quota::with_period(period.max(Duration::from_micros(1)))
         .ok_or_else(|| SendError::Client("rate limit too high".into()))?
         .allow_burst(burst(settings.rate));
+    let redactor = Arc::new(Redactor::for_auth(&settings.auth));
     let shared = Arc::new(Shared {
-        auth: Auth::new(settings.auth.clone(), &settings.base_url, client.clone()),
+        auth: Auth::new(
+            settings.auth.clone(),
+            &settings.base_url,
+            client.clone(),
+            redactor.clone(),
+        ),
         client,
         limiter: RateLimiter::direct(quota),
         endpoint,
         settings: settings.clone(),
         consecutive: AtomicU32::new(0),
-        stopped: AtomicBool::new(false),
+        halt: stop.child_token(),
+        outside: stop.clone(),
         stop: Mutex::new(None),
+        redactor,
     });
     let watcher = {
         let shared = shared.clone();
         tokio::spawn(async move {
-            interrupt.await;
+            stop.cancelled().await;
             shared.stop(Stop::Interrupted);
         })
     };
@@ -203,10 +260,11 @@ pub async fn send_spill(
             on_result((seq, item, d), &mut results);
             continue;
         }
-        let permit = if shared.stopped() {
-            None
-        } else {
-            sem.clone().acquire_owned().await.ok()
+        // A stop must not wait for a slot to free up before it is noticed.
+        let permit = tokio::select! {
+            biased;
+            _ = shared.halt.cancelled() => None,
+            permit = sem.clone().acquire_owned() => permit.ok(),
         };
         match permit {
             Some(permit) if !shared.stopped() => {
@@ -240,7 +298,7 @@ pub async fn send_spill(
 
     results.sort_by_key(|r| r.0);
     let mut report = SendReport {
-        stop: shared.stop.lock().ok().and_then(|s| s.clone()),
+        stop: shared.why(),
         ..SendReport::default()
     };
     for (_, item, d) in results {
@@ -335,8 +393,11 @@ async fn journaled(
     hash: u128,
     body: &str,
 ) -> Outcome {
+    if s.stopped() {
+        return s.not_sent(0, None);
+    }
     let Some(g) = gate else {
-        return deliver(s, item).await;
+        return s.redact(deliver(s, item).await);
     };
     if !s.endpoint.idempotent
         && let Err(e) = g.writer.pending(&item.key, hash, body).await
@@ -350,7 +411,7 @@ async fn journaled(
             message: format!("not sent: the journal cannot record it: {e}"),
         };
     }
-    let d = deliver(s, item).await;
+    let d = s.redact(deliver(s, item).await);
     if let Err(e) = g.writer.done(&item.key, hash, body, d.clone()) {
         s.stop(Stop::Aborted(format!(
             "the journal cannot record outcomes: {e}"
@@ -366,143 +427,4 @@ async fn journaled(
 fn burst(rate: super::settings::Rate) -> NonZeroU32 {
     let per_second = u64::from(rate.n) * 1000 / (rate.per.as_millis().max(1) as u64);
     NonZeroU32::new((per_second / 20).clamp(1, 10) as u32).unwrap_or(NonZeroU32::MIN)
-}
-
-/// Retry-After is honoured, within reason.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
-
-/// One row: attempts until success, refusal, uncertainty or the end of the retries.
-async fn deliver(s: &Shared, item: &Item) -> Outcome {
-    let idempotent = s.endpoint.idempotent;
-    let method =
-        reqwest::Method::from_bytes(item.method.as_bytes()).unwrap_or(reqwest::Method::POST);
-    let mut delays = backon::ExponentialBuilder::default()
-        .with_min_delay(Duration::from_millis(200))
-        .with_max_delay(Duration::from_secs(30))
-        .with_factor(2.0)
-        .with_jitter()
-        .with_max_times(s.settings.retries as usize)
-        .build();
-    let mut attempts = 0u32;
-    let mut renewed = false;
-    let mut last_status = None;
-    loop {
-        // The rate limit first, the credential second: waiting for a slot with a
-        // credential in hand can let it expire before the request leaves.
-        s.limiter.until_ready().await;
-        let auth = match s.auth.headers().await {
-            Ok(a) => a,
-            Err(e) => {
-                s.stop(Stop::Aborted(e.to_string()));
-                return Outcome::Failed {
-                    status: None,
-                    attempts,
-                    message: format!("not sent: {e}"),
-                };
-            }
-        };
-        attempts += 1;
-        let mut req = s.client.request(method.clone(), &item.url).json(&item.body);
-        for (k, v) in &auth.headers {
-            req = req.header(*k, v);
-        }
-        let verdict = match req.send().await {
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                let retry_after = resp
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string);
-                match resp.bytes().await {
-                    Ok(body) => classify(&s.endpoint.answer, status, retry_after.as_deref(), &body),
-                    Err(e) => classify_error(&e),
-                }
-            }
-            Err(e) => classify_error(&e),
-        };
-        match verdict {
-            Verdict::Success => {
-                s.consecutive.store(0, Ordering::SeqCst);
-                return Outcome::Sent { attempts };
-            }
-            Verdict::Refused { status, message } => {
-                s.consecutive.store(0, Ordering::SeqCst);
-                return Outcome::Failed {
-                    status: Some(status),
-                    attempts,
-                    message,
-                };
-            }
-            Verdict::Unclear { status, message } => {
-                s.consecutive.store(0, Ordering::SeqCst);
-                return if idempotent {
-                    Outcome::Failed {
-                        status: Some(status),
-                        attempts,
-                        message,
-                    }
-                } else {
-                    Outcome::Uncertain {
-                        attempts,
-                        message: format!(
-                            "{message}; whether it was posted is unknown, so it is not repeated"
-                        ),
-                    }
-                };
-            }
-            Verdict::Unauthorized { message } => {
-                // A 401 means the request was not processed: safe to repeat once the
-                // credential is renewed, even for a non-idempotent endpoint.
-                let renewal = if renewed {
-                    Err(super::auth::AuthError::StillRefused(message.clone()))
-                } else {
-                    s.auth.renew(auth.generation).await
-                };
-                if let Err(e) = renewal {
-                    s.stop(Stop::Aborted(e.to_string()));
-                    return Outcome::Failed {
-                        status: Some(401),
-                        attempts,
-                        message: e.to_string(),
-                    };
-                }
-                renewed = true;
-            }
-            Verdict::Transient {
-                status,
-                retry_after,
-                reached,
-                message,
-            } => {
-                last_status = status.or(last_status);
-                // A 429 is a provider that is up and pacing us, not one that is down.
-                if status != Some(429) {
-                    s.transient(&message);
-                }
-                if reached && !idempotent {
-                    return Outcome::Uncertain {
-                        attempts,
-                        message: format!(
-                            "{message}; the request may have reached the provider, so it is not repeated"
-                        ),
-                    };
-                }
-                let next = if s.stopped() { None } else { delays.next() };
-                let Some(delay) = next else {
-                    return Outcome::Failed {
-                        status: last_status,
-                        attempts,
-                        message: if s.stopped() {
-                            format!("{message}; not retried: the run stopped")
-                        } else {
-                            format!("{message}; gave up after {attempts} attempts")
-                        },
-                    };
-                };
-                let wait = retry_after.map_or(delay, |r| r.min(MAX_RETRY_AFTER).max(delay));
-                tokio::time::sleep(wait).await;
-            }
-        }
-    }
 }

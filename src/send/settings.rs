@@ -185,12 +185,8 @@ pub fn resolve(
             provider,
             key: "base_url".into(),
         })
-        .and_then(|u| r.plain("base_url", u))?
-        .trim_end_matches('/')
-        .to_string();
-    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-        return Err(r.bad("base_url", "must start with http:// or https://".into()));
-    }
+        .and_then(|u| r.plain("base_url", u))?;
+    let base_url = check_base_url(provider, &base_url)?;
     let rate = match &cfg.rate_limit {
         Some(s) => parse_rate(s).map_err(|m| r.bad("rate_limit", m))?,
         None => Rate {
@@ -217,6 +213,41 @@ pub fn resolve(
         breaker: cfg.max_consecutive_failures.unwrap_or(10).max(1),
         auth,
     })
+}
+
+/// A provider's `base_url`, ready to have an endpoint's path appended: a scheme, a
+/// host and perhaps a path prefix (`https://host/api/v2`), without a trailing `/`.
+/// A query string or a fragment would end up in the middle of every request's URL,
+/// and `user:password@` would be sent as Basic authentication to the provider: both
+/// are mistakes, named without repeating the value (it may hold a password).
+pub fn check_base_url(provider: &'static str, raw: &str) -> Result<String, SettingsError> {
+    let bad = |message: &str| SettingsError::Bad {
+        provider,
+        key: "base_url".into(),
+        message: message.into(),
+    };
+    let url = reqwest::Url::parse(raw.trim())
+        .map_err(|_| bad("not a URL; write e.g. https://host or https://host/api/v2"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("must start with http:// or https://"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad(
+            "must not hold a user name or password (`user:password@`); credentials go in the provider's own keys",
+        ));
+    }
+    if url.query().is_some() {
+        return Err(bad(
+            "must not have a query string (`?…`): the endpoint's path is appended to base_url",
+        ));
+    }
+    if url.fragment().is_some() {
+        return Err(bad("must not have a fragment (`#…`)"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("has no host"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
 /// `10/s`, `600/min`, `2/sec`, `100/m`.
@@ -333,6 +364,38 @@ mod tests {
             resolve(ProviderId::NetTahsilat, None, &env),
             Err(SettingsError::NoProvider { .. })
         ));
+    }
+
+    #[test]
+    fn base_url_takes_a_path_prefix_and_refuses_queries_and_passwords() {
+        let ok = |raw: &str| check_base_url("oduyo", raw).unwrap();
+        assert_eq!(ok("https://host.example"), "https://host.example");
+        assert_eq!(ok("https://host.example/"), "https://host.example");
+        assert_eq!(
+            ok("https://host.example/api/v2"),
+            "https://host.example/api/v2"
+        );
+        assert_eq!(
+            ok(" https://host.example/api/v2// "),
+            "https://host.example/api/v2"
+        );
+        assert_eq!(ok("http://127.0.0.1:8080/x"), "http://127.0.0.1:8080/x");
+        for (raw, says) in [
+            ("https://host.example/api?key=1", "query string"),
+            ("https://host.example/?", "query string"),
+            (
+                "https://entegrasyon:S3cr3t@host.example",
+                "user name or password",
+            ),
+            ("https://entegrasyon@host.example", "user name or password"),
+            ("https://host.example/#x", "fragment"),
+            ("ftp://host.example", "http:// or https://"),
+            ("host.example/api", "not a URL"),
+        ] {
+            let e = check_base_url("oduyo", raw).unwrap_err().to_string();
+            assert!(e.contains("`base_url`") && e.contains(says), "{raw}: {e}");
+            assert!(!e.contains("S3cr3t") && !e.contains("key=1"), "{e}");
+        }
     }
 
     #[test]

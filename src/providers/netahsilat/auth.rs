@@ -20,6 +20,15 @@ pub(crate) fn settings(
     let call = match &cfg.auth {
         Some(a) => Some(TokenCall {
             url: if a.path.starts_with("http://") || a.path.starts_with("https://") {
+                // As for base_url: reqwest would send `user:password@` as Basic auth.
+                if reqwest::Url::parse(&a.path)
+                    .is_ok_and(|u| !u.username().is_empty() || u.password().is_some())
+                {
+                    return Err(r.bad(
+                        "auth.path",
+                        "must not hold a user name or password (`user:password@`)".into(),
+                    ));
+                }
                 a.path.clone()
             } else {
                 format!("{base_url}{}", a.path)

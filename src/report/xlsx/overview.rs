@@ -40,6 +40,22 @@ pub(super) fn overview_sheet(
         ws.write_number(row, 1, n as f64)?;
         row += 1;
     }
+    // Only a run that stopped before sending has held rows; the others keep the
+    // sheet as it always was.
+    if summary.held > 0 {
+        let held = if tr { "Bekletilen" } else { "Held" };
+        ws.write_string_with_format(row, 0, held, &label)?;
+        ws.write_number(row, 1, summary.held as f64)?;
+        row += 1;
+        let why = if tr {
+            "Bekletme nedeni"
+        } else {
+            "Held because"
+        };
+        ws.write_string_with_format(row, 0, why, &label)?;
+        ws.write_string(row, 1, summary.held_reason.as_deref().unwrap_or_default())?;
+        row += 1;
+    }
     let (dry_label, yes, no) = if tr {
         ("Deneme (dry run)", "Evet", "Hayır")
     } else {
@@ -154,6 +170,8 @@ mod tests {
             unchanged: 1,
             failed: 1,
             uncertain: 0,
+            held: 0,
+            held_reason: None,
             skipped: 0,
             duration_ms: 845,
             dry_run: true,

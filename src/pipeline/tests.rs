@@ -1,0 +1,163 @@
+//! The validating half over sources that fail: a reader that dies or errs half-way is
+//! an error, never an end of input; a stop ends the reading early and says so.
+
+use std::path::{Path, PathBuf};
+
+use tokio_util::sync::CancellationToken;
+
+use super::*;
+use crate::problem::Lang;
+
+const ROWS: usize = 10_000;
+
+fn mapping() -> Mapping {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/customers.toml");
+    crate::mapping::load(&path).unwrap()
+}
+
+/// A customers export of `ROWS` rows.
+fn export(dir: &tempfile::TempDir) -> PathBuf {
+    let mut text = String::from("Cari Kodu;Ödüyo No;Ünvan;Bakiye\n");
+    for i in 0..ROWS {
+        text.push_str(&format!("C{i:05};{};Müşteri {i};{i},50\n", i + 1));
+    }
+    let path = dir.path().join("cariler.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The export opened for `m`, its record stream passed through `wrap`.
+fn input(
+    m: &Mapping,
+    path: &Path,
+    wrap: impl FnOnce(
+        Box<dyn Iterator<Item = Result<Record, ReadError>> + Send>,
+    ) -> Box<dyn Iterator<Item = Result<Record, ReadError>> + Send>,
+) -> Input {
+    let mut table = read::open(path, &m.source).unwrap();
+    table.records = wrap(table.records);
+    let binding = m.bind(&table.headers).unwrap();
+    Input {
+        path: path.to_path_buf(),
+        table,
+        binding,
+        control: None,
+    }
+}
+
+fn run(
+    m: &Mapping,
+    dir: &tempfile::TempDir,
+    input: Input,
+    stop: &CancellationToken,
+    progress: impl FnMut(u64, u64),
+) -> Result<Collected, PipelineError> {
+    let spill = dir.path().join(".requests.jsonl");
+    let errors = dir.path().join("errors.csv");
+    let sinks = Sinks {
+        spill: &spill,
+        errors_csv: &errors,
+        lang: Lang::En,
+    };
+    collect(
+        m,
+        vec![input],
+        "http://127.0.0.1:9",
+        &sinks,
+        None,
+        stop,
+        progress,
+    )
+}
+
+#[test]
+fn the_whole_export_is_read_when_nothing_goes_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = mapping();
+    let path = export(&dir);
+    let c = run(
+        &m,
+        &dir,
+        input(&m, &path, |r| r),
+        &CancellationToken::new(),
+        |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(
+        (c.rows, c.valid, c.interrupted),
+        (ROWS as u64, ROWS as u64, false)
+    );
+}
+
+#[test]
+fn a_reader_that_panics_half_way_is_an_error_not_the_end_of_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = mapping();
+    let path = export(&dir);
+    let dying = input(&m, &path, |records| {
+        Box::new(records.enumerate().map(|(i, r)| {
+            assert!(i < 5_000, "the disk went away");
+            r
+        }))
+    });
+    match run(&m, &dir, dying, &CancellationToken::new(), |_, _| {}) {
+        Err(e @ PipelineError::ReaderDied { .. }) => {
+            let text = e.to_string();
+            assert!(text.contains("cariler.csv"), "{text}");
+            assert!(text.contains("the disk went away"), "{text}");
+            assert!(text.contains("not read to its end"), "{text}");
+        }
+        Err(other) => panic!("expected ReaderDied, got {other}"),
+        Ok(c) => panic!(
+            "a dead reader passed for the end of the file: {} rows",
+            c.rows
+        ),
+    }
+}
+
+#[test]
+fn an_io_error_half_way_is_an_error_not_the_end_of_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = mapping();
+    let path = export(&dir);
+    let failing = input(&m, &path, |records| {
+        Box::new(records.enumerate().map(|(i, r)| {
+            if i == 5_000 {
+                Err(ReadError::Io {
+                    file: "cariler.csv".into(),
+                    row: 5_002,
+                    message: "Input/output error (os error 5)".into(),
+                })
+            } else {
+                r
+            }
+        }))
+    });
+    match run(&m, &dir, failing, &CancellationToken::new(), |_, _| {}) {
+        Err(PipelineError::Read(ReadError::Io { row, .. })) => assert_eq!(row, 5_002),
+        Err(other) => panic!("expected the read error, got {other}"),
+        Ok(c) => panic!(
+            "an I/O error passed for the end of the file: {} rows",
+            c.rows
+        ),
+    }
+}
+
+#[test]
+fn a_stop_ends_the_reading_at_the_next_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = mapping();
+    let path = export(&dir);
+    let stop = CancellationToken::new();
+    let c = run(&m, &dir, input(&m, &path, |r| r), &stop, |rows, _| {
+        // The stop arrives while the first batch is being validated.
+        if rows > 0 {
+            stop.cancel();
+        }
+    })
+    .unwrap();
+    assert!(c.interrupted);
+    assert_eq!((c.rows, c.valid), (BATCH as u64, BATCH as u64));
+    let spilled = std::fs::read_to_string(&c.spill).unwrap().lines().count();
+    assert_eq!(spilled, BATCH, "what was read is kept for the report");
+}

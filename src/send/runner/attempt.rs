@@ -1,0 +1,176 @@
+//! One row's attempts: wait for a rate-limit slot, take the credential, send, read the
+//! answer, and retry what is safe to retry — every wait ending at a stop, and nothing
+//! leaving after one. A request that may not be repeated is repeated only where it
+//! provably never reached the provider.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use backon::BackoffBuilder;
+
+use super::{Item, Shared, Stop};
+use crate::journal::Outcome;
+use crate::send::auth::AuthError;
+use crate::send::classify::{Verdict, classify, classify_error};
+
+/// Retry-After is honoured, within reason.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
+/// One row: attempts until success, refusal, uncertainty or the end of the retries.
+pub(super) async fn deliver(s: &Shared, item: &Item) -> Outcome {
+    let idempotent = s.endpoint.idempotent;
+    let method =
+        reqwest::Method::from_bytes(item.method.as_bytes()).unwrap_or(reqwest::Method::POST);
+    let mut delays = backon::ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(200))
+        .with_max_delay(Duration::from_secs(30))
+        .with_factor(2.0)
+        .with_jitter()
+        .with_max_times(s.settings.retries as usize)
+        .build();
+    let mut attempts = 0u32;
+    let mut renewed = false;
+    let mut last_status = None;
+    loop {
+        // The rate limit first, the credential second: waiting for a slot with a
+        // credential in hand can let it expire before the request leaves. Both waits
+        // end at a stop, and nothing leaves after one.
+        tokio::select! {
+            biased;
+            _ = s.halt.cancelled() => return s.not_sent(attempts, last_status),
+            _ = s.limiter.until_ready() => {}
+        }
+        let headers = tokio::select! {
+            biased;
+            _ = s.halt.cancelled() => return s.not_sent(attempts, last_status),
+            headers = s.auth.headers() => headers,
+        };
+        if s.stopped() {
+            return s.not_sent(attempts, last_status);
+        }
+        let auth = match headers {
+            Ok(a) => a,
+            Err(e) => {
+                s.stop(Stop::Aborted(e.to_string()));
+                return Outcome::Failed {
+                    status: None,
+                    attempts,
+                    message: format!("not sent: {e}"),
+                };
+            }
+        };
+        attempts += 1;
+        let mut req = s.client.request(method.clone(), &item.url).json(&item.body);
+        for (k, v) in &auth.headers {
+            req = req.header(*k, v);
+        }
+        let verdict = match req.send().await {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let retry_after = resp
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                match resp.bytes().await {
+                    Ok(body) => classify(&s.endpoint.answer, status, retry_after.as_deref(), &body),
+                    Err(e) => classify_error(&e),
+                }
+            }
+            Err(e) => classify_error(&e),
+        };
+        match verdict {
+            Verdict::Success => {
+                s.consecutive.store(0, Ordering::SeqCst);
+                return Outcome::Sent { attempts };
+            }
+            Verdict::Refused { status, message } => {
+                s.consecutive.store(0, Ordering::SeqCst);
+                return Outcome::Failed {
+                    status: Some(status),
+                    attempts,
+                    message,
+                };
+            }
+            Verdict::Unclear { status, message } => {
+                s.consecutive.store(0, Ordering::SeqCst);
+                return if idempotent {
+                    Outcome::Failed {
+                        status: Some(status),
+                        attempts,
+                        message,
+                    }
+                } else {
+                    Outcome::Uncertain {
+                        attempts,
+                        message: format!(
+                            "{message}; whether it was posted is unknown, so it is not repeated"
+                        ),
+                    }
+                };
+            }
+            Verdict::Unauthorized { message } => {
+                // A 401 means the request was not processed: safe to repeat once the
+                // credential is renewed, even for a non-idempotent endpoint.
+                let renewal = if renewed {
+                    Err(AuthError::StillRefused(message.clone()))
+                } else {
+                    s.auth.renew(auth.generation).await
+                };
+                if let Err(e) = renewal {
+                    s.stop(Stop::Aborted(e.to_string()));
+                    return Outcome::Failed {
+                        status: Some(401),
+                        attempts,
+                        message: e.to_string(),
+                    };
+                }
+                renewed = true;
+            }
+            Verdict::Transient {
+                status,
+                retry_after,
+                reached,
+                message,
+            } => {
+                last_status = status.or(last_status);
+                // A 429 is a provider that is up and pacing us, not one that is down.
+                if status != Some(429) {
+                    s.transient(&message);
+                }
+                if reached && !idempotent {
+                    return Outcome::Uncertain {
+                        attempts,
+                        message: format!(
+                            "{message}; the request may have reached the provider, so it is not repeated"
+                        ),
+                    };
+                }
+                let next = if s.stopped() { None } else { delays.next() };
+                let Some(delay) = next else {
+                    return Outcome::Failed {
+                        status: last_status,
+                        attempts,
+                        message: if s.stopped() {
+                            format!("{message}; not retried: the run stopped")
+                        } else {
+                            format!("{message}; gave up after {attempts} attempts")
+                        },
+                    };
+                };
+                let wait = retry_after.map_or(delay, |r| r.min(MAX_RETRY_AFTER).max(delay));
+                tokio::select! {
+                    biased;
+                    _ = s.halt.cancelled() => {
+                        return Outcome::Failed {
+                            status: last_status,
+                            attempts,
+                            message: format!("{message}; not retried: the run stopped"),
+                        };
+                    }
+                    _ = tokio::time::sleep(wait) => {}
+                }
+            }
+        }
+    }
+}
