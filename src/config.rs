@@ -21,6 +21,9 @@ pub struct Config {
     pub report: ReportConfig,
     #[serde(default)]
     pub endpoints: EndpointsConfig,
+    /// Reports by e-mail (`[notify.email]`); a job file's own table wins.
+    #[serde(default)]
+    pub notify: crate::notify::NotifyConfig,
     /// The folder of the configuration file: relative paths in it are relative to this
     /// folder, never to the shell's current one. Empty when there is no file.
     #[serde(skip)]

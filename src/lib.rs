@@ -14,15 +14,19 @@
 //! * [`providers`] describes each provider endpoint once, as data.
 //! * [`turkish`] holds the domain knowledge both mapping and validation rely on:
 //!   VKN/TCKN/IBAN checks, phone numbers, Turkish case rules, `1.234,56` numbers, dates.
+//! * [`job`] runs the night from a job file (steps in order, one report folder), and
+//!   [`notify`] mails its report to accounting.
 //! * [`cli`] is the command line: argument parsing and one module per command.
 
 pub mod cli;
 pub mod config;
 pub mod guards;
 pub mod http;
+pub mod job;
 pub mod journal;
 pub mod located;
 pub mod mapping;
+pub mod notify;
 pub mod pipeline;
 pub mod problem;
 pub mod providers;

@@ -8,8 +8,10 @@ use clap::{Args, Parser, Subcommand};
 
 pub mod demo;
 pub mod endpoints;
+pub mod job;
 pub mod journal;
 pub mod lint;
+pub mod notify;
 pub mod progress;
 pub mod run;
 pub mod signals;
@@ -28,6 +30,9 @@ pub enum Exit {
     /// Requests were made, but a report (or the journal's record of the run) could not
     /// be written: not 2, which promises that nothing was sent.
     ReportFailed = 4,
+    /// The run finished and its reports were written, but the mail to accounting could
+    /// not be delivered (it is kept as `mail.eml` in the report folder).
+    MailFailed = 5,
     /// Ctrl-C, SIGTERM or SIGHUP: reports written.
     Interrupted = 130,
 }
@@ -55,6 +60,12 @@ pub enum Command {
     Mapping(MappingCommand),
     /// Serve a local copy of the providers' APIs to rehearse against.
     Sandbox(crate::sandbox::SandboxArgs),
+    /// The night from a job file: mappings in order, one report folder, one mail.
+    #[command(subcommand)]
+    Job(job::JobCommand),
+    /// Reports by e-mail ([notify.email]).
+    #[command(subcommand)]
+    Notify(notify::NotifyCommand),
     /// Run every bundled sample end to end against an in-process sandbox.
     Demo(demo::DemoArgs),
     /// What was sent: list entries, show a key, resolve an uncertain post.
@@ -164,6 +175,8 @@ pub fn main() -> ExitCode {
             Err(exit) => exit,
         },
         Command::Demo(args) => demo::run(&args),
+        Command::Job(c) => return ExitCode::from(job::run(&c)),
+        Command::Notify(c) => notify::run(&c),
         Command::Journal(args) => journal::run(&args),
         Command::Sandbox(args) => return ExitCode::from(crate::sandbox::run_cli(&args)),
     };
