@@ -355,3 +355,28 @@ fn bad_job_files_are_refused_before_anything_runs() {
     }
     assert!(!dir.path().join("reports").exists(), "no night was started");
 }
+
+#[test]
+fn the_demo_writes_the_mail_it_would_send() {
+    let dir = TempDir::new().expect("temp dir");
+    let out = aktar()
+        .current_dir(root())
+        .args(["demo", "--report-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run aktar demo");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let eml = std::fs::read(dir.path().join("mail.eml")).expect("mail.eml");
+    let mail = smtp::parse(&eml);
+    assert!(
+        mail.subject.starts_with("aktar: ") && mail.subject.contains("satır reddedildi"),
+        "{}",
+        mail.subject
+    );
+    assert_eq!(mail.attachments.len(), 5, "one errors.xlsx per sample");
+}

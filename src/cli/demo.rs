@@ -110,6 +110,21 @@ fn config(base_url: &str, report_dir: &Path) -> Config {
     }
 }
 
+/// Where the demo's mail would go: nowhere it is sent, only written as `mail.eml`.
+fn demo_mail() -> crate::notify::EmailConfig {
+    crate::notify::EmailConfig {
+        smtp: "smtp://127.0.0.1:25".into(),
+        username: None,
+        password: None,
+        from: "aktar <aktar@example.com>".into(),
+        to: vec!["muhasebe@example.com".into()],
+        cc: Vec::new(),
+        when: crate::notify::When::Always,
+        attach_limit: None,
+        timeout: None,
+    }
+}
+
 /// The sandbox's credentials under the variable names the providers' tables use.
 fn sandbox_env(name: &str) -> Option<String> {
     ProviderId::ALL
@@ -151,6 +166,13 @@ fn demo(args: &DemoArgs) -> Result<bool, String> {
     let cfg = config(&base_url, &report_root);
     let mut problems = Vec::new();
     let mut expected_writes: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut night = crate::job::night::Night {
+        job: "demo".into(),
+        dir: report_root.clone(),
+        dry_run: false,
+        started: chrono::Utc::now(),
+        steps: Vec::new(),
+    };
     for (mapping, sample) in SAMPLES {
         let mapping_path = root.join(mapping);
         let inputs = [root.join(sample)];
@@ -160,6 +182,10 @@ fn demo(args: &DemoArgs) -> Result<bool, String> {
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_default();
         let stem = crate::mapping::name_of(&mapping_path);
+        let step_dir = report_root.join(format!("{name}-{stem}"));
+        let mut step =
+            crate::job::night::StepRecord::new(&format!("{name}-{stem}"), &mapping_path, None);
+        step.inputs = vec![sample.to_string()];
         let job = Job {
             config: &cfg,
             env: &sandbox_env,
@@ -170,12 +196,18 @@ fn demo(args: &DemoArgs) -> Result<bool, String> {
             accept_drift: false,
             no_journal: false,
             limit: None,
-            report_dir: Some(report_root.join(format!("{name}-{stem}"))),
+            report_dir: Some(step_dir.clone()),
             quiet: false,
             json: false,
         };
         println!();
-        match run_job(&job) {
+        let result = run_job(&job);
+        match &result {
+            Ok(done) => step.finish(done.exit as u8, None, &step_dir),
+            Err((exit, message)) => step.finish(*exit as u8, Some(message.clone()), &step_dir),
+        }
+        night.steps.push(step);
+        match result {
             Ok(done) => {
                 let s = &done.summary;
                 if s.rejected == 0 {
@@ -209,6 +241,16 @@ fn demo(args: &DemoArgs) -> Result<bool, String> {
         }
     }
     rt.block_on(sandbox.stop());
+    // The mail accounting would get for this night, written but not sent.
+    let outcome = super::job::mail_night(&night, &demo_mail(), &|_| None, true, false);
+    if let Some(e) = outcome.error {
+        problems.push(format!("the mail could not be composed: {e}"));
+    } else {
+        println!(
+            "aktar demo: the mail to accounting: {}",
+            outcome.eml.display()
+        );
+    }
 
     println!();
     if problems.is_empty() {

@@ -17,7 +17,7 @@ use super::Exit;
 use super::run::{Job as RunJob, run_job};
 use crate::config::Config;
 use crate::job::inputs::{self, Resolved};
-use crate::job::night::{self, Details, MailOutcome, Night, StepRecord, severity};
+use crate::job::night::{self, MailOutcome, Night, StepRecord, severity};
 use crate::job::{self, Job, Step, render};
 use crate::notify::{self, EmailConfig, When};
 
@@ -172,7 +172,7 @@ fn run_night(args: &JobRunArgs, p: &Prepared) -> u8 {
     let mail = email
         .as_ref()
         .filter(|e| e.when == When::Always || night.has_problems())
-        .map(|e| mail_night(&night, e, &env, quiet));
+        .map(|e| mail_night(&night, e, &env, quiet, !night.dry_run));
     if mail.as_ref().is_some_and(|m| m.status == "failed")
         && severity(exit) < severity(Exit::MailFailed as u8)
     {
@@ -212,19 +212,7 @@ fn held_back(step: &Step, job: &Job, records: &[Option<StepRecord>]) -> Option<S
 }
 
 fn skipped(step: &Step, why: String) -> StepRecord {
-    StepRecord {
-        name: step.name.clone(),
-        mapping: step.mapping.display().to_string(),
-        inputs: Vec::new(),
-        exit: None,
-        skipped: Some(why),
-        message: None,
-        summary: None,
-        reports: None,
-        archived: Vec::new(),
-        warnings: Vec::new(),
-        details: Details::default(),
-    }
+    StepRecord::new(&step.name, &step.mapping, Some(why))
 }
 
 fn run_step(
@@ -235,8 +223,7 @@ fn run_step(
     dry_run: bool,
     quiet: bool,
 ) -> StepRecord {
-    let mut record = skipped(step, String::new());
-    record.skipped = None;
+    let mut record = StepRecord::new(&step.name, &step.mapping, None);
     let files = match inputs::resolve(&step.inputs, SystemTime::now()) {
         Ok(Resolved::Files(f)) => f,
         Ok(Resolved::Nothing(why)) => {
@@ -266,16 +253,8 @@ fn run_step(
         json: false,
     };
     match run_job(&run) {
-        Ok(done) => record.exit = Some(done.exit as u8),
-        Err((exit, message)) => {
-            record.exit = Some(exit as u8);
-            record.message = Some(message);
-        }
-    }
-    if dir.is_dir() {
-        record.summary = night::read_summary(&dir);
-        record.details = night::read_details(&dir);
-        record.reports = Some(dir);
+        Ok(done) => record.finish(done.exit as u8, None, &dir),
+        Err((exit, message)) => record.finish(exit as u8, Some(message), &dir),
     }
     if let Some(folder) = &step.archive
         && !dry_run
@@ -310,12 +289,13 @@ fn report_step(r: &StepRecord, quiet: bool) {
     }
 }
 
-/// Composes the night's mail, keeps it as `mail.eml`, and — unless a dry run — sends it.
-fn mail_night(
+/// Composes the night's mail, keeps it as `mail.eml`, and — when `send` — sends it.
+pub(crate) fn mail_night(
     night: &Night,
     cfg: &EmailConfig,
     env: &dyn Fn(&str) -> Option<String>,
     quiet: bool,
+    send: bool,
 ) -> MailOutcome {
     let eml = night.dir.join("mail.eml");
     let mut outcome = MailOutcome {
@@ -336,7 +316,7 @@ fn mail_night(
     if let Err(m) = night::write_file(&eml, &composed.message.formatted()) {
         eprintln!("aktar: {m}");
     }
-    if night.dry_run {
+    if !send {
         outcome.status = "written";
         return outcome;
     }

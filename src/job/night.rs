@@ -120,6 +120,35 @@ impl Counts {
 }
 
 impl StepRecord {
+    /// A step that has not run (yet): `skipped` says why, when it will not.
+    pub fn new(name: &str, mapping: &Path, skipped: Option<String>) -> StepRecord {
+        StepRecord {
+            name: name.to_string(),
+            mapping: mapping.display().to_string(),
+            inputs: Vec::new(),
+            exit: None,
+            skipped,
+            message: None,
+            summary: None,
+            reports: None,
+            archived: Vec::new(),
+            warnings: Vec::new(),
+            details: Details::default(),
+        }
+    }
+
+    /// Records how a run ended (its exit code and, when it stopped, why) and reads its
+    /// counts and problems back from its report folder `dir`.
+    pub fn finish(&mut self, exit: u8, message: Option<String>, dir: &Path) {
+        self.exit = Some(exit);
+        self.message = message;
+        if dir.is_dir() {
+            self.summary = read_summary(dir);
+            self.details = read_details(dir);
+            self.reports = Some(dir.to_path_buf());
+        }
+    }
+
     pub fn counts(&self) -> Counts {
         self.summary.as_ref().map(Counts::of).unwrap_or_default()
     }

@@ -302,7 +302,9 @@ fn example_text(e: &Example) -> String {
     } else {
         format!(" \"{}\"", e.value)
     };
-    let column = if e.column.is_empty() || e.message.contains(&e.column) {
+    // A message that names its own empty cell ("… Vergi No zorunludur") needs no
+    // column in front of it.
+    let column = if e.column.is_empty() || (e.value.is_empty() && e.message.contains(&e.column)) {
         String::new()
     } else {
         format!(" {}{value}", e.column)
