@@ -30,7 +30,10 @@ impl Seen {
     }
 }
 
-type Answer = dyn Fn(&Seen) -> (u16, serde_json::Value) + Send + Sync;
+/// Status, JSON body and extra headers of an answer.
+pub type Reply = (u16, serde_json::Value, Vec<(&'static str, String)>);
+
+type Answer = dyn Fn(&Seen) -> Reply + Send + Sync;
 
 pub struct Loopback {
     rt: tokio::runtime::Runtime,
@@ -44,6 +47,14 @@ impl Loopback {
     pub fn start(
         answer: impl Fn(&Seen) -> (u16, serde_json::Value) + Send + Sync + 'static,
     ) -> Loopback {
+        Loopback::start_with_headers(move |s| {
+            let (status, json) = answer(s);
+            (status, json, Vec::new())
+        })
+    }
+
+    /// Serves every method and path with `answer`, which may add headers.
+    pub fn start_with_headers(answer: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Loopback {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -78,10 +89,15 @@ impl Loopback {
                             .collect(),
                         body: body.to_vec(),
                     };
-                    let (status, json) = answer(&s);
+                    let (status, json, headers) = answer(&s);
                     record.lock().expect("requests").push(s);
                     let status = StatusCode::from_u16(status).expect("status");
-                    (status, axum::Json(json)).into_response()
+                    let mut resp = (status, axum::Json(json)).into_response();
+                    for (k, v) in headers {
+                        resp.headers_mut()
+                            .insert(k, v.parse().expect("header value"));
+                    }
+                    resp
                 }
             },
         );
