@@ -5,7 +5,6 @@
 //! the cells themselves. Row numbers are the physical line where a record starts, as
 //! a text editor shows it (`lines`); the delimiter is sniffed in `sniff`.
 
-use std::fs::File;
 use std::io::Read;
 use std::sync::Arc;
 
@@ -19,8 +18,8 @@ use super::{Cell, ReadError, SourceOptions};
 
 /// Opens `file` (positioned at its start) as delimited text. `tab_default` is set
 /// for `.tsv` files, whose delimiter is not sniffed.
-pub(crate) fn open(
-    mut file: File,
+pub(crate) fn open<R: Read + Send + 'static>(
+    mut file: R,
     name: Arc<str>,
     opts: &SourceOptions,
     tab_default: bool,
@@ -416,6 +415,53 @@ mod tests {
             "{}",
             t.warnings[0]
         );
+    }
+
+    /// A disk, share or USB stick that fails part-way: the bytes up to `good`, then
+    /// an error from every read.
+    struct FailingAfter {
+        bytes: std::io::Cursor<Vec<u8>>,
+        good: u64,
+    }
+
+    impl Read for FailingAfter {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let left = self.good.saturating_sub(self.bytes.position());
+            if left == 0 {
+                return Err(std::io::Error::other("Input/output error"));
+            }
+            let n = buf.len().min(left as usize);
+            self.bytes.read(&mut buf[..n])
+        }
+    }
+
+    #[test]
+    fn an_io_error_part_way_is_an_error_after_the_rows_read_not_the_end() {
+        // Past the first MiB, which is read whole to sniff the encoding.
+        let mut text = String::from("Kod;Ad\n");
+        for i in 0..80_000 {
+            text.push_str(&format!("{i};Müşteri {i}\n"));
+        }
+        assert!(text.len() > SNIFF_LEN + 100_000);
+        let good = (SNIFF_LEN + 50_000) as u64;
+        let source = FailingAfter {
+            bytes: std::io::Cursor::new(text.into_bytes()),
+            good,
+        };
+        let src = super::open(source, Arc::from("cariler.csv"), &default(), false).unwrap();
+        let items: Vec<_> = src.rows.collect();
+        let read = items.iter().take_while(|r| r.is_ok()).count();
+        assert!(
+            read > 50_000 && read < 80_000,
+            "{read} rows before the failure"
+        );
+        match &items[read..] {
+            [Err(ReadError::Io { file, message, .. })] => {
+                assert_eq!(file, "cariler.csv");
+                assert!(message.contains("Input/output error"), "{message}");
+            }
+            rest => panic!("expected one error after {read} rows, got {rest:?}"),
+        }
     }
 
     #[test]
