@@ -56,7 +56,7 @@ fn a_report_that_fails_after_rows_were_sent_exits_4_and_the_journal_has_the_run(
     let (code, stderr) = run(&cfg, &input, &out, false);
     assert_eq!(code, Some(4), "{stderr}");
     assert!(
-        stderr.contains("requests were sent, but could not be written")
+        stderr.contains("requests were sent, but not everything could be written")
             && stderr.contains("summary.json"),
         "{stderr}"
     );

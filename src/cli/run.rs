@@ -344,7 +344,7 @@ pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone,
         return Err((
             Exit::ReportFailed,
             format!(
-                "requests were sent, but could not be written: {}; the journal holds what was sent",
+                "requests were sent, but not everything could be written: {}; the journal holds what was sent",
                 unwritten.join("; ")
             ),
         ));
