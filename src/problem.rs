@@ -346,6 +346,42 @@ fn date_forms(forms: &DateForms, with_time: bool, tr: bool) -> String {
     format!("{head}{strict}: {list}; {excel}")
 }
 
+/// A rule's name in Turkish, as accounting knows it (`required` → "Zorunlu alan boş").
+pub fn rule_title(rule: &str) -> Option<&'static str> {
+    Some(match rule {
+        "required" => "Zorunlu alan boş",
+        "required_if" => "Koşula bağlı zorunlu alan boş",
+        "integer" => "Tam sayı değil",
+        "decimal" => "Sayı değil",
+        "ambiguous_decimal" => "Sayı belirsiz",
+        "currency_mismatch" => "Para birimi tutmuyor",
+        "scale" => "Fazla ondalık basamak",
+        "bool" => "Evet/hayır değeri değil",
+        "date" | "datetime" => "Tarih okunamadı",
+        "date_has_time" => "Tarihte saat var",
+        "time" => "Saat okunamadı",
+        "vkn" => "Geçersiz VKN",
+        "tckn" => "Geçersiz TCKN",
+        "vkn_or_tckn" => "Geçersiz VKN/TCKN",
+        "iban" => "Geçersiz IBAN",
+        "email" => "Geçersiz e-posta",
+        "phone_tr" => "Geçersiz telefon",
+        "uuid" => "Geçersiz UUID",
+        "currency" => "Geçersiz para birimi",
+        "country" => "Geçersiz ülke kodu",
+        "pattern" => "Biçime uymuyor",
+        "min_len" | "max_len" => "Uzunluk uygun değil",
+        "min" | "max" => "Değer sınır dışında",
+        "one_of" | "map" => "Bilinmeyen değer",
+        "debit_credit" => "Borç/alacak hatalı",
+        "duplicate_key" => "Aynı kayıt iki kez",
+        "key" => "Anahtar boş",
+        "cell_error" => "Hücrede formül hatası",
+        "ragged_row" => "Sütun sayısı tutmuyor",
+        _ => return None,
+    })
+}
+
 fn pick(tr: bool, turkish: &str, english: &str) -> String {
     if tr { turkish } else { english }.to_string()
 }

@@ -137,6 +137,13 @@ pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone,
         }
     }
     let inputs = pipeline::open_inputs(&m, job.inputs).map_err(input_error)?;
+    // Corrected error reports hold a few rows and no total row by nature: neither the
+    // drift guard nor the control totals apply to them, and they are no baseline.
+    let corrected: Vec<String> = inputs
+        .iter()
+        .filter(|i| i.table.corrected)
+        .map(|i| i.table.file.to_string())
+        .collect();
     let dir = report_dir(job.report_dir.as_deref(), job.config, &m).map_err(input_error)?;
     let base_url = match &settings {
         Some(s) => s.base_url.clone(),
@@ -192,6 +199,7 @@ pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone,
     if let Some(j) = &journal
         && !job.accept_drift
         && !collected.interrupted
+        && corrected.is_empty()
     {
         guard = crate::guards::drift(
             j,
@@ -203,7 +211,13 @@ pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone,
         .map_err(input_error)?;
     }
     if guard.is_none() && !collected.limited && !collected.interrupted {
-        guard = crate::guards::control_totals(&collected.controls);
+        let controls: Vec<_> = collected
+            .controls
+            .iter()
+            .filter(|c| !corrected.contains(&c.file))
+            .cloned()
+            .collect();
+        guard = crate::guards::control_totals(&controls);
     }
     if let Some(why) = &guard
         && job.dry_run
@@ -294,7 +308,12 @@ pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone,
     // now, and a report that cannot be written must not leave the run open.
     let mut unwritten = Vec::new();
     if let (Some(j), Some(id)) = (&journal, run_id)
-        && let Err(e) = j.end_run(id, &summary, exit as i32, collected.limited)
+        && let Err(e) = j.end_run(
+            id,
+            &summary,
+            exit as i32,
+            collected.limited || !corrected.is_empty(),
+        )
     {
         unwritten.push(format!("the journal's record of the run: {e}"));
     }

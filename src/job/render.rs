@@ -314,36 +314,10 @@ fn example_text(e: &Example) -> String {
 
 /// A rule's name as accounting knows it, with the stable name after it.
 fn rule_label(rule: &str) -> String {
-    let label = match rule {
-        "required" => "Zorunlu alan boş",
-        "required_if" => "Koşula bağlı zorunlu alan boş",
-        "integer" => "Tam sayı değil",
-        "decimal" => "Sayı değil",
-        "ambiguous_decimal" => "Sayı belirsiz",
-        "currency_mismatch" => "Para birimi tutmuyor",
-        "scale" => "Fazla ondalık basamak",
-        "bool" => "Evet/hayır değeri değil",
-        "date" | "datetime" => "Tarih okunamadı",
-        "date_has_time" => "Tarihte saat var",
-        "time" => "Saat okunamadı",
-        "vkn" => "Geçersiz VKN",
-        "tckn" => "Geçersiz TCKN",
-        "vkn_or_tckn" => "Geçersiz VKN/TCKN",
-        "iban" => "Geçersiz IBAN",
-        "email" => "Geçersiz e-posta",
-        "phone_tr" => "Geçersiz telefon",
-        "pattern" => "Biçime uymuyor",
-        "min_len" | "max_len" => "Uzunluk uygun değil",
-        "min" | "max" => "Değer sınır dışında",
-        "one_of" | "map" => "Bilinmeyen değer",
-        "debit_credit" => "Borç/alacak hatalı",
-        "duplicate_key" => "Aynı kayıt iki kez",
-        "key" => "Anahtar boş",
-        "cell_error" => "Hücrede formül hatası",
-        "ragged_row" => "Sütun sayısı tutmuyor",
-        _ => return rule.to_string(),
-    };
-    format!("{label} ({rule})")
+    match crate::problem::rule_title(rule) {
+        Some(title) => format!("{title} ({rule})"),
+        None => rule.to_string(),
+    }
 }
 
 fn file_names(inputs: &[String]) -> String {

@@ -105,6 +105,7 @@ pub(crate) fn assemble(src: Source, opts: &SourceOptions) -> Result<Table, ReadE
         headers,
         header_row: header.row,
         warnings,
+        corrected: false,
         records: Box::new(records),
     })
 }

@@ -15,6 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 mod cells;
+mod corrected;
 mod delimited;
 mod encoding;
 mod header;
@@ -26,6 +27,7 @@ mod sheet;
 mod sniff;
 mod stream;
 
+pub use corrected::SOURCE_LABELS as CORRECTED_SOURCE_LABELS;
 pub use header::find_column;
 pub use row::{Cell, Row, SourcePos};
 
@@ -96,6 +98,9 @@ pub struct Table {
     /// What a person should know about how the file was read (encoding guessed,
     /// text that looks like mojibake, …).
     pub warnings: Vec<String>,
+    /// A corrected `errors.xlsx` read by its own layout (module `corrected`): its few
+    /// rows are no measure for the drift guard, and it has no total row.
+    pub corrected: bool,
     pub records: Box<dyn Iterator<Item = Result<Record, ReadError>> + Send>,
 }
 
@@ -169,7 +174,10 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<Table, ReadError> {
         .map(str::to_ascii_lowercase);
     let source = match route(ext.as_deref(), &head) {
         Route::Delimited { tab } => delimited::open(file, name, opts, tab)?,
-        Route::Sheet(book) => sheet::open(file, name, book, opts)?,
+        Route::Sheet(book) => match sheet::open(file, name, book, opts)? {
+            (source, None) => source,
+            (source, Some(report)) => return corrected::assemble(source, report),
+        },
         Route::Mismatch { kind, message } => {
             return Err(ReadError::NotReadable {
                 file: name.to_string(),

@@ -15,10 +15,10 @@ use std::sync::Arc;
 
 use calamine::{Data, Ods, Range, Reader, SheetType, SheetVisible, Xls, Xlsb, Xlsx};
 
-use super::cells;
 use super::records::{RawRow, RawRows, Source, Width};
 use super::stream::{pump, send_error, streamed};
 use super::{Cell, ReadError, SheetSel, SourceOptions};
+use super::{cells, corrected};
 use crate::turkish::case::fold;
 
 /// The spreadsheet formats calamine reads.
@@ -44,49 +44,57 @@ impl Book {
 /// XLSX and XLSB offer the same streaming API on two unrelated types.
 macro_rules! stream_book {
     ($book:ty, $reader:expr, $name:expr, $opts:expr, $unreadable:expr) => {{
-        let wb = <$book>::new($reader).map_err(|e| $unreadable(&e))?;
-        let sheet = select($name, wb.sheets_metadata(), $opts.sheet.as_ref())?;
-        let worker_sheet = sheet.clone();
-        let rows = streamed($name, move |file, tx| {
-            let mut wb = wb;
-            match wb.worksheet_cells_reader(&worker_sheet) {
-                Ok(mut cells) => pump(file, tx, || {
-                    let cell = cells.next_cell().map_err(|e| e.to_string())?;
-                    Ok(cell.map(|c| (c.get_position(), cells::from_ref(c.get_value()))))
-                }),
-                Err(e) => send_error(file, tx, 1, e.to_string()),
-            }
-        })?;
-        (sheet, rows)
+        let mut wb = <$book>::new($reader).map_err(|e| $unreadable(&e))?;
+        if let Some(found) = corrected::detect(&mut wb) {
+            let rows: RawRows = Box::new(RangeRows::new(found.range));
+            (corrected::SHEET.to_string(), rows, Some(found.source))
+        } else {
+            let sheet = select($name, wb.sheets_metadata(), $opts.sheet.as_ref())?;
+            let worker_sheet = sheet.clone();
+            let rows = streamed($name, move |file, tx| {
+                let mut wb = wb;
+                match wb.worksheet_cells_reader(&worker_sheet) {
+                    Ok(mut cells) => pump(file, tx, || {
+                        let cell = cells.next_cell().map_err(|e| e.to_string())?;
+                        Ok(cell.map(|c| (c.get_position(), cells::from_ref(c.get_value()))))
+                    }),
+                    Err(e) => send_error(file, tx, 1, e.to_string()),
+                }
+            })?;
+            (sheet, rows, None)
+        }
     }};
 }
 
-/// Opens the selected sheet of `file` (positioned at its start).
+/// Opens the selected sheet of `file` (positioned at its start) — or, when the
+/// workbook is a corrected aktar report, its `Hatalar` sheet, with the export's file
+/// name the report gives (module `corrected`).
 pub(crate) fn open(
     file: File,
     name: Arc<str>,
     book: Book,
     opts: &SourceOptions,
-) -> Result<Source, ReadError> {
+) -> Result<(Source, Option<Option<String>>), ReadError> {
     let reader = BufReader::new(file);
     let unreadable = |e: &dyn std::fmt::Display| ReadError::NotReadable {
         file: name.to_string(),
         kind: book.kind(),
         message: e.to_string(),
     };
-    let (sheet, rows): (String, RawRows) = match book {
+    let (sheet, rows, report): (String, RawRows, _) = match book {
         Book::Xlsx => stream_book!(Xlsx<_>, reader, &name, opts, unreadable),
         Book::Xlsb => stream_book!(Xlsb<_>, reader, &name, opts, unreadable),
         Book::Xls => loaded::<Xls<_>>(reader, &name, opts, unreadable)?,
         Book::Ods => loaded::<Ods<_>>(reader, &name, opts, unreadable)?,
     };
-    Ok(Source {
+    let source = Source {
         file: name,
         sheet: Some(Arc::from(sheet)),
         rows,
         width: Width::PadShort,
         warnings: Vec::new(),
-    })
+    };
+    Ok((source, report))
 }
 
 /// XLS and ODS: the selected sheet loaded whole, handed out row by row.
@@ -95,15 +103,19 @@ fn loaded<B>(
     name: &str,
     opts: &SourceOptions,
     unreadable: impl Fn(&dyn std::fmt::Display) -> ReadError,
-) -> Result<(String, RawRows), ReadError>
+) -> Result<(String, RawRows, Option<Option<String>>), ReadError>
 where
     B: Reader<BufReader<File>>,
     B::Error: std::fmt::Display,
 {
     let mut wb = B::new(reader).map_err(|e| unreadable(&e))?;
+    if let Some(found) = corrected::detect(&mut wb) {
+        let rows: RawRows = Box::new(RangeRows::new(found.range));
+        return Ok((corrected::SHEET.to_string(), rows, Some(found.source)));
+    }
     let sheet = select(name, wb.sheets_metadata(), opts.sheet.as_ref())?;
     let range = wb.worksheet_range(&sheet).map_err(|e| unreadable(&e))?;
-    Ok((sheet, Box::new(RangeRows::new(range))))
+    Ok((sheet, Box::new(RangeRows::new(range)), None))
 }
 
 /// The sheet `sel` names: by exact name, then by a name that differs only in case,

@@ -95,6 +95,21 @@ fn write_capped(
         source,
     };
     let mut workbook = Workbook::new();
+    // `Özet` first: the counts are what a person opening the file looks at first.
+    let total = summary.rejected.max(rejected.len() as u64);
+    let source = (!layout.multi_file)
+        .then(|| shown.first().map(|r| file_label(&r.pos)))
+        .flatten();
+    overview_sheet(
+        workbook.add_worksheet(),
+        summary,
+        total,
+        rules,
+        caps,
+        source.as_deref(),
+        lang,
+    )
+    .map_err(xlsx_error)?;
     errors_sheet(
         workbook.add_worksheet(),
         headers,
@@ -104,9 +119,6 @@ fn write_capped(
         lang,
     )
     .map_err(xlsx_error)?;
-    let total = summary.rejected.max(rejected.len() as u64);
-    overview_sheet(workbook.add_worksheet(), summary, total, rules, caps, lang)
-        .map_err(xlsx_error)?;
     write_atomically(path, |out| workbook.save_to_writer(out).map_err(xlsx_error))
 }
 
@@ -237,6 +249,13 @@ fn errors_sheet(
     }
 
     ws.set_freeze_panes(1, col(layout.first_cell_col)?)?;
+    // On paper: landscape, one page wide, the header on every page.
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
+    let last_row = RowNum::try_from(rows.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
+    ws.autofilter(0, 0, last_row, col(layout.width.saturating_sub(1))?)?;
     ws.set_autofit_max_row(AUTOFIT_ROWS);
     ws.set_autofit_max_width(320);
     ws.autofit();
@@ -324,7 +343,7 @@ mod tests {
     fn one_file_gives_satir_then_the_original_columns_then_hata() {
         let (_dir, path) = write(&[sample("cari.xlsx", Some("Ocak"), 7)]);
         let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
-        assert_eq!(wb.sheet_names(), ["Hatalar", "Özet"]);
+        assert_eq!(wb.sheet_names(), ["Özet", "Hatalar"]);
         let range = wb.worksheet_range("Hatalar").unwrap();
         let header: Vec<String> = (0..7).map(|c| text(&range, 0, c)).collect();
         assert_eq!(
@@ -488,7 +507,7 @@ mod tests {
     fn no_rejected_rows_still_gives_both_sheets() {
         let (_dir, path) = write(&[]);
         let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
-        assert_eq!(wb.sheet_names(), ["Hatalar", "Özet"]);
+        assert_eq!(wb.sheet_names(), ["Özet", "Hatalar"]);
         let range = wb.worksheet_range("Hatalar").unwrap();
         assert_eq!(range.height(), 1);
         assert_eq!(text(&range, 0, 0), "Satır");

@@ -11,12 +11,16 @@ use crate::problem::Lang;
 use crate::report::{RejectedRow, Summary};
 
 /// Fills `ws` as `Özet`, saying so when `caps` kept rows or notes out of `Hatalar`.
+/// `source` is the export the rejected rows come from when they all come from one
+/// (with several, `Hatalar` has a `Dosya` column): a corrected report sent back is
+/// read against it.
 pub(super) fn overview_sheet(
     ws: &mut Worksheet,
     summary: &Summary,
     total: u64,
     rules: &[(&'static str, u64)],
     caps: Caps,
+    source: Option<&str>,
     lang: Lang,
 ) -> Result<(), XlsxError> {
     ws.set_name("Özet")?;
@@ -102,13 +106,26 @@ pub(super) fn overview_sheet(
     };
     ws.write_string_with_format(row, 0, rule_title, &header)?;
     ws.write_string_with_format(row, 1, count_title, &header)?;
+    if tr {
+        ws.write_string_with_format(row, 2, "Açıklama", &header)?;
+    }
     for (rule, n) in rules {
         row += 1;
         ws.write_string(row, 0, *rule)?;
         ws.write_number(row, 1, *n as f64)?;
+        if let Some(title) = crate::problem::rule_title(rule).filter(|_| tr) {
+            ws.write_string(row, 2, title)?;
+        }
+    }
+    if let Some(source) = source {
+        row += 2;
+        let at = crate::read::CORRECTED_SOURCE_LABELS[usize::from(!tr)];
+        ws.write_string_with_format(row, 0, at, &label)?;
+        ws.write_string(row, 1, source)?;
     }
     ws.set_column_width(0, 24)?;
     ws.set_column_width(1, 14)?;
+    ws.set_column_width(2, 34)?;
     Ok(())
 }
 
@@ -219,8 +236,16 @@ mod tests {
             values[..10],
             ["12", "9", "3", "7", "1", "1", "0", "0", "845", "Evet"]
         );
-        assert_eq!(labels[11..], ["Kural", "integer", "required", "bool"]);
-        assert_eq!(values[11..], ["Sorun sayısı", "3", "2", "1"]);
+        assert_eq!(
+            labels[11..],
+            ["Kural", "integer", "required", "bool", "", "Kaynak dosya"]
+        );
+        assert_eq!(
+            values[11..],
+            ["Sorun sayısı", "3", "2", "1", "", "a.csv"],
+            "the export the rows came from last"
+        );
+        assert_eq!(column(&range, 2)[12], "Tam sayı değil");
     }
 
     #[test]
@@ -248,7 +273,7 @@ mod tests {
         )
         .unwrap();
         let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
-        assert_eq!(wb.sheet_names(), ["Hatalar", "Özet"]);
+        assert_eq!(wb.sheet_names(), ["Özet", "Hatalar"]);
         let hatalar = wb.worksheet_range("Hatalar").unwrap();
         assert_eq!(hatalar.height(), 3, "header and the first two rows");
         let range = wb.worksheet_range("Özet").unwrap();
@@ -264,7 +289,7 @@ mod tests {
             labels[13],
             "Past the first 1 rows bad cells carry no note; the Hata column explains them."
         );
-        assert_eq!(labels[15..], ["Rule", "required"]);
+        assert_eq!(labels[15..], ["Rule", "required", "", "Source file"]);
         assert_eq!(
             column(&range, 1)[16],
             "3",
@@ -293,6 +318,9 @@ mod tests {
         .unwrap();
         let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
         let range = wb.worksheet_range("Özet").unwrap();
-        assert_eq!(column(&range, 0)[11..], ["Kural", "required"]);
+        assert_eq!(
+            column(&range, 0)[11..],
+            ["Kural", "required", "", "Kaynak dosya"]
+        );
     }
 }
