@@ -38,12 +38,30 @@ pub enum DateForms {
     Listed(String),
 }
 
+/// One comparison of a `required_if` condition in the export's own terms: the
+/// column the compared field comes from, and the value as the export writes it
+/// (`Cari Tipi` and `Kurum`, never `customer_type_1` and `2`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clause {
+    pub column: String,
+    pub test: Test,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Test {
+    Is(String),
+    IsNot(String),
+    Filled,
+}
+
 /// What is wrong. `rule()` is the stable machine name written to `errors.csv`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
     Required,
+    /// `column` is empty although `when` holds (any group, every clause of it).
     RequiredIf {
-        condition: String,
+        column: String,
+        when: Vec<Vec<Clause>>,
     },
     CellError,
     Ragged {
@@ -141,13 +159,7 @@ impl Problem {
         let tr = lang == Lang::Tr;
         match self {
             Problem::Required => pick(tr, "Zorunlu alan boş", "Required value is empty"),
-            Problem::RequiredIf { condition } => {
-                if tr {
-                    format!("Bu satırda bu alan zorunlu (kural: {condition})")
-                } else {
-                    format!("Required on this row (rule: {condition})")
-                }
-            }
+            Problem::RequiredIf { column, when } => required_if(column, when, tr),
             Problem::CellError => pick(
                 tr,
                 "Hücrede formül hatası var; değer okunamadı",
@@ -312,6 +324,42 @@ impl Problem {
                 "The row's key is empty; the row cannot be identified",
             ),
         }
+    }
+}
+
+/// `Cari Tipi "Kurum" olduğunda Vergi No zorunludur` /
+/// `Vergi No is required when Cari Tipi is "Kurum"`.
+fn required_if(column: &str, when: &[Vec<Clause>], tr: bool) -> String {
+    let value = |v: &str| match (v, tr) {
+        ("true", true) => "evet".to_string(),
+        ("false", true) => "hayır".to_string(),
+        ("true", false) => "yes".to_string(),
+        ("false", false) => "no".to_string(),
+        _ => v.to_string(),
+    };
+    let clause = |c: &Clause| match (&c.test, tr) {
+        (Test::Is(v), true) => format!("{} \"{}\" olduğunda", c.column, value(v)),
+        (Test::IsNot(v), true) => format!("{} \"{}\" olmadığında", c.column, value(v)),
+        (Test::Filled, true) => format!("{} dolu olduğunda", c.column),
+        (Test::Is(v), false) => format!("{} is \"{}\"", c.column, value(v)),
+        (Test::IsNot(v), false) => format!("{} is not \"{}\"", c.column, value(v)),
+        (Test::Filled, false) => format!("{} is filled", c.column),
+    };
+    let (and, or) = if tr {
+        (" ve ", " ya da ")
+    } else {
+        (" and ", " or ")
+    };
+    let cond = when
+        .iter()
+        .map(|g| g.iter().map(clause).collect::<Vec<_>>().join(and))
+        .collect::<Vec<_>>()
+        .join(or);
+    match (cond.is_empty(), tr) {
+        (true, true) => format!("Bu satırda {column} zorunludur"),
+        (true, false) => format!("{column} is required on this row"),
+        (false, true) => format!("{cond} {column} zorunludur"),
+        (false, false) => format!("{column} is required when {cond}"),
     }
 }
 

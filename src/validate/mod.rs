@@ -10,9 +10,10 @@ use serde_json::{Map, Value as Json};
 
 use crate::mapping::cond::{Cmp, Condition, Literal};
 use crate::mapping::{Mapping, ValueSource};
-use crate::problem::{Problem, RowError};
+use crate::problem::{Clause, Problem, RowError, Test};
 use crate::providers::{Empty, Envelope, Lit};
 use crate::read::Row;
+use crate::turkish::case::fold;
 
 mod amount;
 mod field;
@@ -124,11 +125,17 @@ fn conditions(cx: &mut RowCx<'_>, values: &[Value]) {
             && !failed(cx, f)
         {
             let column = source_column(cx, f);
+            let when = c
+                .any
+                .iter()
+                .map(|all| all.iter().map(|t| clause(cx, &t.field, &t.cmp)).collect())
+                .collect();
             cx.push(
                 &column,
                 "",
                 Problem::RequiredIf {
-                    condition: c.text.clone(),
+                    column: column.clone(),
+                    when,
                 },
             );
         }
@@ -151,16 +158,51 @@ fn conditions(cx: &mut RowCx<'_>, values: &[Value]) {
                 let column = field
                     .map(|f| source_column(cx, f))
                     .unwrap_or_else(|| then.to_string());
+                let literal = match &rule.equals {
+                    Lit::Bool(b) => Literal::Bool(*b),
+                    Lit::Str(s) => Literal::Str(s.clone()),
+                };
+                let when = vec![vec![clause(cx, &rule.field, &Cmp::Eq(literal))]];
                 cx.push(
                     &column,
                     "",
                     Problem::RequiredIf {
-                        condition: rule.label.clone(),
+                        column: column.clone(),
+                        when,
                     },
                 );
             }
         }
     }
+}
+
+/// A comparison of target field `field` in the export's terms: the column it is read
+/// from, and the literal as the export writes it (through the field's value table
+/// backwards when it has one: `customer_type_1 == '2'` is `Cari Tipi` `Kurum`).
+fn clause(cx: &RowCx<'_>, field: &str, cmp: &Cmp) -> Clause {
+    let f = cx.m.field(field);
+    let column = f.map_or_else(|| field.to_string(), |f| source_column(cx, f));
+    let shown = |l: &Literal| {
+        let text = match l {
+            Literal::Str(s) => s.clone(),
+            Literal::Num(n) => n.to_string(),
+            Literal::Bool(b) => b.to_string(),
+        };
+        f.and_then(|f| f.map.as_ref())
+            .and_then(|m| {
+                m.known
+                    .split(", ")
+                    .find(|k| m.entries.get(&fold(k)).is_some_and(|v| *v == text))
+                    .map(str::to_string)
+            })
+            .unwrap_or(text)
+    };
+    let test = match cmp {
+        Cmp::Eq(l) => Test::Is(shown(l)),
+        Cmp::Ne(l) => Test::IsNot(shown(l)),
+        Cmp::Present => Test::Filled,
+    };
+    Clause { column, test }
 }
 
 /// Whether the field already has a problem reported (then it is not also "missing").
@@ -169,10 +211,36 @@ fn failed(cx: &RowCx<'_>, f: &crate::mapping::Field) -> bool {
     cx.errors.iter().any(|e| e.column == column)
 }
 
+/// The export's column(s) a field is read from, as the file names them: messages
+/// speak of what accounting sees, not of the endpoint's field names. Only a constant
+/// (the mapping's, not the export's) is named by its field.
 fn source_column(cx: &RowCx<'_>, f: &crate::mapping::Field) -> String {
-    match &f.source {
+    let join = |cols: &mut dyn Iterator<Item = usize>| {
+        let mut names: Vec<String> = Vec::new();
+        for c in cols {
+            let name = cx.column_name(c).into_owned();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names.join(" + ")
+    };
+    let named = match &f.source {
         ValueSource::Column(c) => cx.column_name(*c).into_owned(),
-        _ => f.def.name.clone(),
+        ValueSource::Columns { cols, .. } => join(&mut cols.iter().copied()),
+        ValueSource::Template(t) => join(&mut t.parts.iter().filter_map(|p| match p {
+            crate::mapping::template::Part::Col(c) => Some(*c),
+            crate::mapping::template::Part::Lit(_) => None,
+        })),
+        ValueSource::DebitCredit { debit, credit, .. } => {
+            format!("{} / {}", cx.column_name(*debit), cx.column_name(*credit))
+        }
+        ValueSource::Constant(_) => String::new(),
+    };
+    if named.is_empty() {
+        f.def.name.clone()
+    } else {
+        named
     }
 }
 

@@ -141,6 +141,30 @@ fn a_row_with_several_problems_reports_all_of_them() {
 }
 
 #[test]
+fn required_if_speaks_in_the_exports_columns_and_values() {
+    let m = mapping(ODUYO);
+    let c = check(
+        &m,
+        ODUYO_HEAD,
+        &["C-2", "1001", "ACME", "Kurum", "", "5321234567", "10"],
+    );
+    let errors = c.outcome.as_ref().expect_err("rejected");
+    let e = errors
+        .iter()
+        .find(|e| e.problem.rule() == "required_if")
+        .expect("required_if");
+    assert_eq!(e.column, "Vergi No");
+    assert_eq!(
+        e.problem.message(crate::problem::Lang::Tr),
+        "Cari Tipi \"Kurum\" olduğunda Vergi No zorunludur"
+    );
+    assert_eq!(
+        e.problem.message(crate::problem::Lang::En),
+        "Vergi No is required when Cari Tipi is \"Kurum\""
+    );
+}
+
+#[test]
 fn unmapped_values_checks_and_scale() {
     let m = mapping(ODUYO);
     let c = check(

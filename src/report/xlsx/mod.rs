@@ -206,7 +206,9 @@ fn errors_sheet(
         let mut bad_cells: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         for error in &rejected.errors {
             let message = error.problem.message(lang);
-            lines.push(if error.column.is_empty() {
+            // A required_if message names its own column ("… Vergi No zorunludur").
+            let names_itself = matches!(error.problem, crate::problem::Problem::RequiredIf { .. });
+            lines.push(if error.column.is_empty() || names_itself {
                 message.clone()
             } else {
                 format!("{}: {message}", error.column)
