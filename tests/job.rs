@@ -380,3 +380,51 @@ fn the_demo_writes_the_mail_it_would_send() {
     );
     assert_eq!(mail.attachments.len(), 5, "one errors.xlsx per sample");
 }
+
+#[test]
+fn a_single_run_mails_too() {
+    let server = Smtp::start(None);
+    let n = night(&server.url(), false, false);
+    let config = n.dir.path().join("aktar.toml");
+    let export = n.exports().join("cari_20261128.csv");
+    let out = aktar()
+        .args(["run", "--quiet", "--config"])
+        .arg(&config)
+        .arg("-m")
+        .arg(root().join("mappings/oduyo/customer_update.toml"))
+        .arg("--report-dir")
+        .arg(n.reports())
+        .arg(&export)
+        .output()
+        .expect("run aktar");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let messages = server.messages();
+    assert_eq!(messages.len(), 1);
+    let mail = smtp::parse(&messages[0].data);
+    let rejected = common::summary(&n.reports())["rejected"].clone();
+    assert_eq!(
+        mail.subject,
+        format!("aktar: {rejected} satır reddedildi — cari_20261128.csv (customer_update)")
+    );
+    assert_eq!(mail.attachments.len(), 1);
+    assert!(n.reports().join("mail.eml").is_file());
+
+    // A check (dry run) mails nothing.
+    let out = aktar()
+        .args(["check", "--quiet", "--config"])
+        .arg(&config)
+        .arg("-m")
+        .arg(root().join("mappings/oduyo/customer_update.toml"))
+        .arg("--report-dir")
+        .arg(n.dir.path().join("check"))
+        .arg(&export)
+        .output()
+        .expect("run aktar");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(server.messages().len(), 1);
+}

@@ -289,6 +289,44 @@ fn report_step(r: &StepRecord, quiet: bool) {
     }
 }
 
+/// `aktar run` with `[notify.email]`: mails the run as a night of one step (a dry run
+/// mails nothing). Returns the exit code, 5 when the mail could not be delivered and
+/// nothing worse happened.
+pub(crate) fn mail_run(
+    run: &RunJob<'_>,
+    exit: Exit,
+    message: Option<String>,
+    dir: Option<&Path>,
+) -> Exit {
+    let Some(cfg) = run.config.notify.email.as_ref().filter(|_| !run.dry_run) else {
+        return exit;
+    };
+    let name = crate::mapping::name_of(run.mapping);
+    let dir = dir.map_or_else(|| run.config.report.dir.clone(), Path::to_path_buf);
+    let mut step = StepRecord::new(&name, run.mapping, None);
+    step.inputs = run.inputs.iter().map(|p| p.display().to_string()).collect();
+    step.finish(exit as u8, message, &dir);
+    let night = Night {
+        job: name,
+        dir: dir.clone(),
+        dry_run: false,
+        started: chrono::Utc::now(),
+        steps: vec![step],
+    };
+    if cfg.when == When::Problems && !night.has_problems() {
+        return exit;
+    }
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("aktar: {}: {e}", dir.display());
+    }
+    let outcome = mail_night(&night, cfg, run.env, run.quiet || run.json, true);
+    if outcome.status == "failed" && severity(exit as u8) < severity(Exit::MailFailed as u8) {
+        Exit::MailFailed
+    } else {
+        exit
+    }
+}
+
 /// Composes the night's mail, keeps it as `mail.eml`, and — when `send` — sends it.
 pub(crate) fn mail_night(
     night: &Night,

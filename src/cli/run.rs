@@ -32,6 +32,10 @@ pub fn run(args: &RunArgs) -> Exit {
             return Exit::Input;
         }
     };
+    if let Some(Err(m)) = config.notify.email.as_ref().map(|e| e.check()) {
+        eprintln!("aktar: [notify.email]: {m}");
+        return Exit::Input;
+    }
     let env = |name: &str| std::env::var(name).ok();
     let job = Job {
         config: &config,
@@ -47,13 +51,15 @@ pub fn run(args: &RunArgs) -> Exit {
         quiet: a.quiet,
         json: a.json,
     };
-    match run_job(&job) {
-        Ok(done) => done.exit,
+    let (exit, message, dir) = match run_job(&job) {
+        Ok(done) => (done.exit, None, Some(done.dir)),
         Err((exit, message)) => {
             eprintln!("aktar: {message}");
-            exit
+            (exit, Some(message), a.report_dir.clone())
         }
-    }
+    };
+    // With [notify.email], a sending run is a night of one step, mailed the same way.
+    super::job::mail_run(&job, exit, message, dir.as_deref())
 }
 
 /// Everything one run needs, passed as values.
