@@ -428,3 +428,61 @@ fn a_single_run_mails_too() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(server.messages().len(), 1);
 }
+
+#[test]
+fn corrections_sent_back_are_a_step_and_no_corrections_is_a_quiet_night() {
+    let server = Smtp::start(None);
+    let n = night(&server.url(), false, false);
+    let back = n.dir.path().join("duzeltmeler");
+    std::fs::create_dir_all(&back).expect("folder");
+    std::fs::write(
+        n.job(),
+        format!(
+            r#"name = "duzeltme"
+config = "../aktar.toml"
+
+[[step]]
+name = "duzeltmeler"
+mapping = "{root}/mappings/oduyo/customer_update.toml"
+input = {{ glob = "../duzeltmeler/cariler-*.xlsx", pick = "newest", missing = "skip" }}
+archive = "../duzeltmeler/islenen"
+"#,
+            root = root().display()
+        ),
+    )
+    .expect("job file");
+    let (code, stderr) = run_job(&n, "");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(step(&summary(&n), "duzeltmeler")["skipped"].is_string());
+    assert!(server.messages().is_empty(), "nothing came back: no mail");
+
+    // A report comes back (here as it was: every row still wrong).
+    let first = n.dir.path().join("ilk");
+    let export = n.exports().join("cari_20261128.csv");
+    let out = aktar()
+        .args(["check", "--quiet", "--report-dir"])
+        .arg(&first)
+        .arg("-m")
+        .arg(root().join("mappings/oduyo/customer_update.toml"))
+        .arg(&export)
+        .output()
+        .expect("check");
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::copy(first.join("errors.xlsx"), back.join("cariler-1.xlsx")).expect("copy");
+    std::fs::remove_dir_all(n.reports()).expect("clean");
+    let (code, stderr) = run_job(&n, "");
+    assert_eq!(code, 1, "{stderr}");
+    let s = summary(&n);
+    let st = step(&s, "duzeltmeler");
+    let rejected = common::summary(&first)["rejected"].clone();
+    assert_eq!(st["summary"]["rows"], rejected);
+    assert_eq!(st["summary"]["rejected"], rejected);
+    assert!(back.join("islenen/cariler-1.xlsx").is_file(), "archived");
+    let rows = common::csv_rows(&n.reports().join("duzeltmeler/errors.csv"));
+    assert!(
+        rows.iter()
+            .all(|r| r["file"] == export.display().to_string()),
+        "reported against the export: {rows:?}"
+    );
+    assert_eq!(server.messages().len(), 1);
+}

@@ -200,7 +200,7 @@ fn held_back(step: &Step, job: &Job, records: &[Option<StepRecord>]) -> Option<S
     step.after.iter().find_map(|name| {
         let at = job.steps.iter().position(|s| s.name == *name)?;
         match &records[at] {
-            Some(r) if r.skipped.is_some() => Some(format!("`{name}` did not run")),
+            Some(r) if r.held_back() => Some(format!("`{name}` did not run")),
             Some(r) if r.stopped() => Some(format!(
                 "`{name}` was stopped (exit {})",
                 r.exit.unwrap_or_default()
@@ -228,6 +228,7 @@ fn run_step(
         Ok(Resolved::Files(f)) => f,
         Ok(Resolved::Nothing(why)) => {
             record.skipped = Some(format!("no input: {why}"));
+            record.idle = true;
             return record;
         }
         Err(why) => {
@@ -395,5 +396,5 @@ fn night_dir(explicit: Option<&Path>, config: &Config, name: &str) -> Result<Pat
     };
     std::fs::create_dir_all(&dir)
         .map_err(|e| format!("{}: cannot create the report folder: {e}", dir.display()))?;
-    Ok(dir)
+    Ok(job::clean(&dir))
 }

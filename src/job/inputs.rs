@@ -73,7 +73,7 @@ fn matches(pattern: &str) -> Result<Vec<(PathBuf, SystemTime)>, String> {
         let meta = std::fs::metadata(&p).map_err(|e| format!("{}: {e}", p.display()))?;
         if meta.is_file() {
             let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-            out.push((p, modified));
+            out.push((super::clean(&p), modified));
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));

@@ -85,11 +85,12 @@ pub fn load(path: &Path) -> Result<Job, FileErrors> {
             return Err(FileErrors(cx.errors));
         }
     };
-    let base = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let job = build(&mut cx, spec, base, path);
+    let base = clean(
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new(".")),
+    );
+    let job = build(&mut cx, spec, &base, path);
     if cx.errors.is_empty() {
         Ok(job)
     } else {
@@ -105,7 +106,7 @@ fn build(cx: &mut Collector<'_>, spec: JobSpec, base: &Path, path: &Path) -> Job
             "the job has no steps; add [[step]] tables with a name, a mapping and an input".into(),
         );
     }
-    let config = spec.config.as_ref().map(|c| base.join(c.get_ref()));
+    let config = spec.config.as_ref().map(|c| clean(&base.join(c.get_ref())));
     if let (Some(c), Some(p)) = (&spec.config, &config)
         && !p.is_file()
     {
@@ -160,7 +161,7 @@ fn build(cx: &mut Collector<'_>, spec: JobSpec, base: &Path, path: &Path) -> Job
                 cx.err(a.span(), "archive is empty; name a folder".into());
                 None
             } else {
-                Some(base.join(a.get_ref()))
+                Some(clean(&base.join(a.get_ref())))
             }
         });
         after_spans.push(
@@ -172,7 +173,7 @@ fn build(cx: &mut Collector<'_>, spec: JobSpec, base: &Path, path: &Path) -> Job
         let at = crate::located::line_col(cx.text, st.mapping.span().start);
         steps.push(Step {
             name: st.name.get_ref().clone(),
-            mapping: base.join(st.mapping.get_ref()),
+            mapping: clean(&base.join(st.mapping.get_ref())),
             inputs,
             archive,
             after: st.after.iter().map(|a| a.get_ref().clone()).collect(),
@@ -227,6 +228,23 @@ fn build(cx: &mut Collector<'_>, spec: JobSpec, base: &Path, path: &Path) -> Job
     }
 }
 
+/// `path` made absolute with `.` and `..` taken out, without following links: the
+/// paths a report and a mail show (`/srv/aktar/mappings/…`, not `jobs/../mappings/…`).
+pub fn clean(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in absolute.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Names become folder names: no separators, nothing a shell or a file system reads
 /// specially.
 fn check_name(cx: &mut Collector<'_>, name: &toml::Spanned<String>, what: &str) {
@@ -257,7 +275,7 @@ fn input(
     let t = match spec {
         InputSpec::Path(p) => {
             return Some(Input {
-                source: Source::Path(base.join(p)),
+                source: Source::Path(clean(&base.join(p))),
                 max_age: None,
                 skip_if_missing: false,
             });
@@ -282,7 +300,7 @@ fn input(
             if t.pick.is_some() {
                 bad(cx, "pick goes with glob, not with path".into());
             }
-            Some(Source::Path(base.join(p)))
+            Some(Source::Path(clean(&base.join(p))))
         }
         (None, Some(g)) => {
             let pattern = if Path::new(g).is_absolute() {

@@ -49,6 +49,10 @@ pub struct StepRecord {
     pub warnings: Vec<String>,
     #[serde(skip)]
     pub details: Details,
+    /// Skipped because an input marked `missing = "skip"` found nothing: a quiet night
+    /// for this step (no corrections came back), not a problem.
+    #[serde(skip)]
+    pub idle: bool,
 }
 
 /// The problems of a step, from its reports.
@@ -134,7 +138,13 @@ impl StepRecord {
             archived: Vec::new(),
             warnings: Vec::new(),
             details: Details::default(),
+            idle: false,
         }
+    }
+
+    /// Did not run, and accounting should hear about it.
+    pub fn held_back(&self) -> bool {
+        self.skipped.is_some() && !self.idle
     }
 
     /// Records how a run ended (its exit code and, when it stopped, why) and reads its
@@ -199,9 +209,7 @@ impl Night {
     }
 
     pub fn has_problems(&self) -> bool {
-        self.steps
-            .iter()
-            .any(|s| s.has_problems() || s.skipped.is_some())
+        self.steps.iter().any(|s| s.has_problems() || s.held_back())
     }
 
     /// The names of the inputs, without their folders, in step order.
@@ -409,6 +417,7 @@ mod tests {
             archived: vec![],
             warnings: vec![],
             details: Details::default(),
+            idle: false,
         };
         let night = |exits: &[Option<u8>]| Night {
             job: "j".into(),

@@ -151,7 +151,7 @@ pub fn html(night: &Night, mode: Mode<'_>) -> String {
     }
     out.push_str("<th>Durum</th></tr>\n");
     for s in &night.steps {
-        let class = if s.has_problems() || s.skipped.is_some() {
+        let class = if s.has_problems() || s.held_back() {
             " class=\"bad\""
         } else {
             ""
@@ -283,11 +283,7 @@ fn advice(night: &Night, attached: Option<&[String]>) -> Vec<String> {
     if c.uncertain > 0 {
         out.push("Belirsiz gönderimlerin sağlayıcıya ulaşıp ulaşmadığı bilinmiyor: sağlayıcının panelinden kontrol edin ve sonucu entegrasyon sorumlusuna bildirin (bunlar kontrol edilene kadar yeniden gönderilmez).".into());
     }
-    if night
-        .steps
-        .iter()
-        .any(|s| s.stopped() || s.skipped.is_some())
-    {
+    if night.steps.iter().any(|s| s.stopped() || s.held_back()) {
         out.push("Durdurulan veya çalışmayan adımlar için entegrasyon sorumlusuna haber verin; o adımların kayıtları bu gece gönderilmedi.".into());
     }
     if out.is_empty() {

@@ -51,7 +51,7 @@ pub fn subject(night: &Night) -> String {
     let skipped: Vec<&str> = night
         .steps
         .iter()
-        .filter(|s| s.skipped.is_some())
+        .filter(|s| s.held_back())
         .map(|s| s.name.as_str())
         .collect();
     if !skipped.is_empty() {
