@@ -184,3 +184,148 @@ fn row_number(cell: &Cell) -> Option<u64> {
     }
     .filter(|&n| n > 0)
 }
+
+#[cfg(test)]
+mod tests {
+    use rust_xlsxwriter::Workbook;
+
+    use super::*;
+    use crate::read::{SheetSel, SkipIf, open};
+
+    /// An aktar report: `Özet` first, naming the export, then `Hatalar`.
+    fn report(
+        dir: &std::path::Path,
+        rows: &[(&str, &str, &str)],
+        dosya: bool,
+    ) -> std::path::PathBuf {
+        let path = dir.join("cariler-errors.xlsx");
+        let mut wb = Workbook::new();
+        let o = wb.add_worksheet();
+        o.set_name(OVERVIEW).unwrap();
+        o.write_string(0, 0, "Toplam satır").unwrap();
+        o.write_number(0, 1, 15.0).unwrap();
+        o.write_string(3, 0, "Kaynak dosya").unwrap();
+        o.write_string(3, 1, "/srv/exports/cari_20261128.csv")
+            .unwrap();
+        let h = wb.add_worksheet();
+        h.set_name(SHEET).unwrap();
+        let mut header = vec![ROW, "Cari Kodu", "Vergi No", ERRORS];
+        if dosya {
+            header.insert(0, FILE);
+        }
+        for (c, name) in header.iter().enumerate() {
+            h.write_string(0, c as u16, *name).unwrap();
+        }
+        for (r, (satir, kod, vkn)) in rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            let at = u16::from(dosya);
+            if dosya {
+                h.write_string(r, 0, "a.csv").unwrap();
+            }
+            if let Ok(n) = satir.parse::<f64>() {
+                h.write_number(r, at, n).unwrap();
+            } else if !satir.is_empty() {
+                h.write_string(r, at, *satir).unwrap();
+            }
+            h.write_string(r, at + 1, *kod).unwrap();
+            h.write_string(r, at + 2, *vkn).unwrap();
+            h.write_string(r, at + 3, "Vergi No: Geçersiz").unwrap();
+        }
+        wb.save(&path).unwrap();
+        path
+    }
+
+    /// What the export's mapping asks for, none of which fits the report.
+    fn export_options() -> SourceOptions {
+        SourceOptions {
+            header_row: Some(3),
+            sheet: Some(SheetSel::Name("Cariler".into())),
+            skip_if: vec![SkipIf {
+                column: "Cari Kodu".into(),
+                matches: regex::Regex::new("^C-2").unwrap(),
+            }],
+            ..SourceOptions::default()
+        }
+    }
+
+    fn data(t: Table) -> Vec<crate::read::Row> {
+        t.records
+            .map(|r| match r.unwrap() {
+                Record::Data(row) | Record::Skipped(row) => row,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_come_back_at_their_place_in_the_export_without_aktars_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = report(dir.path(), &[("8", "C-1", "123"), ("13", "C-2", "")], false);
+        let t = open(&path, &export_options()).unwrap();
+        assert!(t.corrected);
+        assert_eq!(t.headers, ["Cari Kodu", "Vergi No"]);
+        assert_eq!(&*t.file, "/srv/exports/cari_20261128.csv");
+        assert_eq!(t.sheet, None);
+        assert!(
+            t.warnings[0].contains("corrected aktar report"),
+            "{:?}",
+            t.warnings
+        );
+        let rows = data(t);
+        assert_eq!(rows.len(), 2, "skip_if is the export's, not the report's");
+        assert_eq!(rows[0].pos.row, 8);
+        assert_eq!(&*rows[1].pos.file, "/srv/exports/cari_20261128.csv");
+        assert_eq!(rows[1].pos.row, 13);
+        assert_eq!(
+            rows[0].cells,
+            [Cell::Text("C-1".into()), Cell::Text("123".into())]
+        );
+        assert_eq!(rows[0].ragged, None);
+    }
+
+    #[test]
+    fn a_row_without_its_satir_is_an_error_naming_the_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = report(dir.path(), &[("", "C-1", "123")], false);
+        let t = open(&path, &SourceOptions::default()).unwrap();
+        let err = t.records.map(|r| r.err()).next().flatten().unwrap();
+        let text = err.to_string();
+        assert!(
+            text.contains("cariler-errors.xlsx") && text.contains("Satır"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_report_over_several_files_keeps_its_own_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = report(dir.path(), &[("8", "C-1", "123")], true);
+        let t = open(&path, &SourceOptions::default()).unwrap();
+        assert_eq!(t.headers, ["Cari Kodu", "Vergi No"]);
+        assert_eq!(t.sheet.as_deref(), Some(SHEET));
+        let rows = data(t);
+        assert_eq!(rows[0].pos.row, 2);
+        assert!(rows[0].pos.file.ends_with("cariler-errors.xlsx"));
+    }
+
+    #[test]
+    fn a_workbook_that_only_looks_alike_is_read_as_an_export() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.xlsx");
+        let mut wb = Workbook::new();
+        let o = wb.add_worksheet();
+        o.set_name(OVERVIEW).unwrap();
+        o.write_string(0, 0, "Ad").unwrap();
+        let h = wb.add_worksheet();
+        h.set_name(SHEET).unwrap();
+        h.write_string(0, 0, "Kod").unwrap();
+        h.write_string(1, 0, "1").unwrap();
+        wb.save(&path).unwrap();
+        let t = open(&path, &SourceOptions::default()).unwrap();
+        assert!(!t.corrected);
+        assert_eq!(
+            t.sheet.as_deref(),
+            Some(OVERVIEW),
+            "the first visible sheet"
+        );
+    }
+}
