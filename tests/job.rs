@@ -486,3 +486,32 @@ archive = "../duzeltmeler/islenen"
     );
     assert_eq!(server.messages().len(), 1);
 }
+
+#[test]
+fn a_dry_run_sends_archives_and_mails_nothing() {
+    let server = Smtp::start(None);
+    let n = night(&server.url(), false, true);
+    let out = aktar()
+        .args(["job", "run", "--dry-run", "--json", "--report-dir"])
+        .arg(n.reports())
+        .arg(n.job())
+        .output()
+        .expect("run aktar");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&out.stdout).expect("--json prints summary.json");
+    assert_eq!(printed, summary(&n));
+    assert_eq!(printed["dry_run"], true);
+    assert_eq!(printed["mail"]["status"], "written");
+    assert!(n.reports().join("mail.eml").is_file());
+    assert!(server.messages().is_empty());
+    assert!(
+        n.exports().join("cari_20261128.csv").is_file(),
+        "not archived"
+    );
+    assert_eq!(each_written_once(&n), 0);
+}
