@@ -515,3 +515,40 @@ fn a_dry_run_sends_archives_and_mails_nothing() {
     );
     assert_eq!(each_written_once(&n), 0);
 }
+
+#[test]
+fn notify_test_sends_one_short_message_or_names_the_server() {
+    let server = Smtp::start(Some(("aktar", PASSWORD)));
+    let n = night(&server.url(), true, false);
+    let config = n.dir.path().join("aktar.toml");
+    let out = aktar()
+        .env("SMTP_PASSWORD", PASSWORD)
+        .args(["notify", "test", "--config"])
+        .arg(&config)
+        .output()
+        .expect("run aktar");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let messages = server.messages();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(
+        smtp::parse(&messages[0].data).subject,
+        "aktar: deneme e-postası — ayarlar çalışıyor"
+    );
+    let out = aktar()
+        .env("SMTP_PASSWORD", "yanlış")
+        .args(["notify", "test", "--job"])
+        .arg(n.job())
+        .output()
+        .expect("run aktar");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains(&server.url()) && stderr.contains("refused the login"),
+        "{stderr}"
+    );
+}
