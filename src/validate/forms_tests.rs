@@ -2,45 +2,9 @@
 //! what a `strict` field refuses, currency markers against the row's currency, and a
 //! time in a date field.
 
-use std::path::Path;
-use std::sync::Arc;
-
+use super::test_support::{check, mapping};
 use super::*;
-use crate::mapping::load_str;
 use crate::problem::{DateForms, Lang};
-use crate::read::{Cell, SourcePos};
-
-fn mapping(text: &str) -> Mapping {
-    load_str(Path::new("t.toml"), text).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// Validates one row of text cells laid out under `headers`.
-fn check(m: &Mapping, headers: &[&str], cells: &[&str]) -> Checked {
-    let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-    let binding = m
-        .bind(&headers)
-        .unwrap_or_else(|miss| panic!("missing {miss:?}"));
-    let cells = cells
-        .iter()
-        .map(|c| {
-            if c.is_empty() {
-                Cell::Empty
-            } else {
-                Cell::Text((*c).into())
-            }
-        })
-        .collect();
-    let row = Row {
-        pos: SourcePos {
-            file: Arc::from("f.csv"),
-            sheet: None,
-            row: 2,
-        },
-        cells,
-        ragged: None,
-    };
-    check_row(m, &binding, &headers, row)
-}
 
 fn problems(c: &Checked) -> Vec<(String, String, Problem)> {
     match &c.outcome {

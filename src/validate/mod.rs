@@ -312,4 +312,8 @@ fn request(m: &Mapping, values: &[Value]) -> Request {
 #[cfg(test)]
 mod forms_tests;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wire_tests;
