@@ -142,7 +142,7 @@ fn print(json: bool, entries: &[Entry]) {
     }
     for e in entries {
         println!(
-            "{:<34} {:<24} {:<9} attempts {:<3} {} {}{}",
+            "{:<34} {:<24} {:<9} attempts {:<3} {} {}{}{}",
             e.endpoint,
             e.key,
             e.status,
@@ -150,6 +150,10 @@ fn print(json: bool, entries: &[Entry]) {
             e.last_at,
             e.http_status
                 .map(|s| format!("HTTP {s} "))
+                .unwrap_or_default(),
+            e.provider_ref
+                .as_deref()
+                .map(|r| format!("ref {r} "))
                 .unwrap_or_default(),
             e.message.as_deref().unwrap_or("")
         );

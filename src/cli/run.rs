@@ -482,6 +482,7 @@ fn write_reports(
         lang,
     )?;
     if !summary.dry_run {
+        report::write_sent_csv(&dir.join("sent.csv"), &sent.accepted)?;
         report::write_failed_csv(&dir.join("failed.csv"), &sent.failed)?;
         report::write_uncertain_csv(&dir.join("uncertain.csv"), &sent.uncertain)?;
     }

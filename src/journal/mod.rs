@@ -110,6 +110,9 @@ pub struct Entry {
     pub first_at: String,
     pub last_at: String,
     pub run_id: Option<i64>,
+    /// The provider's own number for the payload it accepted (transaction or document
+    /// number), where its answer or its statement gave one.
+    pub provider_ref: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -318,7 +321,7 @@ impl Journal {
             .conn
             .prepare(
                 "SELECT endpoint, key, status, hash, pending_hash, attempts, http_status, message,
-                        first_at, last_at, run_id
+                        first_at, last_at, run_id, provider_ref
                  FROM entries
                  WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR endpoint = ?2)
                    AND (?3 IS NULL OR key = ?3) AND (?4 IS NULL OR last_at >= ?4)
@@ -339,6 +342,7 @@ impl Journal {
                     first_at: r.get(8)?,
                     last_at: r.get(9)?,
                     run_id: r.get(10)?,
+                    provider_ref: r.get(11)?,
                 })
             })
             .map_err(|e| self.sql(e))?;

@@ -48,6 +48,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE runs ADD COLUMN limited INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 2 → 3: the provider's own number for what it accepted (its answer's
+    // transaction or document number), kept with the payload it belongs to.
+    r#"
+    ALTER TABLE entries ADD COLUMN provider_ref TEXT;
+    "#,
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

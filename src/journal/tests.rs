@@ -96,8 +96,17 @@ fn outcomes_are_recorded_and_pending_becomes_uncertain() {
         w.pending("K2", 22, "{\"a\":2}").await.unwrap();
         w.pending("K3", 33, "{\"a\":3}").await.unwrap();
     });
-    w.done("K1", 11, "{\"a\":1}", Outcome::Sent { attempts: 1 })
-        .unwrap();
+    w.settle(
+        "K1",
+        11,
+        "{\"a\":1}",
+        Outcome::Sent {
+            attempts: 1,
+            status: 200,
+            reference: Some("000000023".into()),
+        },
+    )
+    .unwrap();
     w.done(
         "K3",
         33,
@@ -140,6 +149,39 @@ fn outcomes_are_recorded_and_pending_becomes_uncertain() {
         (e.key.as_str(), e.http_status, e.attempts),
         ("K3", Some(400), 1)
     );
+    let e = &j.entries(Some("sent"), None, None, None).unwrap()[0];
+    assert_eq!(
+        (e.key.as_str(), e.http_status, e.provider_ref.as_deref()),
+        ("K1", Some(200), Some("000000023"))
+    );
+}
+
+/// The outcome of a pending post does not wait for the batch's linger: a crash right
+/// after it must not leave the post uncertain.
+#[test]
+fn a_settled_pending_is_committed_without_lingering() {
+    let (_dir, j) = journal();
+    let w = j.writer("oduyo.transaction_create", 1, true).unwrap();
+    rt().block_on(w.pending("K1", 11, "{}")).unwrap();
+    let sent = Outcome::Sent {
+        attempts: 1,
+        status: 200,
+        reference: None,
+    };
+    w.settle("K1", 11, "{}", sent).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(150);
+    let mut status = String::new();
+    while std::time::Instant::now() < deadline {
+        status = j.entries(None, None, Some("K1"), None).unwrap()[0]
+            .status
+            .clone();
+        if status == "sent" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(status, "sent", "committed well before the 200 ms linger");
+    w.finish().unwrap();
 }
 
 #[test]

@@ -6,6 +6,10 @@
 //! the last uncommitted outcomes in a crash is harmless: an idempotent row is sent
 //! again, and a non-idempotent one still has its committed `pending`, which the next
 //! run turns into `uncertain`, never into a second post.
+//!
+//! The outcome of a request that was recorded `pending` ([`Writer::settle`]) is
+//! committed as soon as nothing else is waiting (a group commit) instead of lingering:
+//! every such outcome lost in a crash is one more transaction a person has to check.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
@@ -22,6 +26,10 @@ use super::{JournalError, hex, now};
 pub enum Outcome {
     Sent {
         attempts: u32,
+        /// The HTTP status of the answer that said yes.
+        status: u16,
+        /// The provider's own number for the record, where its answer gives one.
+        reference: Option<String>,
     },
     Failed {
         status: Option<u16>,
@@ -46,6 +54,8 @@ enum Msg {
         hash: u128,
         body: String,
         outcome: Outcome,
+        /// Commit without lingering (the row has a `pending` on disk).
+        prompt: bool,
     },
 }
 
@@ -105,6 +115,25 @@ impl Writer {
             hash,
             body: body.to_string(),
             outcome,
+            prompt: false,
+        })
+    }
+
+    /// Records how a send recorded [`pending`](Writer::pending) ended, committed as
+    /// soon as the writer has nothing else waiting.
+    pub fn settle(
+        &self,
+        key: &str,
+        hash: u128,
+        body: &str,
+        outcome: Outcome,
+    ) -> Result<(), JournalError> {
+        self.send(Msg::Done {
+            key: key.to_string(),
+            hash,
+            body: body.to_string(),
+            outcome,
+            prompt: true,
         })
     }
 
@@ -152,22 +181,31 @@ fn run(
 ) -> Result<(), String> {
     let mut batch: Vec<(String, u128, String, Outcome)> = Vec::new();
     let mut since: Option<Instant> = None;
+    // An outcome that settles a pending is in the batch: commit once the queue is empty.
+    let mut prompt = false;
     loop {
-        let wait = since.map_or(Duration::from_secs(3600), |t| {
-            LINGER.saturating_sub(t.elapsed())
-        });
+        let wait = if prompt {
+            Duration::ZERO
+        } else {
+            since.map_or(Duration::from_secs(3600), |t| {
+                LINGER.saturating_sub(t.elapsed())
+            })
+        };
         match rx.recv_timeout(wait) {
             Ok(Msg::Done {
                 key,
                 hash,
                 body,
                 outcome,
+                prompt: now,
             }) => {
                 batch.push((key, hash, body, outcome));
                 since.get_or_insert_with(Instant::now);
+                prompt |= now;
                 if batch.len() >= BATCH {
                     flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies)?;
                     since = None;
+                    prompt = false;
                 }
             }
             Ok(Msg::Pending {
@@ -182,6 +220,7 @@ fn run(
                             .map_err(|e| e.to_string())
                     });
                 since = None;
+                prompt = false;
                 let failed = r.is_err();
                 let _ = ack.send(r.clone());
                 if failed {
@@ -191,6 +230,7 @@ fn run(
             Err(RecvTimeoutError::Timeout) => {
                 flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies)?;
                 since = None;
+                prompt = false;
             }
             Err(RecvTimeoutError::Disconnected) => {
                 return flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies);
@@ -233,11 +273,11 @@ fn flush(
         let tx = conn.transaction()?;
         {
             let mut sent = tx.prepare_cached(
-                "INSERT INTO entries (endpoint, key, status, hash, body, attempts, first_at, last_at, run_id)
-                 VALUES (?1, ?2, 'sent', ?3, ?4, ?5, ?6, ?6, ?7)
+                "INSERT INTO entries (endpoint, key, status, hash, body, attempts, http_status, provider_ref, first_at, last_at, run_id)
+                 VALUES (?1, ?2, 'sent', ?3, ?4, ?5, ?8, ?9, ?6, ?6, ?7)
                  ON CONFLICT (endpoint, key) DO UPDATE SET status = 'sent', hash = ?3, body = ?4,
                      pending_hash = NULL, pending_body = NULL, attempts = attempts + ?5,
-                     http_status = NULL, message = NULL, last_at = ?6, run_id = ?7",
+                     http_status = ?8, message = NULL, provider_ref = ?9, last_at = ?6, run_id = ?7",
             )?;
             let mut failed = tx.prepare_cached(
                 "INSERT INTO entries (endpoint, key, status, attempts, http_status, message, first_at, last_at, run_id)
@@ -254,7 +294,11 @@ fn flush(
             )?;
             for (key, hash, body, outcome) in batch.iter() {
                 match outcome {
-                    Outcome::Sent { attempts } => {
+                    Outcome::Sent {
+                        attempts,
+                        status,
+                        reference,
+                    } => {
                         let kept = keep_bodies.then_some(body.as_str());
                         sent.execute(params![
                             endpoint,
@@ -263,7 +307,9 @@ fn flush(
                             kept,
                             attempts,
                             t,
-                            run_id
+                            run_id,
+                            status,
+                            reference
                         ])?;
                     }
                     Outcome::Failed {

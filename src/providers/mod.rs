@@ -349,6 +349,26 @@ pub struct Answer {
     pub success: serde_json::Value,
 }
 
+/// The endpoint's fields that play each part of a line in the provider's statement
+/// export (the transaction list of its panel), for `aktar journal reconcile`. A part
+/// the endpoint has no field for is `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatementFields {
+    pub customer: Option<String>,
+    pub amount: Option<String>,
+    /// `1` or `-1` style: read as alacak (credit) or borç (debit).
+    pub sign: Option<String>,
+    pub date: Option<String>,
+    pub hour: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl StatementFields {
+    pub fn is_empty(&self) -> bool {
+        *self == StatementFields::default()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProviderId {
     Oduyo,
@@ -490,6 +510,11 @@ pub struct Endpoint {
     /// Sending it twice does no harm. Non-idempotent endpoints are never posted twice.
     pub idempotent: bool,
     pub answer: Answer,
+    /// Where a success answer gives the provider's own number for the record (JSON
+    /// pointers, the first present wins): `sent.csv`'s `provider_ref`.
+    pub references: Vec<String>,
+    /// Which fields a line of the provider's own statement is matched on.
+    pub statement: StatementFields,
     pub fields: Vec<FieldDef>,
     pub rules: Vec<CondRequired>,
     pub description: String,

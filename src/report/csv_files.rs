@@ -1,6 +1,6 @@
-//! `errors.csv`, `failed.csv` and `uncertain.csv`.
+//! `errors.csv`, `sent.csv`, `failed.csv` and `uncertain.csv`.
 //!
-//! All three are UTF-8 with a BOM, because that is what makes Excel on a Turkish
+//! All four are UTF-8 with a BOM, because that is what makes Excel on a Turkish
 //! Windows open `ş`, `ğ` and `İ` correctly on a double click instead of reading the
 //! bytes as Windows-1254. Every field goes through [`neutralize`]. The files are
 //! written even when there is nothing to list: a header-only `failed.csv` says
@@ -11,7 +11,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use super::atomic::{io_error, write_atomically};
-use super::{FailedRow, RejectedRow, ReportError, UncertainRow, file_label, neutralize};
+use super::{FailedRow, RejectedRow, ReportError, SentRow, UncertainRow, file_label, neutralize};
 use crate::problem::Lang;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -30,6 +30,28 @@ pub fn write_errors_csv(
         r.add((0, i as u64), row.clone())?;
     }
     r.finish().map(|_| ())
+}
+
+/// Writes `sent.csv`; `provider_ref` is empty when the answer gave no number.
+pub fn write_sent_csv(path: &Path, rows: &[SentRow]) -> Result<(), ReportError> {
+    let header = ["file", "row", "key", "http_status", "provider_ref"];
+    write_csv(path, &header, |w| {
+        for sent in rows {
+            let row = sent.pos.row.to_string();
+            let status = sent.http_status.to_string();
+            record(
+                w,
+                &[
+                    &file_label(&sent.pos),
+                    &row,
+                    &sent.key,
+                    &status,
+                    sent.provider_ref.as_deref().unwrap_or(""),
+                ],
+            )?;
+        }
+        Ok(())
+    })
 }
 
 /// Writes `failed.csv`; `http_status` is empty when no answer arrived.
@@ -234,6 +256,36 @@ mod tests {
                 vec!["file", "row", "key", "http_status", "attempts", "message"],
                 vec!["a.csv", "4", "C-001", "422", "1", "'=HYPERLINK(\"x\")"],
                 vec!["b.xlsx#Sayfa1", "9", "-42", "", "5", "connection refused"],
+            ]
+        );
+    }
+
+    #[test]
+    fn sent_csv_lists_rows_with_the_providers_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sent.csv");
+        let rows = vec![
+            SentRow {
+                pos: pos("h.xlsx", Some("Hareketler"), 5),
+                key: "CH-1".into(),
+                http_status: 200,
+                provider_ref: Some("000000023".into()),
+            },
+            SentRow {
+                pos: pos("c.csv", None, 2),
+                key: "=C1".into(),
+                http_status: 204,
+                provider_ref: None,
+            },
+        ];
+        write_sent_csv(&path, &rows).unwrap();
+        let lines = parse(&read_bom_text(&path));
+        assert_eq!(
+            lines,
+            [
+                vec!["file", "row", "key", "http_status", "provider_ref"],
+                vec!["h.xlsx#Hareketler", "5", "CH-1", "200", "000000023"],
+                vec!["c.csv", "2", "'=C1", "204", ""],
             ]
         );
     }

@@ -1,8 +1,8 @@
 //! The reports a run leaves behind in the report directory: `errors.csv`,
-//! `errors.xlsx`, `failed.csv`, `uncertain.csv`, `summary.json` and, on a dry run,
-//! `payloads.jsonl`.
+//! `errors.xlsx`, `sent.csv`, `failed.csv`, `uncertain.csv`, `summary.json` and, on a
+//! dry run, `payloads.jsonl`.
 //!
-//! The writers take plain data ([`RejectedRow`], [`FailedRow`], [`UncertainRow`],
+//! The writers take plain data ([`RejectedRow`], [`SentRow`], [`FailedRow`], [`UncertainRow`],
 //! [`Summary`]) rather than pipeline types, so every other stage only has to collect
 //! rows and the report formats can change without touching them. Each file is written
 //! under a temporary name and renamed into place when complete (module `atomic`), so a
@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::problem::RowError;
 use crate::read::{Cell, SourcePos};
 
-pub use csv_files::{write_errors_csv, write_failed_csv, write_uncertain_csv};
+pub use csv_files::{write_errors_csv, write_failed_csv, write_sent_csv, write_uncertain_csv};
 pub use payloads::{PayloadWriter, line as payload_line};
 pub use rejects::{Rejects, RejectsDone};
 pub use summary::write_summary_json;
@@ -61,6 +61,16 @@ pub struct Summary {
     pub skipped: u64,
     pub duration_ms: u64,
     pub dry_run: bool,
+}
+
+/// A row the provider accepted (`sent.csv`), with its own number for it when the
+/// answer gave one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentRow {
+    pub pos: SourcePos,
+    pub key: String,
+    pub http_status: u16,
+    pub provider_ref: Option<String>,
 }
 
 /// A valid row the provider refused or could not be reached for (`failed.csv`).

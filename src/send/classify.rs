@@ -108,6 +108,25 @@ pub fn classify(answer: &Answer, status: u16, retry_after: Option<&str>, body: &
     }
 }
 
+/// The provider's own number for what it has just recorded: the first of the
+/// endpoint's `references` (JSON pointers) at which the answer holds a text or a
+/// number. A reference is a short identifier; anything longer is not one.
+pub fn reference(pointers: &[String], body: &[u8]) -> Option<String> {
+    const MAX_LEN: usize = 100;
+    if pointers.is_empty() {
+        return None;
+    }
+    let json: Json = serde_json::from_slice(body).ok()?;
+    pointers.iter().find_map(|p| {
+        let text = match json.pointer(p)? {
+            Json::String(s) => s.trim().to_string(),
+            Json::Number(n) => n.to_string(),
+            _ => return None,
+        };
+        (!text.is_empty() && text.chars().count() <= MAX_LEN).then_some(text)
+    })
+}
+
 /// Classifies a request that got no answer.
 pub fn classify_error(e: &reqwest::Error) -> Verdict {
     Verdict::Transient {
@@ -250,6 +269,24 @@ mod tests {
                 message: "HTTP 422: The given data was invalid.".into()
             }
         );
+    }
+
+    #[test]
+    fn the_first_reference_the_answer_holds() {
+        let pointers = [
+            "/data/transaction_number".to_string(),
+            "/data/document_no".into(),
+        ];
+        let body = br#"{"status": true, "data": {"transaction_number": "000000023", "document_no": "D-9"}}"#;
+        assert_eq!(reference(&pointers, body), Some("000000023".into()));
+        let body = br#"{"status": true, "data": {"transaction_number": "", "document_no": 77}}"#;
+        assert_eq!(reference(&pointers, body), Some("77".into()));
+        let body = br#"{"status": true, "data": {"transaction_number": {"x": 1}}}"#;
+        assert_eq!(reference(&pointers, body), None);
+        assert_eq!(reference(&pointers, b"not json"), None);
+        assert_eq!(reference(&[], br#"{"data": {"document_no": "1"}}"#), None);
+        let long = format!(r#"{{"data": {{"document_no": "{}"}}}}"#, "9".repeat(101));
+        assert_eq!(reference(&pointers, long.as_bytes()), None);
     }
 
     #[test]

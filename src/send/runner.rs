@@ -23,11 +23,11 @@ use crate::journal::Outcome;
 use crate::journal::gate::{Decision, Gate, payload_hash};
 use crate::providers::Endpoint;
 use crate::read::SourcePos;
-use crate::report::{FailedRow, UncertainRow};
+use crate::report::{FailedRow, SentRow, UncertainRow};
 
 mod attempt;
 
-use attempt::deliver;
+use attempt::{Pending, deliver};
 
 /// Why a run stopped taking rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +50,8 @@ pub enum Delivery {
 #[derive(Debug, Default)]
 pub struct SendReport {
     pub sent: u64,
+    /// The rows the provider accepted, in file order (`sent.csv`).
+    pub accepted: Vec<SentRow>,
     pub unchanged: u64,
     /// In file order.
     pub failed: Vec<FailedRow>,
@@ -152,7 +154,15 @@ impl Shared {
                 attempts,
                 message: self.redactor.clean(&message),
             },
-            sent @ Outcome::Sent { .. } => sent,
+            Outcome::Sent {
+                attempts,
+                status,
+                reference,
+            } => Outcome::Sent {
+                attempts,
+                status,
+                reference: reference.map(|r| self.redactor.clean(&r)),
+            },
         }
     }
 
@@ -308,9 +318,19 @@ pub async fn send_spill(
             row: item.row,
         };
         match d {
-            Delivery::Done(Outcome::Sent { attempts }) => {
+            Delivery::Done(Outcome::Sent {
+                attempts,
+                status,
+                reference,
+            }) => {
                 report.sent += 1;
                 report.attempts += u64::from(attempts);
+                report.accepted.push(SentRow {
+                    pos,
+                    key: item.key,
+                    http_status: status,
+                    provider_ref: reference,
+                });
             }
             Delivery::Unchanged => report.unchanged += 1,
             Delivery::Done(Outcome::Failed {
@@ -385,7 +405,8 @@ fn joined(
 }
 
 /// Delivers one row with the journal around it: a request that may not be repeated is
-/// recorded `pending` (on disk) before it leaves, and every outcome is recorded.
+/// recorded `pending` (on disk) just before it leaves, and every outcome is recorded —
+/// the one that settles a pending without delay.
 async fn journaled(
     s: &Shared,
     gate: Option<&Gate>,
@@ -397,22 +418,22 @@ async fn journaled(
         return s.not_sent(0, None);
     }
     let Some(g) = gate else {
-        return s.redact(deliver(s, item).await);
+        return s.redact(deliver(s, item, None).await);
     };
-    if !s.endpoint.idempotent
-        && let Err(e) = g.writer.pending(&item.key, hash, body).await
-    {
-        s.stop(Stop::Aborted(format!(
-            "the journal cannot record the send: {e}"
-        )));
-        return Outcome::Failed {
-            status: None,
-            attempts: 0,
-            message: format!("not sent: the journal cannot record it: {e}"),
-        };
-    }
-    let d = s.redact(deliver(s, item).await);
-    if let Err(e) = g.writer.done(&item.key, hash, body, d.clone()) {
+    let exactly_once = !s.endpoint.idempotent;
+    let pending = exactly_once.then_some(Pending {
+        writer: &g.writer,
+        key: &item.key,
+        hash,
+        body,
+    });
+    let d = s.redact(deliver(s, item, pending).await);
+    let recorded = if exactly_once {
+        g.writer.settle(&item.key, hash, body, d.clone())
+    } else {
+        g.writer.done(&item.key, hash, body, d.clone())
+    };
+    if let Err(e) = recorded {
         s.stop(Stop::Aborted(format!(
             "the journal cannot record outcomes: {e}"
         )));

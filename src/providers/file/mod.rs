@@ -9,6 +9,7 @@ use toml::Spanned;
 
 use super::{
     Answer, CondRequired, Empty, Endpoint, Envelope, Lit, Method, Origin, ProviderId, Registry,
+    StatementFields,
 };
 use crate::located::Collector;
 
@@ -19,7 +20,7 @@ pub use crate::located::{FileError as EndpointError, FileErrors as EndpointError
 mod field;
 mod spec;
 
-use spec::{AnswerSpec, DefaultsSpec, EndpointSpec, FileSpec};
+use spec::{AnswerSpec, DefaultsSpec, EndpointSpec, FileSpec, StatementSpec};
 
 pub(super) struct Parsed {
     pub endpoints: Vec<Endpoint>,
@@ -256,6 +257,8 @@ impl Cx<'_> {
                 Some(_) => {}
             }
         }
+        let references = self.references(e.references.as_ref());
+        let statement = self.statement(e.statement.as_ref(), &fields);
         let mut rules = Vec::new();
         for r in &e.rule {
             let spec = r.get_ref();
@@ -297,6 +300,8 @@ impl Cx<'_> {
             empty,
             idempotent: e.idempotent,
             answer,
+            references,
+            statement,
             fields,
             rules,
             description: e.description.clone().unwrap_or_default(),
@@ -310,6 +315,56 @@ impl Cx<'_> {
             self.err(s.span(), format!("empty is {}", Empty::NAMES));
             None
         })
+    }
+
+    fn references(&mut self, r: Option<&Spanned<Vec<String>>>) -> Vec<String> {
+        let Some(r) = r else {
+            return Vec::new();
+        };
+        if r.get_ref().iter().any(|p| !p.starts_with('/')) {
+            self.err(
+                r.span(),
+                "references are JSON pointers into the answer, such as \"/data/document_no\""
+                    .into(),
+            );
+        }
+        r.get_ref().clone()
+    }
+
+    /// Each part of a statement line names one of the endpoint's fields.
+    fn statement(
+        &mut self,
+        s: Option<&Spanned<StatementSpec>>,
+        fields: &[super::FieldDef],
+    ) -> StatementFields {
+        let Some(s) = s else {
+            return StatementFields::default();
+        };
+        let spec = s.get_ref();
+        let parts = [
+            &spec.customer,
+            &spec.amount,
+            &spec.sign,
+            &spec.date,
+            &spec.hour,
+            &spec.comment,
+        ];
+        for name in parts.into_iter().flatten() {
+            if !fields.iter().any(|f| &f.name == name) {
+                self.err(
+                    s.span(),
+                    format!("statement names `{name}`, which is not a field"),
+                );
+            }
+        }
+        StatementFields {
+            customer: spec.customer.clone(),
+            amount: spec.amount.clone(),
+            sign: spec.sign.clone(),
+            date: spec.date.clone(),
+            hour: spec.hour.clone(),
+            comment: spec.comment.clone(),
+        }
     }
 
     fn answer(&mut self, a: &Spanned<AnswerSpec>) -> Answer {

@@ -44,9 +44,23 @@ pub(super) struct EndpointSpec {
     pub(super) empty: Option<Spanned<String>>,
     pub(super) json: Option<Spanned<String>>,
     pub(super) answer: Option<Spanned<AnswerSpec>>,
+    pub(super) references: Option<Spanned<Vec<String>>>,
+    pub(super) statement: Option<Spanned<StatementSpec>>,
     pub(super) fields: Spanned<IndexMap<String, Spanned<FieldSpec>>>,
     #[serde(default)]
     pub(super) rule: Vec<Spanned<RuleSpec>>,
+}
+
+/// The endpoint's field for each part of a statement line.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StatementSpec {
+    pub(super) customer: Option<String>,
+    pub(super) amount: Option<String>,
+    pub(super) sign: Option<String>,
+    pub(super) date: Option<String>,
+    pub(super) hour: Option<String>,
+    pub(super) comment: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

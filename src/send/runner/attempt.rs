@@ -1,7 +1,12 @@
-//! One row's attempts: wait for a rate-limit slot, take the credential, send, read the
-//! answer, and retry what is safe to retry — every wait ending at a stop, and nothing
-//! leaving after one. A request that may not be repeated is repeated only where it
-//! provably never reached the provider.
+//! One row's attempts: wait for a rate-limit slot, take the credential, record the
+//! request `pending` when it may not be repeated, send, read the answer, and retry what
+//! is safe to retry — every wait ending at a stop, and nothing leaving after one. A
+//! request that may not be repeated is repeated only where it provably never reached
+//! the provider.
+//!
+//! `pending` is written at the last moment, after both waits: a run killed while rows
+//! wait for their slot leaves them unrecorded, so they are simply sent by the next run
+//! instead of becoming `uncertain` transactions a person has to look up.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -9,15 +14,24 @@ use std::time::Duration;
 use backon::BackoffBuilder;
 
 use super::{Item, Shared, Stop};
-use crate::journal::Outcome;
+use crate::journal::{Outcome, Writer};
 use crate::send::auth::AuthError;
-use crate::send::classify::{Verdict, classify, classify_error};
+use crate::send::classify::{Verdict, classify, classify_error, reference};
 
 /// Retry-After is honoured, within reason.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
+/// What is put on disk, committed, just before a request that may not be repeated
+/// leaves for the first time.
+pub(super) struct Pending<'a> {
+    pub writer: &'a Writer,
+    pub key: &'a str,
+    pub hash: u128,
+    pub body: &'a str,
+}
+
 /// One row: attempts until success, refusal, uncertainty or the end of the retries.
-pub(super) async fn deliver(s: &Shared, item: &Item) -> Outcome {
+pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending<'_>>) -> Outcome {
     let idempotent = s.endpoint.idempotent;
     let method =
         reqwest::Method::from_bytes(item.method.as_bytes()).unwrap_or(reqwest::Method::POST);
@@ -59,11 +73,28 @@ pub(super) async fn deliver(s: &Shared, item: &Item) -> Outcome {
                 };
             }
         };
+        if let Some(p) = pending.take() {
+            if let Err(e) = p.writer.pending(p.key, p.hash, p.body).await {
+                s.stop(Stop::Aborted(format!(
+                    "the journal cannot record the send: {e}"
+                )));
+                return Outcome::Failed {
+                    status: None,
+                    attempts,
+                    message: format!("not sent: the journal cannot record it: {e}"),
+                };
+            }
+            // The outcome recorded for a row that does not leave clears its pending.
+            if s.stopped() {
+                return s.not_sent(attempts, last_status);
+            }
+        }
         attempts += 1;
         let mut req = s.client.request(method.clone(), &item.url).json(&item.body);
         for (k, v) in &auth.headers {
             req = req.header(*k, v);
         }
+        let mut answered = None;
         let verdict = match req.send().await {
             Ok(resp) => {
                 let status = resp.status().as_u16();
@@ -73,7 +104,11 @@ pub(super) async fn deliver(s: &Shared, item: &Item) -> Outcome {
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string);
                 match resp.bytes().await {
-                    Ok(body) => classify(&s.endpoint.answer, status, retry_after.as_deref(), &body),
+                    Ok(body) => {
+                        let v = classify(&s.endpoint.answer, status, retry_after.as_deref(), &body);
+                        answered = Some((status, body));
+                        v
+                    }
                     Err(e) => classify_error(&e),
                 }
             }
@@ -82,7 +117,12 @@ pub(super) async fn deliver(s: &Shared, item: &Item) -> Outcome {
         match verdict {
             Verdict::Success => {
                 s.consecutive.store(0, Ordering::SeqCst);
-                return Outcome::Sent { attempts };
+                let (status, body) = answered.unwrap_or_default();
+                return Outcome::Sent {
+                    attempts,
+                    status,
+                    reference: reference(&s.endpoint.references, &body),
+                };
             }
             Verdict::Refused { status, message } => {
                 s.consecutive.store(0, Ordering::SeqCst);
