@@ -91,6 +91,7 @@ impl Inner {
             .or_insert_with(|| LedgerEntry {
                 writes: 0,
                 last: Value::Null,
+                numbers: Vec::new(),
             });
         entry.writes += 1;
         entry.last = body.clone();
@@ -98,6 +99,7 @@ impl Inner {
         if !ep.idempotent {
             let number = self.next_id;
             self.next_id += 1;
+            entry.numbers.push(number);
             let fields = fields_of(ep, body).cloned().unwrap_or_default();
             return Applied::Created { fields, number };
         }

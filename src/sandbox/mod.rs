@@ -127,6 +127,10 @@ pub struct LedgerEntry {
     pub writes: u64,
     /// The last applied request body, as received.
     pub last: serde_json::Value,
+    /// The numbers a create handed out in its answers, one per applied write (none for
+    /// an update): what the provider's statement would show as the document number.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub numbers: Vec<u64>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
