@@ -14,6 +14,7 @@
 //! * [`providers`] describes each provider endpoint once, as data.
 //! * [`turkish`] holds the domain knowledge both mapping and validation rely on:
 //!   VKN/TCKN/IBAN checks, phone numbers, Turkish case rules, `1.234,56` numbers, dates.
+//! * [`reconcile`] settles uncertain posts against the provider's statement export.
 //! * [`job`] runs the night from a job file (steps in order, one report folder), and
 //!   [`notify`] mails its report to accounting.
 //! * [`cli`] is the command line: argument parsing and one module per command.
@@ -31,6 +32,7 @@ pub mod pipeline;
 pub mod problem;
 pub mod providers;
 pub mod read;
+pub mod reconcile;
 pub mod report;
 pub mod sandbox;
 pub mod send;

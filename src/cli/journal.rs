@@ -1,6 +1,7 @@
 //! `aktar journal`: what was sent, from the journal at `[state] path` — `list` (with
 //! filters), `show KEY`, and `resolve KEY --as sent|unsent` for an uncertain post,
-//! after a person has checked the provider's panel. All take `--json`.
+//! after a person has checked the provider's panel; `reconcile` settles them against
+//! the provider's statement ([`super::reconcile`]). All take `--json`.
 
 use std::path::PathBuf;
 
@@ -48,6 +49,18 @@ pub enum JournalCommand {
         #[arg(long)]
         endpoint: Option<String>,
     },
+    /// Settle the uncertain posts of a mapping's endpoint against the provider's own
+    /// statement export (CSV or XLSX), with the mapping's [reconcile] columns.
+    Reconcile {
+        /// The mapping file, with its [reconcile] table.
+        #[arg(short, long)]
+        mapping: PathBuf,
+        /// The statement: the transaction list exported from the provider's panel.
+        statement: PathBuf,
+        /// Write the decisions to the journal (without it, only show them).
+        #[arg(long)]
+        apply: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -84,6 +97,14 @@ fn execute(args: &JournalArgs) -> Result<Exit, String> {
         endpoint: None,
         since: None,
     });
+    if let JournalCommand::Reconcile {
+        mapping,
+        statement,
+        apply,
+    } = &command
+    {
+        return super::reconcile::run(&config, mapping, statement, *apply, args.json);
+    }
     if let JournalCommand::Resolve {
         key,
         outcome,
@@ -120,7 +141,7 @@ fn execute(args: &JournalArgs) -> Result<Exit, String> {
         JournalCommand::Show { key, endpoint } => {
             j.entries(None, endpoint.as_deref(), Some(key), None)
         }
-        JournalCommand::Resolve { .. } => Ok(Vec::new()),
+        JournalCommand::Resolve { .. } | JournalCommand::Reconcile { .. } => Ok(Vec::new()),
     }
     .map_err(|e| e.to_string())?;
     if let JournalCommand::Show { key, .. } = &command

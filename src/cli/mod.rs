@@ -13,6 +13,7 @@ pub mod journal;
 pub mod lint;
 pub mod notify;
 pub mod progress;
+pub mod reconcile;
 pub mod run;
 pub mod signals;
 
@@ -68,7 +69,7 @@ pub enum Command {
     Notify(notify::NotifyCommand),
     /// Run every bundled sample end to end against an in-process sandbox.
     Demo(demo::DemoArgs),
-    /// What was sent: list entries, show a key, resolve an uncertain post.
+    /// What was sent: list entries, show a key, resolve an uncertain post, reconcile with a statement.
     Journal(journal::JournalArgs),
     /// List the endpoints (built in, and from the files named in aktar.toml), or show one with its fields.
     Endpoints {

@@ -19,6 +19,7 @@ use serde::Serialize;
 
 pub mod gate;
 mod schema;
+pub mod settle;
 pub mod writer;
 
 pub use writer::{Outcome, Writer};

@@ -18,6 +18,7 @@ use crate::turkish::number::DecimalStyle;
 
 pub mod compile;
 pub mod cond;
+pub mod reconcile;
 pub mod spec;
 pub mod template;
 
@@ -40,6 +41,8 @@ pub struct Mapping {
     pub fields: Vec<Field>,
     /// Control totals: the total row and the columns it sums.
     pub total_row: Option<TotalRow>,
+    /// Where the provider's statement export has what uncertain posts are matched on.
+    pub reconcile: Option<reconcile::Reconcile>,
 }
 
 #[derive(Debug, Clone)]

@@ -14,6 +14,23 @@ pub struct MappingFile {
     #[serde(default)]
     pub source: SourceSpec,
     pub fields: Spanned<BTreeMap<String, Spanned<FieldSpec>>>,
+    pub reconcile: Option<Spanned<ReconcileSpec>>,
+}
+
+/// `[reconcile]`: the columns of the provider's own statement export that `aktar
+/// journal reconcile` matches uncertain posts on, and the statement's layout.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcileSpec {
+    pub customer: Option<Spanned<String>>,
+    pub amount: Option<Spanned<String>>,
+    pub debit_credit: Option<Spanned<Vec<String>>>,
+    pub sign: Option<Spanned<String>>,
+    pub date: Option<Spanned<String>>,
+    pub hour: Option<Spanned<String>>,
+    pub comment: Option<Spanned<String>>,
+    pub reference: Option<Spanned<String>>,
+    pub source: Option<Spanned<SourceSpec>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

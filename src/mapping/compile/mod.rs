@@ -18,6 +18,7 @@ use crate::read::SkipIf;
 use crate::turkish::case::fold;
 use crate::turkish::checks::Check;
 use crate::turkish::date;
+mod reconcile;
 mod source;
 mod values;
 
@@ -157,6 +158,10 @@ pub fn load_str_with(
         }
     }
     fields.sort_by_key(|f| endpoint.field_index(&f.def.name));
+    let reconcile = spec
+        .reconcile
+        .as_ref()
+        .and_then(|r| cx.reconcile(r, endpoint));
 
     if !cx.out.errors.is_empty() {
         return Err(MappingErrors(cx.out.errors));
@@ -179,6 +184,7 @@ pub fn load_str_with(
         columns: cx.columns,
         fields,
         total_row,
+        reconcile,
     })
 }
 
