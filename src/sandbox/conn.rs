@@ -10,7 +10,7 @@
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -21,11 +21,29 @@ use tokio::net::{TcpListener, TcpStream};
 
 pub(crate) struct KillListener {
     inner: TcpListener,
+    open: Arc<AtomicU64>,
 }
 
 impl KillListener {
-    pub fn new(inner: TcpListener) -> KillListener {
-        KillListener { inner }
+    /// `open` counts the connections accepted and not yet closed.
+    pub fn new(inner: TcpListener, open: Arc<AtomicU64>) -> KillListener {
+        KillListener { inner, open }
+    }
+}
+
+/// One open connection in the count, until the stream is dropped.
+struct Counted(Arc<AtomicU64>);
+
+impl Counted {
+    fn new(open: &Arc<AtomicU64>) -> Counted {
+        open.fetch_add(1, Ordering::SeqCst);
+        Counted(open.clone())
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -62,6 +80,7 @@ impl Listener for KillListener {
                         KillableStream {
                             inner: stream,
                             killed,
+                            _open: Counted::new(&self.open),
                         },
                         conn,
                     );
@@ -102,6 +121,7 @@ impl Connected<IncomingStream<'_, KillListener>> for Conn {
 pub(crate) struct KillableStream {
     inner: TcpStream,
     killed: Arc<AtomicBool>,
+    _open: Counted,
 }
 
 impl KillableStream {

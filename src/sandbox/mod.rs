@@ -152,6 +152,10 @@ pub struct Stats {
     pub logins: u64,
     /// NetTahsilat tokens issued by the token call.
     pub tokens: u64,
+    /// Client connections open now. A client that is gone, even one killed mid-request,
+    /// is gone from here once the sandbox has handled what it had sent.
+    #[serde(default)]
+    pub connections: u64,
 }
 
 /// A sandbox serving in the background.
@@ -172,8 +176,8 @@ pub async fn start(listener: TcpListener, opts: Options) -> std::io::Result<Runn
     let token = app.preissue();
     let router = router(app.clone(), &opts_endpoints).into_make_service_with_connect_info::<Conn>();
     let mut stopping = stopping;
-    let serve =
-        axum::serve(KillListener::new(listener), router).with_graceful_shutdown(async move {
+    let serve = axum::serve(KillListener::new(listener, app.connections()), router)
+        .with_graceful_shutdown(async move {
             // An Err means the sender is gone, which is a stop too.
             let _ = stopping.wait_for(|stop| *stop).await;
         });

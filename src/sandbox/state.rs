@@ -7,6 +7,7 @@
 //! holding it, so a plain `std::sync::Mutex` is the right tool.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -26,6 +27,8 @@ pub(crate) struct Shared {
     inner: Mutex<Inner>,
     /// Becomes `true` when the sandbox stops, so held answers end early.
     stopping: watch::Receiver<bool>,
+    /// Open connections, counted by the listener outside the mutex.
+    connections: Arc<AtomicU64>,
 }
 
 pub(crate) struct Inner {
@@ -60,6 +63,7 @@ impl App {
             opts: sanitize(opts),
             inner: Mutex::new(inner),
             stopping,
+            connections: Arc::default(),
         }))
     }
 
@@ -93,7 +97,14 @@ impl App {
     }
 
     pub fn stats(&self) -> Stats {
-        self.lock().stats.clone()
+        let mut stats = self.lock().stats.clone();
+        stats.connections = self.0.connections.load(Ordering::SeqCst);
+        stats
+    }
+
+    /// The count of open connections the listener keeps.
+    pub fn connections(&self) -> Arc<AtomicU64> {
+        self.0.connections.clone()
     }
 
     /// Sleeps `d`, or less if the sandbox stops meanwhile.

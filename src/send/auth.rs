@@ -268,8 +268,18 @@ mod tests {
     #[test]
     fn reads_the_exp_claim() {
         let now = chrono::Utc::now().timestamp();
-        let left = jwt_lifetime(&jwt(now + 600)).unwrap();
-        assert!(left <= Duration::from_secs(600) && left >= Duration::from_secs(598));
+        let exp_ms = (now + 600) * 1000;
+        let token = jwt(now + 600);
+        let before = chrono::Utc::now().timestamp_millis();
+        let left = jwt_lifetime(&token).unwrap().as_millis() as i64;
+        let after = chrono::Utc::now().timestamp_millis();
+        // To the millisecond, as the clock read it between the two readings around.
+        assert!(
+            (exp_ms - after..=exp_ms - before).contains(&left),
+            "{left} ms left, between {} and {}",
+            exp_ms - after,
+            exp_ms - before
+        );
         assert_eq!(jwt_lifetime(&jwt(now - 5)), Some(Duration::ZERO));
         assert_eq!(jwt_lifetime("opaque-token"), None);
     }

@@ -3,18 +3,22 @@
 //! the same keys whatever order the requests arrive in.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use reqwest::RequestBuilder;
 use serde_json::json;
 
-use super::{Harness, VKN, customer, good, outcome, read};
+use super::{Harness, VKN, customer, good, outcome, read, until};
 use crate::sandbox::{Fault, Options};
 
 const ODUYO: &str = "oduyo.customer_update";
 const NT: &str = "netahsilat.customer_update";
-/// Past the client timeout below, so a `slow` answer is a client-side timeout.
-const SLOW: Duration = Duration::from_millis(400);
+/// A `slow` answer is held longer than any test lasts (a stop cuts it short).
+const SLOW: Duration = Duration::from_secs(3600);
+/// How long a client waits for a held answer before it gives up.
 const CLIENT_TIMEOUT: Duration = Duration::from_millis(200);
+/// Every other answer comes; this only turns a hang into a failure.
+const ANSWER_BOUND: Duration = Duration::from_secs(60);
 
 fn faulty(seed: u64) -> Options {
     Options {
@@ -37,13 +41,15 @@ async fn every_fault_kind_has_its_documented_effect() {
         *seen.entry(kind).or_insert(0u64) += 1;
         // A fresh session each time: an `expired` fault really ends the one it meets.
         let session = h.login().await;
-        let result = h
-            .request_with(ODUYO, None, &customer(id, "1.00"), &session)
-            .timeout(CLIENT_TIMEOUT)
-            .send()
-            .await;
+        let request = h.request_with(ODUYO, None, &customer(id, "1.00"), &session);
+        // The answer itself is read below only for `expired`, which is never held.
+        let (got, result) = if kind == Fault::Slow {
+            (attempt(&h, request, Some(kind)).await, None)
+        } else {
+            let result = request.timeout(ANSWER_BOUND).send().await;
+            (outcome(&result), Some(result))
+        };
         sent += 1;
-        let got = outcome(&result);
         let writes = h.sb.ledger().await.writes(ODUYO, &key);
         match kind {
             Fault::Error500 => assert_eq!((got.as_str(), writes), ("500", 0)),
@@ -52,7 +58,8 @@ async fn every_fault_kind_has_its_documented_effect() {
             Fault::DropBefore => assert_eq!((got.as_str(), writes), ("dropped", 0)),
             Fault::DropAfter => assert_eq!((got.as_str(), writes), ("dropped", 1)),
             Fault::Expired => {
-                let (status, answer) = read(result.expect("an answer")).await;
+                let answer = result.expect("sent unheld").expect("an answer");
+                let (status, answer) = read(answer).await;
                 assert_eq!(
                     (status, answer, writes),
                     (
@@ -87,6 +94,28 @@ async fn every_fault_kind_has_its_documented_effect() {
     // the dropped ones by the HTTP client.
     assert_eq!(stats.requests, sent + stats.logins);
     h.sb.stop().await;
+}
+
+/// Sends a request that will meet `fault` (None: no fault) and says how it ended for
+/// the client, as `outcome` does. A `slow` one is sent, then waited for until the
+/// sandbox has applied it and holds its answer; only from then does the client give
+/// it CLIENT_TIMEOUT, which a held answer cannot beat. A client timeout running from
+/// the start could end before the sandbox had even read the request.
+async fn attempt(h: &Harness, request: RequestBuilder, fault: Option<Fault>) -> String {
+    if fault != Some(Fault::Slow) {
+        return outcome(&request.timeout(ANSWER_BOUND).send().await);
+    }
+    let held = |stats: &crate::sandbox::Stats| stats.faults.get("slow").copied().unwrap_or(0);
+    let before = held(&h.sb.stats().await);
+    let pending = tokio::spawn(request.send());
+    until("the slow answer to be held", || async {
+        held(&h.sb.stats().await) > before
+    })
+    .await;
+    match tokio::time::timeout(CLIENT_TIMEOUT, pending).await {
+        Err(_) => "timeout".to_owned(),
+        Ok(answer) => outcome(&answer.expect("request task")),
+    }
 }
 
 /// The first key (from `keys`) whose first request meets `kind`.
@@ -125,11 +154,8 @@ async fn an_expired_fault_revokes_the_netahsilat_token_and_a_retry_draws_afresh(
     let (_, answer) = h.token_form().await;
     let token = answer["access_token"].as_str().expect("token").to_owned();
     let second = Fault::draw(seed, NT, &code, 1, 1.0).expect("fault");
-    let result = h
-        .request_with(NT, Some(&code), &body, &token)
-        .timeout(CLIENT_TIMEOUT)
-        .send()
-        .await;
+    let request = h.request_with(NT, Some(&code), &body, &token);
+    let got = attempt(&h, request, Some(second)).await;
     let expected = match second {
         Fault::Error500 => "500",
         Fault::Unavailable503 => "503",
@@ -137,7 +163,7 @@ async fn an_expired_fault_revokes_the_netahsilat_token_and_a_retry_draws_afresh(
         Fault::DropBefore | Fault::DropAfter => "dropped",
         Fault::Expired => "401",
     };
-    assert_eq!(outcome(&result), expected, "second draw {second}");
+    assert_eq!(got, expected, "second draw {second}");
     h.sb.stop().await;
 }
 
@@ -173,18 +199,15 @@ async fn a_dropped_connection_is_a_client_error_even_on_a_reused_connection() {
 
 /// Sends two attempts for each key (one after the other), keys in the given order,
 /// and returns each key's two outcomes.
-async fn run_keys(h: &Harness, ids: Vec<i64>) -> BTreeMap<i64, Vec<String>> {
+async fn run_keys(h: &Harness, opts: &Options, ids: Vec<i64>) -> BTreeMap<i64, Vec<String>> {
     let mut out = BTreeMap::new();
     for id in ids {
         let mut outcomes = Vec::new();
-        for _ in 0..2 {
+        for n in 0..2 {
+            let fault = Fault::draw(opts.seed, ODUYO, &id.to_string(), n, opts.fail_rate);
             let session = h.login().await;
-            let result = h
-                .request_with(ODUYO, None, &customer(id, "1.00"), &session)
-                .timeout(CLIENT_TIMEOUT)
-                .send()
-                .await;
-            outcomes.push(outcome(&result));
+            let request = h.request_with(ODUYO, None, &customer(id, "1.00"), &session);
+            outcomes.push(attempt(h, request, fault).await);
         }
         out.insert(id, outcomes);
     }
@@ -201,9 +224,9 @@ async fn the_same_seed_gives_the_same_faults_whatever_the_order() {
     };
     let ids: Vec<i64> = (1..=16).collect();
     let a = Harness::start(opts.clone()).await;
-    let in_order = run_keys(&a, ids.clone()).await;
-    let b = Harness::start(opts).await;
-    let reversed = run_keys(&b, ids.iter().rev().copied().collect()).await;
+    let in_order = run_keys(&a, &opts, ids.clone()).await;
+    let b = Harness::start(opts.clone()).await;
+    let reversed = run_keys(&b, &opts, ids.iter().rev().copied().collect()).await;
     assert_eq!(in_order, reversed);
     let (sa, sb) = (a.sb.stats().await, b.sb.stats().await);
     assert_eq!(sa.faults, sb.faults);
@@ -216,25 +239,21 @@ async fn the_same_seed_gives_the_same_faults_whatever_the_order() {
 #[tokio::test]
 async fn stop_cuts_short_a_held_answer() {
     let seed = 8;
-    let opts = Options {
-        slow: Duration::from_secs(30),
-        ..faulty(seed)
-    };
-    let h = Harness::start(opts).await;
+    let h = Harness::start(faulty(seed)).await;
     let id = key_meeting(seed, ODUYO, Fault::Slow, (1..).map(|i: i64| i.to_string()));
     let request = h.request(ODUYO, None, &customer(id.parse().unwrap_or(1), "1.00"));
     let pending = tokio::spawn(request.send());
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    until("the answer to be held", || async {
+        h.sb.stats().await.faults.get("slow") == Some(&1)
+    })
+    .await;
     let addr = h.sb.addr;
-    let t = Instant::now();
     h.sb.stop().await;
-    assert!(
-        t.elapsed() < Duration::from_secs(2),
-        "stop took {:?}",
-        t.elapsed()
-    );
-    let answer = pending
+    // Held for an hour: only the stop can have let it go, and as an answer, not as a
+    // connection cut.
+    let answer = tokio::time::timeout(ANSWER_BOUND, pending)
         .await
+        .expect("the held answer was let go")
         .expect("request task")
         .expect("the held answer");
     assert_eq!(answer.status().as_u16(), 200);

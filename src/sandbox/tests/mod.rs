@@ -125,6 +125,23 @@ impl Harness {
     }
 }
 
+/// Polls `ready` until it says yes. The bound only turns a broken sandbox into a
+/// failed test instead of a hung one; nothing depends on how long the wait takes.
+pub(super) async fn until<F, Fut>(what: &str, mut ready: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while !ready().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
 pub(super) fn endpoint(id: &str) -> &'static Endpoint {
     providers::find(id).expect("built-in endpoint")
 }
