@@ -336,7 +336,15 @@ fn a_posted_transaction_that_changed_is_reported_not_posted() {
 /// person resolves the uncertain ones a last run finishes the job.
 #[test]
 fn sigkill_at_any_moment_never_posts_twice() {
-    for (round, kill_after_ms) in [0u64, 150, 700, 1500].into_iter().enumerate() {
+    // Each kill comes at an event the sandbox sees: before anything reached it, at
+    // the login, after a few posts, and late in the run.
+    let moments: [(&str, fn(&aktar::sandbox::Stats) -> bool); 4] = [
+        ("at once", |_| true),
+        ("after the login", |s| s.logins >= 1),
+        ("after 5 posts", |s| s.writes >= 5),
+        ("after 25 posts", |s| s.writes >= 25),
+    ];
+    for (round, (moment, reached)) in moments.into_iter().enumerate() {
         let sb = Sandbox::start(Options {
             latency: Duration::from_millis(40),
             ..Options::default()
@@ -366,9 +374,13 @@ fn sigkill_at_any_moment_never_posts_twice() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(kill_after_ms));
+        wait_for(moment, || reached(&sb.stats()));
         let _ = child.kill();
         let _ = child.wait();
+        // What the killed run had sent is handled once its connections are closed.
+        wait_for("the sandbox to finish with the killed run", || {
+            sb.stats().connections == 0
+        });
         let posted_before = transaction_writes(&sb);
 
         let code = run(&cfg, &m, &input, &dir.path().join("again"), &["--quiet"]);
@@ -396,7 +408,7 @@ fn sigkill_at_any_moment_never_posts_twice() {
         }
 
         eprintln!(
-            "round {round}: killed after {kill_after_ms} ms: {} posted before, {} uncertain after the second run",
+            "round {round}: killed {moment}: {} posted before, {} uncertain after the second run",
             posted_before.len(),
             uncertain.len()
         );

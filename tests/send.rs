@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aktar::sandbox::Options;
 use common::*;
@@ -206,12 +206,14 @@ fn a_provider_that_is_down_aborts_with_exit_3_quickly() {
         l.local_addr().unwrap().port()
     };
     let dir = TempDir::new().unwrap();
+    let (breaker, concurrency, retries) = (4, 2, 2);
     let cfg = config(
         &dir,
         &format!("http://127.0.0.1:{port}"),
-        "max_consecutive_failures = 4\nretries = 2",
+        &format!(
+            "max_consecutive_failures = {breaker}\nconcurrency = {concurrency}\nretries = {retries}"
+        ),
     );
-    let started = Instant::now();
     let (code, out) = run(
         &dir,
         &cfg,
@@ -221,19 +223,57 @@ fn a_provider_that_is_down_aborts_with_exit_3_quickly() {
         false,
     );
     assert_eq!(code, 3);
-    assert!(
-        started.elapsed() < Duration::from_secs(30),
-        "took {:?}",
-        started.elapsed()
-    );
     let s = summary(&out);
     adds_up(&s);
     assert_eq!(s["sent"], 0);
-    assert_eq!(
-        csv_rows(&out.join("failed.csv")).len() as u64,
-        s["failed"].as_u64().unwrap()
-    );
+    let failed = csv_rows(&out.join("failed.csv"));
+    assert_eq!(failed.len() as u64, s["failed"].as_u64().unwrap());
     assert!(s["failed"].as_u64().unwrap() > 0);
+    // Quickly: counted in attempts, not in seconds. The breaker stops the run after
+    // `breaker` failures in a row, with at most the requests then in flight still
+    // to fail; a run that tried every row through its retries would make
+    // valid × (retries + 1) attempts.
+    let attempts: u64 = failed
+        .iter()
+        .map(|f| f["attempts"].parse::<u64>().expect("attempts"))
+        .sum();
+    assert!(
+        attempts <= breaker + concurrency,
+        "{attempts} attempts: {failed:?}"
+    );
+    let never_tried = failed.iter().filter(|f| f["attempts"] == "0").count() as u64;
+    assert!(
+        never_tried >= s["failed"].as_u64().unwrap() - (breaker + concurrency),
+        "{failed:?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .filter(|f| f["attempts"] == "0")
+            .all(|f| f["message"].contains("consecutive failures")),
+        "{failed:?}"
+    );
+}
+
+/// True once the sandbox refuses the Ödüyo session it issued at start as expired. The
+/// probe's body is empty, so a session still alive gets a refusal and writes nothing.
+fn configured_session_expired(sb: &Sandbox) -> bool {
+    let ep = aktar::providers::find("oduyo.customer_update").expect("built-in endpoint");
+    let url = format!("{}{}", sb.base_url(), ep.path);
+    sb.rt.block_on(async {
+        let client = aktar::http::client_builder().build().expect("client");
+        let resp = client
+            .post(&url)
+            .header("Apikey", aktar::sandbox::creds::ODUYO_API_KEY)
+            .header("Authorization", aktar::sandbox::creds::ODUYO_SESSION)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .expect("probe");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        status == 401 && text.contains("session expired")
+    })
 }
 
 #[test]
@@ -243,7 +283,10 @@ fn an_expired_session_is_renewed_once_and_the_run_goes_on() {
         ..Options::default()
     });
     // The session given in the configuration dies a second after the sandbox starts.
-    std::thread::sleep(Duration::from_millis(1500));
+    wait_for("the configured session to expire", || {
+        configured_session_expired(&sb)
+    });
+    let before = sb.stats();
     let dir = TempDir::new().unwrap();
     let cfg = config(
         &dir,
@@ -255,8 +298,12 @@ fn an_expired_session_is_renewed_once_and_the_run_goes_on() {
     let s = summary(&out);
     assert_eq!(s["sent"], s["valid"], "{s}");
     let stats = sb.stats();
-    assert_eq!(stats.logins, 1, "one login for the whole run: {stats:?}");
-    assert!(stats.unauthorized >= 1, "{stats:?}");
+    assert_eq!(
+        stats.logins - before.logins,
+        1,
+        "one login for the whole run: {stats:?}"
+    );
+    assert!(stats.unauthorized > before.unauthorized, "{stats:?}");
 }
 
 #[test]
@@ -338,7 +385,8 @@ fn ctrl_c_finishes_what_is_in_flight_writes_the_reports_and_exits_130() {
         .arg(root().join("samples/fe_musteriler.csv"))
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(900));
+    // The first row has arrived; the others wait for their rate-limit slots.
+    wait_for("the first row to arrive", || sb.stats().writes >= 1);
     // SAFETY: sending a signal to our own child process.
     unsafe {
         libc::kill(child.id() as i32, libc::SIGINT);

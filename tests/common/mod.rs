@@ -7,7 +7,7 @@
 pub mod dry_run;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aktar::sandbox::{self, Ledger, Options, Running, Stats, creds};
 use tempfile::TempDir;
@@ -111,6 +111,16 @@ pub fn aktar() -> assert_cmd::Command {
         .env_remove("RUST_BACKTRACE")
         .timeout(Duration::from_secs(120));
     c
+}
+
+/// Polls until `ready()`. The bound is only there so that a broken run fails the test
+/// instead of hanging it; nothing depends on how long the wait takes.
+pub fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !ready() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 pub fn summary(dir: &Path) -> serde_json::Value {
