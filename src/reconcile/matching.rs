@@ -108,7 +108,7 @@ impl Coverage {
         Coverage {
             first,
             last,
-            only_customer: only_customer.filter(|_| lines.len() > 1),
+            only_customer,
         }
     }
 

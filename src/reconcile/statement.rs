@@ -52,35 +52,47 @@ pub fn read(path: &Path, r: &Reconcile) -> Result<Vec<Line>, StatementError> {
         Some(sheet) => format!("{}#{sheet}", table.file),
         None => table.file.to_string(),
     };
-    let mut at = Vec::new();
     let mut missing = Vec::new();
-    for c in r.columns() {
-        match read::find_column(&table.headers, &c) {
-            Some(i) => at.push(i),
-            None => missing.push(format!("`{c}`")),
+    let mut bind = |name: &'_ str| match read::find_column(&table.headers, name) {
+        Some(at) => Some(Col {
+            at,
+            name: name.to_string(),
+        }),
+        None => {
+            missing.push(format!("`{name}`"));
+            None
         }
-    }
-    if !missing.is_empty() {
+    };
+    let customer = bind(&r.customer);
+    let amount = match &r.amount {
+        Amount::Column(c) => bind(c).map(AmountAt::Column),
+        Amount::DebitCredit { debit, credit } => match (bind(debit), bind(credit)) {
+            (Some(d), Some(c)) => Some(AmountAt::Pair(d, c)),
+            _ => None,
+        },
+    };
+    let date = bind(&r.date);
+    let sign = r.sign.as_deref().and_then(&mut bind);
+    let hour = r.hour.as_deref().and_then(&mut bind);
+    let comment = r.comment.as_deref().and_then(&mut bind);
+    let reference = r.reference.as_deref().and_then(&mut bind);
+    let (Some(customer), Some(amount), Some(date), true) =
+        (customer, amount, date, missing.is_empty())
+    else {
         return Err(StatementError::Columns {
             file,
             missing: missing.join(", "),
             available: table.headers.join(", "),
         });
-    }
-    let pos = |name: &str| read::find_column(&table.headers, name);
-    let opt = |name: &Option<String>| name.as_deref().and_then(pos);
+    };
     let cols = Columns {
-        customer: pos(&r.customer),
-        amount: match &r.amount {
-            Amount::Column(c) => AmountAt::Column(pos(c)),
-            Amount::DebitCredit { debit, credit } => AmountAt::Pair(pos(debit), pos(credit)),
-        },
-        sign: opt(&r.sign),
-        date: pos(&r.date),
-        hour: opt(&r.hour),
-        comment: opt(&r.comment),
-        reference: opt(&r.reference),
-        names: r.clone(),
+        customer,
+        amount,
+        sign,
+        date,
+        hour,
+        comment,
+        reference,
         style: r.decimal,
     };
     let mut lines = Vec::new();
@@ -111,21 +123,25 @@ pub fn read(path: &Path, r: &Reconcile) -> Result<Vec<Line>, StatementError> {
     Ok(lines)
 }
 
-enum AmountAt {
-    Column(Option<usize>),
-    Pair(Option<usize>, Option<usize>),
+/// A column of the statement: where it is in the header, and its name for messages.
+struct Col {
+    at: usize,
+    name: String,
 }
 
-/// The header positions of the parts, with the mapping's names for messages.
+enum AmountAt {
+    Column(Col),
+    Pair(Col, Col),
+}
+
 struct Columns {
-    customer: Option<usize>,
+    customer: Col,
     amount: AmountAt,
-    sign: Option<usize>,
-    date: Option<usize>,
-    hour: Option<usize>,
-    comment: Option<usize>,
-    reference: Option<usize>,
-    names: Reconcile,
+    sign: Option<Col>,
+    date: Col,
+    hour: Option<Col>,
+    comment: Option<Col>,
+    reference: Option<Col>,
     style: DecimalStyle,
 }
 
@@ -134,51 +150,37 @@ impl Columns {
         if let Some((found, expected)) = row.ragged {
             return Err(format!("{found} fields where the header has {expected}"));
         }
-        let cell = |i: Option<usize>| i.and_then(|i| row.cells.get(i)).unwrap_or(&Cell::Empty);
-        let n = &self.names;
-        let customer = text(cell(self.customer), &n.customer)?
-            .ok_or_else(|| format!("`{}` is empty", n.customer))?;
-        let (amount, side) = match (&self.amount, &n.amount) {
-            (AmountAt::Column(i), Amount::Column(name)) => {
-                let amount = number(cell(*i), name, self.style)?
-                    .ok_or_else(|| format!("`{name}` is empty"))?;
-                let side = match (self.sign, &n.sign) {
-                    (Some(i), Some(name)) => Some(side(cell(Some(i)), name)?),
-                    _ => None,
+        let cell = |c: &Col| row.cells.get(c.at).unwrap_or(&Cell::Empty);
+        let customer = text(cell(&self.customer), &self.customer.name)?
+            .ok_or_else(|| format!("`{}` is empty", self.customer.name))?;
+        let (amount, side) = match &self.amount {
+            AmountAt::Column(a) => {
+                let amount = number(cell(a), &a.name, self.style)?
+                    .ok_or_else(|| format!("`{}` is empty", a.name))?;
+                let side = match &self.sign {
+                    Some(s) => Some(side(cell(s), &s.name)?),
+                    None => None,
                 };
                 (amount, side)
             }
-            (AmountAt::Pair(d, c), Amount::DebitCredit { debit, credit }) => {
-                let d = number(cell(*d), debit, self.style)?.unwrap_or_default();
-                let c = number(cell(*c), credit, self.style)?.unwrap_or_default();
-                match (d.is_zero(), c.is_zero()) {
-                    _ if d.is_sign_negative() || c.is_sign_negative() => {
-                        return Err(format!("`{debit}` / `{credit}`: a negative value"));
-                    }
-                    (false, true) => (d, Some(Side::Debit)),
-                    (true, false) => (c, Some(Side::Credit)),
-                    (false, false) => {
-                        return Err(format!("`{debit}` and `{credit}` are both filled"));
-                    }
-                    (true, true) => {
-                        return Err(format!("`{debit}` and `{credit}` are both empty or zero"));
-                    }
-                }
-            }
-            _ => return Err("the amount columns do not agree with the mapping".into()),
+            AmountAt::Pair(d, c) => debit_credit(
+                number(cell(d), &d.name, self.style)?.unwrap_or_default(),
+                number(cell(c), &c.name, self.style)?.unwrap_or_default(),
+                (&d.name, &c.name),
+            )?,
         };
-        let date = date(cell(self.date), &n.date)?;
-        let hour = match (self.hour, &n.hour) {
-            (Some(i), Some(name)) => Some(hour(cell(Some(i)), name)?),
-            _ => None,
+        let date = date(cell(&self.date), &self.date.name)?;
+        let hour = match &self.hour {
+            Some(h) => Some(hour(cell(h), &h.name)?),
+            None => None,
         };
-        let comment = match (self.comment, &n.comment) {
-            (Some(i), Some(name)) => Some(text(cell(Some(i)), name)?.unwrap_or_default()),
-            _ => None,
+        let comment = match &self.comment {
+            Some(c) => Some(text(cell(c), &c.name)?.unwrap_or_default()),
+            None => None,
         };
-        let reference = match (self.reference, &n.reference) {
-            (Some(i), Some(name)) => text(cell(Some(i)), name)?,
-            _ => None,
+        let reference = match &self.reference {
+            Some(r) => text(cell(r), &r.name)?,
+            None => None,
         };
         let parts = Parts {
             customer,
@@ -189,6 +191,23 @@ impl Columns {
             comment,
         };
         Ok((parts, reference))
+    }
+}
+
+/// Exactly one side of a borç/alacak pair is filled, and not negative.
+fn debit_credit(
+    d: Decimal,
+    c: Decimal,
+    (debit, credit): (&str, &str),
+) -> Result<(Decimal, Option<Side>), String> {
+    if d.is_sign_negative() || c.is_sign_negative() {
+        return Err(format!("`{debit}` / `{credit}`: a negative value"));
+    }
+    match (d.is_zero(), c.is_zero()) {
+        (false, true) => Ok((d, Some(Side::Debit))),
+        (true, false) => Ok((c, Some(Side::Credit))),
+        (false, false) => Err(format!("`{debit}` and `{credit}` are both filled")),
+        (true, true) => Err(format!("`{debit}` and `{credit}` are both empty or zero")),
     }
 }
 
