@@ -68,6 +68,9 @@ pub fn describe(e: &Endpoint) -> String {
         "no — never sent twice"
     };
     let _ = writeln!(out, "  idempotent: {idempotent}");
+    if !e.references.is_empty() {
+        let _ = writeln!(out, "  reference:  {}", e.references.join(", then "));
+    }
     let _ = writeln!(out, "  fields ({}):", e.fields.len());
     for f in &e.fields {
         let mut notes = Vec::new();
