@@ -186,3 +186,39 @@ fn the_registry_lists_each_provider_at_its_own_index() {
         assert_eq!(ProviderId::ALL[i], *id);
     }
 }
+
+#[test]
+fn references_and_statement_fields_are_data_checked_with_their_line() {
+    let tx = find("oduyo.transaction_create").unwrap();
+    assert_eq!(
+        tx.references,
+        ["/data/transaction_number", "/data/document_no"]
+    );
+    assert_eq!(tx.statement.customer.as_deref(), Some("customer_id"));
+    assert!(find("oduyo.customer_update").unwrap().references.is_empty());
+
+    let err = load_user(
+        r#"provider = "oduyo"
+
+[[endpoint]]
+id = "oduyo.payment_create"
+method = "POST"
+path = "/api/v1/payment/create"
+idempotent = false
+references = ["data.number"]
+statement = { customer = "customer", amount = "total" }
+
+[endpoint.fields]
+customer = { type = "integer", required = true }
+amount   = { type = "decimal", required = true }
+"#,
+    )
+    .unwrap_err()
+    .to_string();
+    for want in [
+        "endpoints/extra.toml:8:14: references are JSON pointers",
+        "endpoints/extra.toml:9:13: statement names `total`, which is not a field",
+    ] {
+        assert!(err.contains(want), "{want}\n---\n{err}");
+    }
+}
