@@ -19,14 +19,16 @@ pub fn drift(
     let Some(last) = j.last_run(mapping_id)? else {
         return Ok(None);
     };
-    if !last.header.is_empty() && last.header != header {
+    // Each name counts once: older journals hold a header whose repeated names were
+    // merged, and the same export must not look changed against them.
+    let (header, last_header) = (first_of_each(header), first_of_each(&last.header));
+    if !last_header.is_empty() && last_header != header {
         let added: Vec<_> = header
             .iter()
-            .filter(|h| !last.header.contains(h))
+            .filter(|h| !last_header.contains(h))
             .map(|h| format!("`{h}`"))
             .collect();
-        let removed: Vec<_> = last
-            .header
+        let removed: Vec<_> = last_header
             .iter()
             .filter(|h| !header.contains(h))
             .map(|h| format!("`{h}`"))
@@ -63,6 +65,12 @@ pub fn drift(
         )));
     }
     Ok(None)
+}
+
+/// The names of `header` in order, each once.
+fn first_of_each(header: &[String]) -> Vec<&String> {
+    let mut seen = std::collections::HashSet::new();
+    header.iter().filter(|h| seen.insert(h.as_str())).collect()
 }
 
 /// What the control totals found: nothing, or the reason to stop.

@@ -51,6 +51,14 @@ pub enum InputError {
         missing: String,
         available: String,
     },
+    #[error(
+        "{file}: the mapping's total_row reads {missing}, which the file lacks (the control totals cannot be checked); the file has: {available}"
+    )]
+    MissingTotalColumns {
+        file: String,
+        missing: String,
+        available: String,
+    },
 }
 
 /// Opens every input and checks its header before any row is read, so a wrong file
@@ -68,33 +76,15 @@ pub fn open_inputs(m: &Mapping, paths: &[PathBuf]) -> Result<Vec<Input>, InputEr
     paths
         .iter()
         .map(|p| {
-            let table = read::open(p, &m.source)?;
+            let table = read::open(p, &m.source).map_err(|e| total_column_missing(m, e))?;
             let binding = m
                 .bind(&table.headers)
                 .map_err(|missing| InputError::MissingColumns {
                     file: table.file.to_string(),
-                    missing: missing
-                        .iter()
-                        .map(|c| format!("`{c}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    available: table
-                        .headers
-                        .iter()
-                        .filter(|h| !h.trim().is_empty())
-                        .map(|h| format!("`{h}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    missing: quoted(&missing),
+                    available: quoted(table.headers.iter().filter(|h| !h.trim().is_empty())),
                 })?;
-            let control = m.total_row.as_ref().and_then(|t| {
-                let col = read::find_column(&table.headers, &t.column)?;
-                let sums = t
-                    .sum
-                    .iter()
-                    .filter_map(|c| read::find_column(&table.headers, c))
-                    .collect();
-                Some((col, sums))
-            });
+            let control = control_columns(m, &table)?;
             Ok(Input {
                 path: p.clone(),
                 table,
@@ -103,6 +93,60 @@ pub fn open_inputs(m: &Mapping, paths: &[PathBuf]) -> Result<Vec<Input>, InputEr
             })
         })
         .collect()
+}
+
+/// The total row's column and the columns it sums, as indexes into `table`'s header.
+/// A column the file lacks stops the run: control totals that quietly check less than
+/// the mapping says are no control. A corrected report has no total row to check.
+fn control_columns(m: &Mapping, table: &Table) -> Result<Option<(usize, Vec<usize>)>, InputError> {
+    let Some(t) = m.total_row.as_ref().filter(|_| !table.corrected) else {
+        return Ok(None);
+    };
+    let found = |c| read::find_column(&table.headers, c).ok_or(c);
+    let col = found(t.column.as_str());
+    let sums: Vec<_> = t.sum.iter().map(|c| found(c.as_str())).collect();
+    let missing: Vec<&str> = std::iter::once(&col)
+        .chain(&sums)
+        .filter_map(|r| r.err())
+        .collect();
+    if !missing.is_empty() {
+        return Err(InputError::MissingTotalColumns {
+            file: table.file.to_string(),
+            missing: quoted(missing),
+            available: quoted(table.headers.iter().filter(|h| !h.trim().is_empty())),
+        });
+    }
+    Ok(col
+        .ok()
+        .map(|c| (c, sums.into_iter().filter_map(Result::ok).collect())))
+}
+
+/// The reader resolves the total row's column as a row to skip; a file without it is
+/// the control totals' problem, and said so.
+fn total_column_missing(m: &Mapping, e: ReadError) -> InputError {
+    match (e, &m.total_row) {
+        (
+            ReadError::SkipColumn {
+                file,
+                column,
+                available,
+            },
+            Some(t),
+        ) if column == t.column => InputError::MissingTotalColumns {
+            file,
+            missing: quoted([&column]),
+            available,
+        },
+        (e, _) => InputError::Read(e),
+    }
+}
+
+fn quoted<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> String {
+    names
+        .into_iter()
+        .map(|c| format!("`{}`", c.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What the validating half produced.
@@ -511,12 +555,20 @@ fn rejected_row(row: Row, errors: Vec<RowError>, column_map: &[usize]) -> Reject
     RejectedRow { pos, cells, errors }
 }
 
-/// All inputs' header names in order of first appearance.
+/// All inputs' header names in order of first appearance. A name a file gives twice,
+/// or a blank one, is as many columns as the file that has it most: each keeps its own
+/// cells in `errors.xlsx`.
 fn union_headers(inputs: &[Input]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut have: HashMap<String, usize> = HashMap::new();
     for i in inputs {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
         for h in &i.table.headers {
-            if !out.contains(h) {
+            let nth = seen.entry(h).or_default();
+            *nth += 1;
+            let known = have.entry(h.clone()).or_default();
+            if *known < *nth {
+                *known += 1;
                 out.push(h.clone());
             }
         }
@@ -524,14 +576,29 @@ fn union_headers(inputs: &[Input]) -> Vec<String> {
     out
 }
 
-/// For each of a file's columns, its index in the union header.
+/// For each of a file's columns, its index in the union header: the n-th column of a
+/// name goes to the n-th column of that name there.
 fn remap(file: &[String], union: &[String]) -> Vec<usize> {
+    let mut at: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, u) in union.iter().enumerate() {
+        at.entry(u).or_default().push(i);
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     file.iter()
-        .map(|h| union.iter().position(|u| u == h).unwrap_or(0))
+        .map(|h| {
+            let nth = seen.entry(h).or_default();
+            *nth += 1;
+            at.get(h.as_str())
+                .and_then(|places| places.get(*nth - 1))
+                .copied()
+                .unwrap_or(0)
+        })
         .collect()
 }
 
 mod duplicates;
 
+#[cfg(test)]
+mod prop_tests;
 #[cfg(test)]
 mod tests;

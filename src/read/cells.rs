@@ -12,8 +12,9 @@ use super::Cell;
 use super::records::RawRow;
 use crate::turkish::number::decimal_from_f64;
 
-/// Excel's last column is XFD; a cell reference past it is a damaged file.
-const MAX_COLUMNS: usize = 16_384;
+/// Excel's last column is XFD; a cell reference past it is a damaged file, and a text
+/// line with more fields than that is no export's row.
+pub(crate) const MAX_COLUMNS: usize = 16_384;
 
 pub(crate) fn from_data(d: &Data) -> Cell {
     match d {

@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use csv::{ByteRecord, ReaderBuilder};
 
+use super::cells::MAX_COLUMNS;
 use super::encoding::{self, SNIFF_LEN};
-use super::lines::LineTracker;
+use super::lines::{LineTracker, breaks_in};
 use super::records::{RawRow, Source, Width};
 use super::sniff::sniff_delimiter;
 use super::{Cell, ReadError, SourceOptions};
@@ -144,14 +145,21 @@ impl Iterator for DelimitedRows {
             }
             Ok(true) => {
                 let end = self.reader.position().byte();
-                let inside = self
-                    .record
-                    .as_slice()
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count();
-                let row = self.reader.get_mut().start_line(end, inside as u64);
+                let inside = self.record.iter().map(breaks_in).sum();
+                let row = self.reader.get_mut().start_line(end, inside);
                 self.line = row;
+                // Refused here, before a cell is made of it: a file without line
+                // breaks would otherwise be one row of millions of cells, which no
+                // report can show.
+                if self.record.len() > MAX_COLUMNS {
+                    self.done = true;
+                    return Some(Err(ReadError::TooWide {
+                        file: self.file.to_string(),
+                        row,
+                        fields: self.record.len(),
+                        max: MAX_COLUMNS,
+                    }));
+                }
                 match self.cells() {
                     Ok(cells) => Some(Ok(RawRow { row, cells })),
                     Err(message) => self.fail(row, message),
@@ -342,6 +350,37 @@ mod tests {
             assert_eq!(t.headers, ["Cari Kodu", "Ünvan", "Bakiye"]);
             assert_eq!(rows(t), [(5, vec!["C1".into(), "Ali".into(), "10".into()])]);
         }
+    }
+
+    #[test]
+    fn a_line_wider_than_a_spreadsheet_is_an_error_naming_its_row() {
+        let wide = ";x".repeat(MAX_COLUMNS);
+        let t = read(
+            "a.csv",
+            format!("Kod;Ad\n1;a\n2{wide}\n").as_bytes(),
+            &default(),
+        );
+        let got: Vec<_> = t.records.collect();
+        assert_eq!(got.len(), 2);
+        match &got[1] {
+            Err(ReadError::TooWide { row, fields, .. }) => {
+                assert_eq!((*row, *fields), (3, MAX_COLUMNS + 1));
+            }
+            other => panic!("expected TooWide, got {other:?}"),
+        }
+        let (_dir, path) = write("b.csv", format!("Kod{wide}").as_bytes());
+        assert!(matches!(
+            open(&path, &default()),
+            Err(ReadError::TooWide { row: 1, .. })
+        ));
+        // As wide as a spreadsheet is still a row.
+        let fits = ";x".repeat(MAX_COLUMNS - 1);
+        let t = read(
+            "c.csv",
+            format!("K{fits}\n1{fits}\n").as_bytes(),
+            &default(),
+        );
+        assert_eq!(t.records.filter(Result::is_ok).count(), 1);
     }
 
     #[test]

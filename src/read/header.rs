@@ -69,7 +69,12 @@ pub(crate) fn assemble(src: Source, opts: &SourceOptions) -> Result<Table, ReadE
             return Err(ReadError::SkipColumn {
                 file: file.to_string(),
                 column: skip.column.clone(),
-                available: headers.join(", "),
+                available: headers
+                    .iter()
+                    .filter(|h| !h.trim().is_empty())
+                    .map(|h| format!("`{h}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         };
         skips.push((col, skip.matches.clone()));
@@ -347,7 +352,7 @@ mod tests {
                 column, available, ..
             }) => {
                 assert_eq!(column, "Yok");
-                assert_eq!(available, "Cari Kodu, Tutar");
+                assert_eq!(available, "`Cari Kodu`, `Tutar`");
             }
             _ => panic!("expected SkipColumn"),
         }

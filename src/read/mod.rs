@@ -44,6 +44,9 @@ pub struct SourceOptions {
     /// `expected_columns`, else the first non-blank row.
     pub header_row: Option<u64>,
     pub sheet: Option<SheetSel>,
+    /// Where the mapping names the sheet (`m.toml:7:9`), for the message when the
+    /// workbook lacks it.
+    pub sheet_at: Option<String>,
     pub skip_if: Vec<SkipIf>,
     /// The columns the mapping reads, as written in the mapping (used for header
     /// detection; the missing-column check is the caller's).
@@ -126,15 +129,26 @@ pub enum ReadError {
     },
     #[error("{file}: the file is empty (no header row)")]
     Empty { file: String },
-    #[error("{file}: no sheet {wanted}; the workbook has: {available}")]
+    #[error("{file}: no sheet {wanted}; the workbook has: {available}{named_at}")]
     NoSheet {
         file: String,
         wanted: String,
         available: String,
+        /// ` (the mapping's [source] sheet, at m.toml:7:9)`, or empty.
+        named_at: String,
+    },
+    #[error(
+        "{file}: row {row} has {fields} fields, more than the {max} columns a spreadsheet holds; is the file missing its line breaks, or is the delimiter wrong?"
+    )]
+    TooWide {
+        file: String,
+        row: u64,
+        fields: usize,
+        max: usize,
     },
     #[error("{file}: header row {row} is past the end of the file")]
     NoHeaderRow { file: String, row: u64 },
-    #[error("{file}: skip_if column `{column}` is not in the header; columns: {available}")]
+    #[error("{file}: skip_if column `{column}` is not in the header; the file has: {available}")]
     SkipColumn {
         file: String,
         column: String,
@@ -174,10 +188,12 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<Table, ReadError> {
         .map(str::to_ascii_lowercase);
     let source = match route(ext.as_deref(), &head) {
         Route::Delimited { tab } => delimited::open(file, name, opts, tab)?,
-        Route::Sheet(book) => match sheet::open(file, name, book, opts)? {
-            (source, None) => source,
-            (source, Some(report)) => return corrected::assemble(source, report),
-        },
+        Route::Sheet(book) => {
+            match sheet::open(file, name, book, opts).map_err(|e| sheet_named_at(e, opts))? {
+                (source, None) => source,
+                (source, Some(report)) => return corrected::assemble(source, report),
+            }
+        }
         Route::Mismatch { kind, message } => {
             return Err(ReadError::NotReadable {
                 file: name.to_string(),
@@ -187,6 +203,28 @@ pub fn open(path: &Path, opts: &SourceOptions) -> Result<Table, ReadError> {
         }
     };
     header::assemble(source, opts)
+}
+
+/// A sheet the workbook lacks is a mistake in the mapping as much as in the file: the
+/// message says where the mapping names it.
+fn sheet_named_at(e: ReadError, opts: &SourceOptions) -> ReadError {
+    match (e, &opts.sheet_at) {
+        (
+            ReadError::NoSheet {
+                file,
+                wanted,
+                available,
+                ..
+            },
+            Some(at),
+        ) => ReadError::NoSheet {
+            file,
+            wanted,
+            available,
+            named_at: format!(" (the mapping's [source] sheet, at {at})"),
+        },
+        (e, _) => e,
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]

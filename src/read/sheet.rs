@@ -157,6 +157,7 @@ fn select(
                     .collect::<Vec<_>>()
                     .join(", ")
             },
+            named_at: String::new(),
         }),
     }
 }
