@@ -52,7 +52,7 @@ pub struct SourceSpec {
 pub struct TotalRowSpec {
     pub column: String,
     pub matches: String,
-    pub sum: Vec<String>,
+    pub sum: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,7 +111,8 @@ pub struct FieldSpec {
     pub min: Option<Spanned<toml::Value>>,
     pub max: Option<Spanned<toml::Value>>,
     pub one_of: Option<Spanned<Vec<toml::Value>>>,
-    pub map: Option<Spanned<BTreeMap<String, toml::Value>>>,
+    /// Keys spanned: two keys that fold to the same text are named where they stand.
+    pub map: Option<Spanned<BTreeMap<Spanned<String>, toml::Value>>>,
     pub map_default: Option<Spanned<toml::Value>>,
     pub transform: Option<Spanned<OneOrMany<String>>>,
     pub split: Option<Spanned<String>>,

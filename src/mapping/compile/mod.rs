@@ -2,17 +2,13 @@
 //! that can fail records an error with a span and goes on, so `aktar mapping lint`
 //! shows all the mistakes of a file at once.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
-use regex::Regex;
 use toml::Spanned;
 
 use super::spec::{FieldSpec, MappingFile, OneOrMany};
-use super::{
-    Field, Mapping, MappingErrors, TotalRow, Transform, ValueMap, cond, name_of, template,
-};
+use super::{Field, Mapping, MappingErrors, Transform, cond, name_of, template};
 use crate::providers::{Empty, Endpoint, FieldDef, FieldType, Json, Pattern, Registry};
 use crate::read::SkipIf;
 use crate::turkish::case::fold;
@@ -91,26 +87,7 @@ pub fn load_str_with(
         }
     };
     let (source, decimal) = cx.source(&spec.source);
-    let total_row = spec.source.total_row.as_ref().and_then(|t| {
-        let spec = t.get_ref();
-        if spec.sum.is_empty() {
-            cx.err(
-                t.span(),
-                "total_row needs the columns it sums: sum = [\"Bakiye\"]".into(),
-            );
-        }
-        match Regex::new(&spec.matches) {
-            Ok(re) => Some(TotalRow {
-                column: spec.column.clone(),
-                matches: re,
-                sum: spec.sum.clone(),
-            }),
-            Err(e) => {
-                cx.err(t.span(), format!("total_row: bad regular expression: {e}"));
-                None
-            }
-        }
-    });
+    let total_row = cx.total_row(&spec.source);
 
     let mut fields = Vec::new();
     for (name, fspec) in spec.fields.get_ref() {
@@ -430,24 +407,7 @@ impl Cx<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        let map = s.map.as_ref().map(|m| {
-            let mut entries = HashMap::new();
-            let mut known = Vec::new();
-            for (k, v) in m.get_ref() {
-                if let Some(v) = self.scalar_at(name, "map", m.span(), v) {
-                    entries.insert(fold(k), v);
-                    known.push(k.clone());
-                }
-            }
-            ValueMap {
-                entries,
-                default: s
-                    .map_default
-                    .as_ref()
-                    .and_then(|d| self.scalar(name, "map_default", d)),
-                known: known.join(", "),
-            }
-        });
+        let map = self.value_map(name, s);
         if s.map_default.is_some() && s.map.is_none() {
             self.err(span.clone(), format!("`{name}`: map_default goes with map"));
         }
@@ -557,5 +517,9 @@ impl Cx<'_> {
     }
 }
 
+#[cfg(test)]
+mod lint_tests;
+#[cfg(test)]
+mod prop_tests;
 #[cfg(test)]
 mod tests;

@@ -1,11 +1,15 @@
-//! The `[source]` table: encoding, delimiter, decimal style, header row, sheet and
-//! skipped rows, checked and turned into the reader's options.
+//! The `[source]` table: encoding, delimiter, decimal style, header row, sheet,
+//! skipped rows and the total row, checked and turned into the reader's options.
+//! What can be known of `total_row` without the file is checked here; whether the
+//! file has its columns is the caller's to check when the file is opened.
 
 use regex::Regex;
 
 use super::Cx;
+use crate::mapping::TotalRow;
 use crate::mapping::spec::{SheetSpec, SourceSpec};
 use crate::read::{EncodingChoice, SheetSel, SkipIf, SourceOptions};
+use crate::turkish::case::fold;
 use crate::turkish::number::DecimalStyle;
 
 impl Cx<'_> {
@@ -66,6 +70,8 @@ impl Cx<'_> {
             }
         }
         if let Some(sh) = &s.sheet {
+            let (line, column) = super::line_col(self.out.text, sh.span().start);
+            o.sheet_at = Some(format!("{}:{line}:{column}", self.out.file));
             o.sheet = match sh.get_ref() {
                 SheetSpec::Name(n) => Some(SheetSel::Name(n.clone())),
                 SheetSpec::Index(i) => match usize::try_from(*i) {
@@ -89,5 +95,80 @@ impl Cx<'_> {
             }
         }
         (o, decimal)
+    }
+}
+
+impl Cx<'_> {
+    /// The control totals' total row: its column, its pattern and the columns it sums.
+    pub(super) fn total_row(&mut self, s: &SourceSpec) -> Option<TotalRow> {
+        let t = s.total_row.as_ref()?;
+        let spec = t.get_ref();
+        let before = self.out.errors.len();
+        let column = spec.column.trim();
+        if column.is_empty() {
+            self.err(
+                t.span(),
+                "total_row: `column` names the column that marks the total row".into(),
+            );
+        }
+        if spec.sum.is_empty() {
+            self.err(
+                t.span(),
+                "total_row needs the columns it sums: sum = [\"Bakiye\"]".into(),
+            );
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for c in &spec.sum {
+            let name = c.get_ref().trim();
+            if name.is_empty() {
+                self.err(c.span(), "total_row: an empty column name in sum".into());
+            } else if let Some(first) = seen.iter().find(|s| fold(s) == fold(name)) {
+                self.err(
+                    c.span(),
+                    format!(
+                        "total_row: sum names `{first}` twice{}; each column is summed once",
+                        if *first == name {
+                            String::new()
+                        } else {
+                            format!(" (as `{name}`)")
+                        }
+                    ),
+                );
+            } else if !column.is_empty() && fold(name) == fold(column) {
+                self.err(
+                    c.span(),
+                    format!(
+                        "total_row: `{name}` is the column that marks the total row (it holds the label, not a total); sum the amount columns"
+                    ),
+                );
+            } else {
+                seen.push(name);
+            }
+        }
+        let matches = match Regex::new(&spec.matches) {
+            Ok(re) if re.is_match("") => {
+                self.err(
+                    t.span(),
+                    format!(
+                        "total_row: matches = \"{}\" also matches an empty cell, so every row with an empty `{column}` would be taken for the total row; anchor it, as in \"^TOPLAM\"",
+                        spec.matches
+                    ),
+                );
+                None
+            }
+            Ok(re) => Some(re),
+            Err(e) => {
+                self.err(t.span(), format!("total_row: bad regular expression: {e}"));
+                None
+            }
+        };
+        if self.out.errors.len() > before {
+            return None;
+        }
+        Some(TotalRow {
+            column: column.to_string(),
+            matches: matches?,
+            sum: seen.iter().map(|s| s.to_string()).collect(),
+        })
     }
 }

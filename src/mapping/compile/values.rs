@@ -1,14 +1,16 @@
 //! Where a field's value comes from (`from`, `template`, `value`, `debit_credit`),
 //! literal values in a mapping, and which types can go into which fields.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use toml::Spanned;
 
 use super::Cx;
 use crate::mapping::spec::{FieldSpec, OneOrMany};
-use crate::mapping::{Bound, Emit, ValueSource, template};
+use crate::mapping::{Bound, Emit, ValueMap, ValueSource, template};
 use crate::providers::FieldType;
+use crate::turkish::case::fold;
 use crate::turkish::date;
 use crate::turkish::number::{DecimalStyle, parse_decimal};
 
@@ -145,6 +147,49 @@ impl Cx<'_> {
             strict.is_some_and(|(on, _)| on),
             drop_time.is_some_and(|(on, _)| on),
         )
+    }
+
+    /// The `map` table, its keys folded as values are compared. Two keys that fold to
+    /// the same text but map to different values would leave the value sent to the
+    /// order of the file: an error at the later one, naming both.
+    pub(super) fn value_map(&mut self, name: &str, s: &FieldSpec) -> Option<ValueMap> {
+        let m = s.map.as_ref()?;
+        let mut in_file_order: Vec<_> = m.get_ref().iter().collect();
+        in_file_order.sort_by_key(|(k, _)| k.span().start);
+        let mut entries = HashMap::new();
+        let mut first: HashMap<String, &str> = HashMap::new();
+        for (k, v) in in_file_order {
+            let Some(v) = self.scalar_at(name, "map", k.span(), v) else {
+                continue;
+            };
+            let key = fold(k.get_ref());
+            match entries.get(&key) {
+                Some(earlier) if *earlier != v => {
+                    let other = first.get(&key).copied().unwrap_or_default();
+                    self.err(
+                        k.span(),
+                        format!(
+                            "`{name}`: map keys `{other}` and `{}` are the same value to aktar (case, spacing and i/İ/ı/I are ignored) but map to `{earlier}` and `{v}`; keep one",
+                            k.get_ref()
+                        ),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    first.insert(key.clone(), k.get_ref().as_str());
+                    entries.insert(key, v);
+                }
+            }
+        }
+        let known: Vec<&str> = m.get_ref().keys().map(|k| k.get_ref().as_str()).collect();
+        Some(ValueMap {
+            entries,
+            default: s
+                .map_default
+                .as_ref()
+                .and_then(|d| self.scalar(name, "map_default", d)),
+            known: known.join(", "),
+        })
     }
 
     pub(super) fn scalar(
