@@ -378,10 +378,14 @@ pub(crate) fn mail_night(
     outcome
 }
 
-/// `--report-dir`, else `<report dir>/<job>-<UTC time>/` (a suffix when taken).
+/// `--report-dir` (the last night's own files removed; each step's folder is cleared
+/// when the step runs), else `<report dir>/<job>-<UTC time>/` (a suffix when taken).
 fn night_dir(explicit: Option<&Path>, config: &Config, name: &str) -> Result<PathBuf, String> {
     let dir = match explicit {
-        Some(d) => d.to_path_buf(),
+        Some(d) => {
+            crate::report::folder::reuse(d, crate::report::folder::NIGHT_FILES, &[])?;
+            d.to_path_buf()
+        }
         None => {
             let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
             let base = config.report.dir.join(format!("{name}-{stamp}"));

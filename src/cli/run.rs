@@ -101,6 +101,11 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
 /// written, exit 130).
 pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone, Failure> {
     let started = Instant::now();
+    // Before anything can fail: a run stopped by a wrong mapping must not leave the
+    // last run's reports looking like its own.
+    if let Some(dir) = &job.report_dir {
+        report::folder::reuse(dir, report::folder::RUN_FILES, job.inputs).map_err(input_error)?;
+    }
     let registry = job.config.registry().map_err(input_error)?;
     let m = mapping::load_with(job.mapping, &registry).map_err(input_error)?;
     // Credentials are resolved before anything is read, so a missing variable stops

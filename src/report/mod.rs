@@ -12,6 +12,7 @@
 
 mod atomic;
 mod csv_files;
+pub mod folder;
 mod payloads;
 mod rejects;
 mod summary;

@@ -1,0 +1,160 @@
+//! A report folder named with `--report-dir` is used again run after run (a cron line
+//! with a fixed folder). Before a run writes into it, the reports an earlier run left
+//! there are removed — only the names aktar writes, never anything else a person keeps
+//! there — so the folder never shows one run's errors beside another's summary. An
+//! input kept there under one of those names would be overwritten by this run's report:
+//! it is refused before anything is removed or written.
+
+use std::path::{Path, PathBuf};
+
+/// What a run writes into its folder (`.requests.jsonl` is a sending run's spill).
+pub const RUN_FILES: &[&str] = &[
+    "errors.csv",
+    "errors.xlsx",
+    "failed.csv",
+    "uncertain.csv",
+    "sent.csv",
+    "summary.json",
+    "payloads.jsonl",
+    "mail.eml",
+    ".requests.jsonl",
+];
+
+/// What a job run writes at the top of its folder, beside a folder per step.
+pub const NIGHT_FILES: &[&str] = &["summary.json", "index.html", "mail.eml"];
+
+/// Makes `dir` ready for a run that writes `names` there: refuses when one of `inputs`
+/// is one of those files, then removes those an earlier run left. A folder that does not
+/// exist yet is left to be created.
+pub fn reuse(dir: &Path, names: &[&str], inputs: &[PathBuf]) -> Result<(), String> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for name in names {
+        let report = dir.join(name);
+        if std::fs::symlink_metadata(&report).is_err() {
+            continue;
+        }
+        if let Some(input) = inputs.iter().find(|i| same_file(i, &report)) {
+            return Err(format!(
+                "{}: this input is the report folder's {name}, which the run would overwrite; move or rename it, or choose another --report-dir",
+                input.display()
+            ));
+        }
+    }
+    for name in names {
+        let report = dir.join(name);
+        match std::fs::symlink_metadata(&report) {
+            // A folder is nothing aktar wrote: left alone, it makes the report that
+            // goes there fail to write, with that report's name.
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => std::fs::remove_file(&report).map_err(|e| {
+                format!(
+                    "{}: cannot remove the report an earlier run left: {e}",
+                    report.display()
+                )
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("{}: {e}", report.display())),
+        }
+    }
+    Ok(())
+}
+
+/// Whether `input` is the file at `report`: the same path once links and `..` are
+/// resolved, the report's name given through a link, or (on Unix) a hard link.
+fn same_file(input: &Path, report: &Path) -> bool {
+    if let (Ok(a), Ok(b)) = (std::fs::canonicalize(input), std::fs::canonicalize(report))
+        && a == b
+    {
+        return true;
+    }
+    let spelled = |p: &Path| {
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty())?;
+        Some(std::fs::canonicalize(parent).ok()?.join(p.file_name()?))
+    };
+    if spelled(input).is_some_and(|a| Some(a) == spelled(report)) {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(a), Ok(b)) = (std::fs::metadata(input), std::fs::metadata(report)) {
+            return a.dev() == b.dev() && a.ino() == b.ino();
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        (dir, out)
+    }
+
+    #[test]
+    fn only_the_reports_of_an_earlier_run_are_removed() {
+        let (_dir, out) = folder();
+        for name in [
+            "errors.csv",
+            "failed.csv",
+            ".requests.jsonl",
+            "notlar.txt",
+            "a.csv",
+        ] {
+            std::fs::write(out.join(name), "x").unwrap();
+        }
+        std::fs::create_dir_all(out.join("summary.json/x")).unwrap();
+        reuse(&out, RUN_FILES, &[]).unwrap();
+        std::fs::remove_dir_all(out.join("summary.json")).unwrap();
+        let mut left: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["a.csv", "notlar.txt"]);
+        // A folder that is not there yet is no error.
+        reuse(&out.join("yeni"), RUN_FILES, &[]).unwrap();
+    }
+
+    #[test]
+    fn an_input_under_a_report_name_is_refused_and_kept() {
+        let (dir, out) = folder();
+        let input = out.join("errors.csv");
+        std::fs::write(&input, "Kod\n1\n").unwrap();
+        std::fs::write(out.join("summary.json"), "{}").unwrap();
+        let through = dir.path().join("out/../out/errors.csv");
+        for given in [&input, &through] {
+            let e = reuse(&out, RUN_FILES, std::slice::from_ref(given)).unwrap_err();
+            assert!(
+                e.contains("errors.csv, which the run would overwrite"),
+                "{e}"
+            );
+        }
+        assert!(input.exists() && out.join("summary.json").exists());
+        // Under a name of its own an input is kept like any other file.
+        let other = out.join("cariler.csv");
+        std::fs::write(&other, "Kod\n1\n").unwrap();
+        reuse(&out, RUN_FILES, std::slice::from_ref(&other)).unwrap();
+        assert!(other.exists() && !out.join("summary.json").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_input_linked_in_under_a_report_name_is_refused() {
+        let (dir, out) = folder();
+        let export = dir.path().join("cariler.csv");
+        std::fs::write(&export, "Kod\n1\n").unwrap();
+        std::os::unix::fs::symlink(&export, out.join("errors.csv")).unwrap();
+        assert!(reuse(&out, RUN_FILES, std::slice::from_ref(&export)).is_err());
+        std::fs::remove_file(out.join("errors.csv")).unwrap();
+        std::fs::hard_link(&export, out.join("errors.xlsx")).unwrap();
+        assert!(reuse(&out, RUN_FILES, std::slice::from_ref(&export)).is_err());
+        assert!(export.exists());
+    }
+}
