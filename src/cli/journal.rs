@@ -97,6 +97,12 @@ fn execute(args: &JournalArgs) -> Result<Exit, String> {
         endpoint: None,
         since: None,
     });
+    // Checked before the journal is opened: a mistyped date is the same mistake with
+    // a journal or without one.
+    let since = match &command {
+        JournalCommand::List { since: Some(s), .. } => Some(super::since::since(s)?),
+        _ => None,
+    };
     if let JournalCommand::Reconcile {
         mapping,
         statement,
@@ -128,7 +134,7 @@ fn execute(args: &JournalArgs) -> Result<Exit, String> {
         JournalCommand::List {
             status,
             endpoint,
-            since,
+            since: _,
         } => {
             let status = status.map(|s| match s {
                 StatusArg::Sent => "sent",

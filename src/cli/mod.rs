@@ -16,6 +16,7 @@ pub mod progress;
 pub mod reconcile;
 pub mod run;
 pub mod signals;
+mod since;
 
 /// The exit codes of DESIGN.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -138,6 +138,22 @@ pub fn excel_serial_to_datetime(serial: Decimal) -> Option<NaiveDateTime> {
     Some(date.and_time(time))
 }
 
+/// The time of day an Excel number stands for, read as a time-formatted cell is: its
+/// fraction to the millisecond, never rounded up into the next day's midnight, so
+/// `0.99999537` (23:59:59.6) is 23:59:59 wherever it is shown to the second. A whole
+/// serial gives its time (`46354.75` is 18:00). Negative numbers and serials past
+/// 9999-12-31 are `None`.
+pub fn excel_time(serial: Decimal) -> Option<NaiveTime> {
+    const MS_PER_DAY: u32 = 86_400_000;
+    if serial.is_sign_negative() || serial >= Decimal::from(2_958_466) {
+        return None;
+    }
+    let ms = (serial.fract() * Decimal::from(MS_PER_DAY))
+        .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let ms = u32::try_from(ms).ok()?.min(MS_PER_DAY - 1);
+    NaiveTime::from_num_seconds_from_midnight_opt(ms / 1000, (ms % 1000) * 1_000_000)
+}
+
 /// A CSV cell holding an Excel serial (`45000`, `45000.5`, `45000,5`) as its datetime.
 /// Only plain digits with one optional fraction are taken, so ordinary numbers with
 /// signs or thousands groups are never mistaken for dates.

@@ -293,9 +293,7 @@ impl<'r> RowCx<'r> {
             FieldType::Time => {
                 let t = match raw {
                     Raw::Date(d) => Some(d.time()),
-                    Raw::Number(n) => {
-                        date::excel_serial_to_datetime(*n + Decimal::ONE).map(|d| d.time())
-                    }
+                    Raw::Number(n) => date::excel_time(*n),
                     Raw::Text(t) if f.input_formats.is_empty() => date::parse_time(t),
                     Raw::Text(t) => f
                         .input_formats

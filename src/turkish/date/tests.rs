@@ -236,3 +236,21 @@ fn odd_text_never_panics() {
         Some(dt(2023, 3, 15, 14, 30, 0))
     );
 }
+
+#[test]
+fn excel_times_are_read_to_the_millisecond_and_stay_in_their_day() {
+    let t = |s: &str| {
+        s.parse::<Decimal>()
+            .ok()
+            .and_then(excel_time)
+            .map(|t| t.format("%H:%M:%S%.3f").to_string())
+    };
+    assert_eq!(t("0.99999537").as_deref(), Some("23:59:59.600"));
+    assert_eq!(t("0.5").as_deref(), Some("12:00:00.000"));
+    assert_eq!(t("0").as_deref(), Some("00:00:00.000"));
+    assert_eq!(t("46354.75").as_deref(), Some("18:00:00.000"));
+    // So close to the next day that a millisecond rounds up to it: the day's last.
+    assert_eq!(t("0.9999999999").as_deref(), Some("23:59:59.999"));
+    assert_eq!(t("-0.5"), None);
+    assert_eq!(t("2958466"), None);
+}
