@@ -151,7 +151,9 @@ fn a_line_of_three_million_columns_is_an_input_error_not_a_report_failure() {
     for (name, content, row) in cases {
         let input = write(&dir, name, content.as_bytes());
         let out = dir.path().join(format!("out-{name}"));
-        let started = std::time::Instant::now();
+        // A reader gone quadratic on such a line would take hours, not seconds: the
+        // binary's own bound (`common::aktar`) fails the test long before, without a
+        // clock here that a loaded machine could trip.
         let (code, stderr) = check(&m, &[&input], &out);
         assert_eq!(code, 2, "{name}: {stderr}");
         assert!(
@@ -162,7 +164,6 @@ fn a_line_of_three_million_columns_is_an_input_error_not_a_report_failure() {
         );
         assert!(!stderr.contains("errors.xlsx"), "{name}: {stderr}");
         assert!(stderr.len() < 1000, "{name}: a message, not the line");
-        assert!(started.elapsed().as_secs() < 30, "{name}: took too long");
     }
 }
 
