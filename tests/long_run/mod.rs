@@ -50,6 +50,10 @@ pub struct RunFigures {
 /// What a soak leaves behind.
 pub struct Report {
     pub rows: usize,
+    pub kills: usize,
+    /// The peak resident memory of a dry run of the same export, in KiB: what reading
+    /// and checking the rows costs, against which the sending runs' peaks are read.
+    pub dry_run_peak_kib: u64,
     pub runs: Vec<RunFigures>,
     pub stats: Stats,
     /// Applied writes per ledger key.
@@ -87,9 +91,10 @@ impl Report {
     pub fn check(&self) {
         let rows = self.rows as u64;
         assert!(self.faults() > 0, "faults were injected: {:?}", self.stats);
-        assert!(
-            self.runs.iter().filter(|r| r.exit.is_none()).count() > 0,
-            "a run was killed"
+        assert_eq!(
+            self.runs.iter().filter(|r| r.exit.is_none()).count(),
+            self.kills,
+            "a run was killed at each mark"
         );
         assert_eq!(self.doubles(), 0, "no transaction is posted twice");
         assert_eq!(self.keys(), rows, "every transaction arrived");
@@ -121,7 +126,8 @@ impl Report {
         let last = self.runs.last().expect("runs");
         assert_eq!(last.exit, Some(0), "the last run finds everything sent");
         let s = last.summary.as_ref().expect("the last run's summary");
-        assert_eq!(s["unchanged"].as_u64(), Some(rows), "{s}");
+        let n = |k: &str| s[k].as_u64().unwrap_or(0);
+        assert_eq!(n("sent") + n("unchanged"), rows, "{s}");
     }
 
     pub fn print(&self) {
@@ -140,6 +146,13 @@ impl Report {
             self.resolved.0, self.resolved.1
         );
         println!("journal   {:?}", self.journal);
+        let peak = self.runs.iter().map(|r| r.peak_rss_kib).max().unwrap_or(0);
+        println!(
+            "memory    peak RSS {:.1} MiB at most over {} runs; a dry run of the same rows {:.1} MiB",
+            peak as f64 / 1024.0,
+            self.runs.len(),
+            self.dry_run_peak_kib as f64 / 1024.0
+        );
         println!("runs:");
         for r in &self.runs {
             let exit = r.exit.map_or("killed".to_owned(), |c| format!("exit {c}"));
@@ -273,6 +286,7 @@ pub fn soak(plan: &Plan) -> Report {
     // ends first (aborted, exit 3: the provider refused a renewed session) is simply
     // followed by the next, as the next night's run would; after each run that ended
     // by itself, the uncertain posts are settled.
+    let dry_run_peak_kib = aktar.dry_run(&mapping, &input, patience);
     let mut runs: Vec<RunFigures> = Vec::new();
     let mut kills = plan.kills.iter().copied().peekable();
     let mut resolved = (0, 0);
@@ -343,6 +357,8 @@ pub fn soak(plan: &Plan) -> Report {
     let ledger = sb.ledger();
     Report {
         rows: plan.rows,
+        kills: plan.kills.len(),
+        dry_run_peak_kib,
         runs,
         stats: sb.stats(),
         key_writes: ledger
@@ -467,6 +483,31 @@ impl Aktar<'_> {
             .stderr(log)
             .spawn()
             .expect("spawn aktar")
+    }
+
+    /// The peak resident memory of `aktar check` on the export, in KiB.
+    fn dry_run(&self, mapping: &Path, input: &Path, patience: Duration) -> u64 {
+        let child = self
+            .command()
+            .args(["check", "--quiet", "--config"])
+            .arg(self.cfg)
+            .arg("-m")
+            .arg(mapping)
+            .arg("--report-dir")
+            .arg(self.out("dry run"))
+            .arg(input)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn aktar check");
+        let started = Instant::now();
+        loop {
+            if let Some((exit, peak)) = reap(&child, false) {
+                assert_eq!(exit, Some(0), "the dry run");
+                return peak;
+            }
+            assert!(started.elapsed() < patience, "the dry run: still running");
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 
     /// A run's summary.json, when it wrote one.
