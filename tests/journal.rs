@@ -334,11 +334,14 @@ fn a_posted_transaction_that_changed_is_reported_not_posted() {
 /// Kills a transaction import at several moments and runs it again: no key is ever
 /// posted twice, every row is either sent once or reported uncertain, and after a
 /// person resolves the uncertain ones a last run finishes the job.
+/// A moment of a run, named, and how the sandbox's counters show it has come.
+type Moment = (&'static str, fn(&aktar::sandbox::Stats) -> bool);
+
 #[test]
 fn sigkill_at_any_moment_never_posts_twice() {
     // Each kill comes at an event the sandbox sees: before anything reached it, at
     // the login, after a few posts, and late in the run.
-    let moments: [(&str, fn(&aktar::sandbox::Stats) -> bool); 4] = [
+    let moments: [Moment; 4] = [
         ("at once", |_| true),
         ("after the login", |s| s.logins >= 1),
         ("after 5 posts", |s| s.writes >= 5),
