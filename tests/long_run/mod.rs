@@ -258,6 +258,9 @@ impl Drop for Sandbox {
 }
 
 /// The soak itself.
+// Each child is reaped by `reap` through wait4, which gives its peak memory and which
+// std's `Child::wait` cannot.
+#[allow(clippy::zombie_processes)]
 pub fn soak(plan: &Plan) -> Report {
     std::fs::create_dir_all(&plan.dir).expect("soak dir");
     for old in ["state.db", "state.db-wal", "state.db-shm"] {
@@ -486,6 +489,8 @@ impl Aktar<'_> {
     }
 
     /// The peak resident memory of `aktar check` on the export, in KiB.
+    // Reaped by `reap` through wait4, as in `soak`.
+    #[allow(clippy::zombie_processes)]
     fn dry_run(&self, mapping: &Path, input: &Path, patience: Duration) -> u64 {
         let child = self
             .command()
