@@ -331,12 +331,12 @@ fn a_posted_transaction_that_changed_is_reported_not_posted() {
     );
 }
 
-/// Kills a transaction import at several moments and runs it again: no key is ever
-/// posted twice, every row is either sent once or reported uncertain, and after a
-/// person resolves the uncertain ones a last run finishes the job.
 /// A moment of a run, named, and how the sandbox's counters show it has come.
 type Moment = (&'static str, fn(&aktar::sandbox::Stats) -> bool);
 
+/// Kills a transaction import at several moments and runs it again: no key is ever
+/// posted twice, every row is either sent once or reported uncertain, and after a
+/// person resolves the uncertain ones a last run finishes the job.
 #[test]
 fn sigkill_at_any_moment_never_posts_twice() {
     // Each kill comes at an event the sandbox sees: before anything reached it, at
