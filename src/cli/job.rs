@@ -384,21 +384,10 @@ fn night_dir(explicit: Option<&Path>, config: &Config, name: &str) -> Result<Pat
     let dir = match explicit {
         Some(d) => {
             crate::report::folder::reuse(d, crate::report::folder::NIGHT_FILES, &[])?;
+            crate::report::folder::create(d)?;
             d.to_path_buf()
         }
-        None => {
-            let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-            let base = config.report.dir.join(format!("{name}-{stamp}"));
-            let mut dir = base.clone();
-            let mut n = 2;
-            while dir.exists() {
-                dir = PathBuf::from(format!("{}-{n}", base.display()));
-                n += 1;
-            }
-            dir
-        }
+        None => crate::report::folder::fresh(&config.report.dir, name)?,
     };
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("{}: cannot create the report folder: {e}", dir.display()))?;
     Ok(job::clean(&dir))
 }

@@ -525,23 +525,13 @@ fn print_summary(m: &Mapping, s: &Summary, dir: &Path) {
 /// `--report-dir`, else `<report dir>/<mapping>-<UTC time>/` (with a suffix if two
 /// runs start in the same second).
 fn report_dir(explicit: Option<&Path>, config: &Config, m: &Mapping) -> Result<PathBuf, String> {
-    let dir = match explicit {
-        Some(d) => d.to_path_buf(),
-        None => {
-            let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-            let base = config.report.dir.join(format!("{}-{stamp}", m.name));
-            let mut dir = base.clone();
-            let mut n = 2;
-            while dir.exists() {
-                dir = PathBuf::from(format!("{}-{n}", base.display()));
-                n += 1;
-            }
-            dir
+    match explicit {
+        Some(d) => {
+            crate::report::folder::create(d)?;
+            Ok(d.to_path_buf())
         }
-    };
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("{}: cannot create the report folder: {e}", dir.display()))?;
-    Ok(dir)
+        None => crate::report::folder::fresh(&config.report.dir, &m.name),
+    }
 }
 
 /// How the journal knows a mapping across runs: its path, made absolute.

@@ -3,7 +3,8 @@
 //! there are removed — only the names aktar writes, never anything else a person keeps
 //! there — so the folder never shows one run's errors beside another's summary. An
 //! input kept there under one of those names would be overwritten by this run's report:
-//! it is refused before anything is removed or written.
+//! it is refused before anything is removed or written. Without `--report-dir`, each
+//! run gets a folder of its own ([`fresh`]).
 
 use std::path::{Path, PathBuf};
 
@@ -84,6 +85,27 @@ fn same_file(input: &Path, report: &Path) -> bool {
         }
     }
     false
+}
+
+/// A folder of its own for one run: `<base>/<name>-<UTC time>/`, with `-2`, `-3`, … when
+/// a run of the same name started in the same second; created.
+pub fn fresh(base: &Path, name: &str) -> Result<PathBuf, String> {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let first = base.join(format!("{name}-{stamp}"));
+    let mut dir = first.clone();
+    let mut n = 2;
+    while dir.exists() {
+        dir = PathBuf::from(format!("{}-{n}", first.display()));
+        n += 1;
+    }
+    create(&dir)?;
+    Ok(dir)
+}
+
+/// Creates a report folder (and its parents), naming it when it cannot.
+pub fn create(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("{}: cannot create the report folder: {e}", dir.display()))
 }
 
 #[cfg(test)]
