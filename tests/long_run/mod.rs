@@ -11,13 +11,17 @@
 
 #![allow(dead_code)]
 
+#[path = "../common/mod.rs"]
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use aktar::sandbox::{self, Ledger, Options, Running, Stats, creds};
+use aktar::sandbox::{Ledger, Options, Stats, creds};
+use common::Sandbox;
 
 pub const ENDPOINT: &str = "oduyo.transaction_create";
 
@@ -211,52 +215,6 @@ pub fn transactions(path: &Path, n: usize) {
     f.flush().expect("flush");
 }
 
-/// The sandbox on `127.0.0.1:0` in this process, with the runtime serving it.
-pub struct Sandbox {
-    pub rt: tokio::runtime::Runtime,
-    pub running: Option<Running>,
-}
-
-impl Sandbox {
-    pub fn start(opts: Options) -> Sandbox {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let running = rt
-            .block_on(async {
-                let l = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-                sandbox::start(l, opts).await
-            })
-            .expect("sandbox");
-        Sandbox {
-            rt,
-            running: Some(running),
-        }
-    }
-
-    fn running(&self) -> &Running {
-        self.running.as_ref().expect("running")
-    }
-
-    pub fn stats(&self) -> Stats {
-        self.rt.block_on(self.running().stats())
-    }
-
-    pub fn ledger(&self) -> Ledger {
-        self.rt.block_on(self.running().ledger())
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        if let Some(r) = self.running.take() {
-            self.rt.block_on(r.stop());
-        }
-    }
-}
-
 /// The soak itself.
 // Each child is reaped by `reap` through wait4, which gives its peak memory and which
 // std's `Child::wait` cannot.
@@ -275,7 +233,7 @@ pub fn soak(plan: &Plan) -> Report {
         slow: Duration::from_secs(2),
         ..Options::default()
     });
-    let cfg = config(plan, &sb.running().base_url());
+    let cfg = config(plan, &sb.base_url());
     let mapping = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hareket.toml");
     let aktar = Aktar {
         cfg: &cfg,
