@@ -25,7 +25,7 @@ use crate::mapping::Mapping;
 use crate::problem::{Problem, RowError};
 use crate::read::{self, ReadError, Record, Row, SourcePos, Table};
 use crate::report::{PayloadWriter, RejectedRow, Rejects, RejectsDone, ReportError};
-use crate::validate::{self, Checked};
+use crate::validate::{self, Plan};
 use controls::{add_to_totals, control_columns, number, quoted, total_column_missing};
 
 const BATCH: usize = 4096;
@@ -217,7 +217,7 @@ pub fn collect(
     // The keys of rejected rows, for the message should they also be duplicates.
     let mut rejected_keys: HashMap<(usize, u64), String> = HashMap::new();
     let mut rejected = Rejects::create(sinks.errors_csv, sinks.lang)?;
-    let method = m.endpoint.method.as_str();
+    let plan = Plan::new(m, base_url);
     let mut files: Vec<FileInfo> = Vec::new();
 
     for (file_idx, input) in inputs.into_iter().enumerate() {
@@ -325,43 +325,22 @@ pub fn collect(
                     }
                 }
             }
-            // Validation and the JSON text of each request are made in parallel; this
-            // thread only counts, checks keys and writes lines.
-            let checked = validate::check_batch(m, &binding, &headers, data, |c| {
-                c.outcome.as_ref().ok().map(|req| {
-                    let url = format!("{base_url}{}", req.path);
-                    crate::report::payload_line(&c.row.pos, &c.key, method, &url, &req.body)
-                })
-            });
-            for (c, line) in checked {
-                out.rows += 1;
-                let Checked {
-                    row,
-                    key,
-                    key_hash,
-                    outcome,
-                } = c;
-                if !key.is_empty() {
-                    seen.push(Seen::new(key_hash, file_idx, row.pos.row));
-                }
-                match outcome {
-                    Ok(_) => {
-                        out.valid += 1;
-                        if let Some(line) = line {
-                            let line = line.map_err(|source| ReportError::Json {
-                                path: spill.to_path_buf(),
-                                source,
-                            })?;
-                            writer.write_line(&line)?;
-                        }
-                    }
-                    Err(errors) => {
-                        rejected_keys.insert((file_idx, row.pos.row), key);
-                        rejected.add(
-                            (file_idx, row.pos.row),
-                            rejected_row(row, errors, &column_map),
-                        )?;
-                    }
+            // Validation and each valid row's payloads line are made in parallel; this
+            // thread only counts, keeps key digests and writes bytes.
+            for slice in validate::check_batch(m, &binding, &headers, data, &plan) {
+                out.rows += slice.rows;
+                out.valid += slice.valid;
+                seen.extend(
+                    slice
+                        .keys
+                        .iter()
+                        .map(|&(row, hash)| Seen::new(hash, file_idx, row)),
+                );
+                writer.write_bytes(&slice.lines)?;
+                for (row, key, errors) in slice.rejected {
+                    let at = (file_idx, row.pos.row);
+                    rejected_keys.insert(at, key);
+                    rejected.add(at, rejected_row(row, errors, &column_map))?;
                 }
             }
             progress(out.rows, rejected.rows());

@@ -82,6 +82,13 @@ impl PayloadWriter {
             .map_err(|e| io_error(self.guard.dest(), e))
     }
 
+    /// Writes whole lines, each ending in its newline.
+    pub fn write_bytes(&mut self, lines: &[u8]) -> Result<(), ReportError> {
+        self.out
+            .write_all(lines)
+            .map_err(|e| io_error(self.guard.dest(), e))
+    }
+
     /// Completes the file and moves it to its real name.
     pub fn finish(self) -> Result<(), ReportError> {
         self.guard.commit(self.out)

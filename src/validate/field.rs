@@ -109,7 +109,11 @@ impl<'r> RowCx<'r> {
                 crate::mapping::template::Part::Col(c) => out.push_str(&self.cell(*c).text()),
             }
         }
-        out.trim().to_string()
+        let end = out.trim_end().len();
+        out.truncate(end);
+        let start = out.len() - out.trim_start().len();
+        out.drain(..start);
+        out
     }
 
     /// The field's value, or `Value::Null` after pushing its problems.

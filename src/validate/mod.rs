@@ -6,21 +6,23 @@
 //! [`crate::pipeline`]'s single-threaded collector.
 
 use rayon::prelude::*;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use crate::mapping::cond::{Cmp, Condition, Literal};
 use crate::mapping::{Mapping, ValueSource};
 use crate::problem::{Clause, Problem, RowError, Test};
-use crate::providers::{Empty, Envelope, Lit};
+use crate::providers::Lit;
 use crate::read::Row;
 use crate::turkish::case::fold;
 
 mod amount;
 mod field;
 pub mod value;
+mod wire;
 
 use field::RowCx;
 pub use value::Value;
+pub use wire::Plan;
 
 /// A request ready to go: the URL path (the endpoint path with the path field filled
 /// in) and the body.
@@ -41,13 +43,19 @@ pub struct Checked {
     pub outcome: Result<Request, Vec<RowError>>,
 }
 
-/// Validates one row against a mapping bound to its file's header.
-pub fn check_row(m: &Mapping, binding: &[usize], headers: &[String], row: Row) -> Checked {
+/// A row read as the mapping's typed values, or everything wrong with it.
+pub(crate) struct Verdict {
+    pub key: String,
+    pub outcome: Result<Vec<Value>, Vec<RowError>>,
+}
+
+/// Reads and checks one row's fields against a mapping bound to its file's header.
+pub(crate) fn verdict(m: &Mapping, binding: &[usize], headers: &[String], row: &Row) -> Verdict {
     let mut cx = RowCx {
         m,
         binding,
         headers,
-        row: &row,
+        row,
         errors: Vec::new(),
         markers: Vec::new(),
     };
@@ -62,13 +70,28 @@ pub fn check_row(m: &Mapping, binding: &[usize], headers: &[String], row: Row) -
     conditions(&mut cx, &values);
     amount::check_markers(&mut cx, &values);
     let mut errors = std::mem::take(&mut cx.errors);
-    let key_hash = key_hash(&key);
     let outcome = if errors.is_empty() {
-        Ok(request(m, &values))
+        Ok(values)
     } else {
         dedup(&mut errors);
         Err(errors)
     };
+    Verdict { key, outcome }
+}
+
+/// Validates one row against a mapping bound to its file's header.
+pub fn check_row(m: &Mapping, binding: &[usize], headers: &[String], row: Row) -> Checked {
+    let Verdict { key, outcome } = verdict(m, binding, headers, &row);
+    let key_hash = key_hash(&key);
+    let outcome = outcome.map(|values| {
+        let plan = Plan::new(m, "");
+        let mut body = Vec::new();
+        plan.body(&mut body, &values);
+        Request {
+            path: plan.path(&values),
+            body: serde_json::from_slice(&body).unwrap_or(Json::Null),
+        }
+    });
     Checked {
         row,
         key,
@@ -77,21 +100,64 @@ pub fn check_row(m: &Mapping, binding: &[usize], headers: &[String], row: Row) -
     }
 }
 
-/// Validates a batch in parallel and runs `then` on each result, in parallel too; the
-/// output keeps the input's order.
-pub fn check_batch<T: Send>(
+/// What one slice of a batch came to, for the collector, which then only counts,
+/// keeps key digests and writes bytes: the valid rows are already payloads lines and
+/// dropped where they were validated.
+#[derive(Default)]
+pub struct Slice {
+    /// The valid rows' payloads.jsonl lines, newline-terminated, in file order.
+    pub lines: Vec<u8>,
+    pub rows: u64,
+    pub valid: u64,
+    /// Row number and key digest of every row with a key, in file order.
+    pub keys: Vec<(u64, u128)>,
+    /// The rejected rows with their keys and problems, in file order.
+    pub rejected: Vec<(Row, String, Vec<RowError>)>,
+}
+
+/// Rows a worker takes at a time: enough to make the hand-off cheap, few enough to
+/// spread a batch over every core.
+const SLICE: usize = 512;
+
+/// Validates a batch in parallel, slice by slice; the slices come back in file order.
+pub fn check_batch(
     m: &Mapping,
     binding: &[usize],
     headers: &[String],
     rows: Vec<Row>,
-    then: impl Fn(&Checked) -> T + Sync,
-) -> Vec<(Checked, T)> {
-    rows.into_par_iter()
-        .with_min_len(256)
-        .map(|r| {
-            let c = check_row(m, binding, headers, r);
-            let t = then(&c);
-            (c, t)
+    plan: &Plan<'_>,
+) -> Vec<Slice> {
+    let mut slices: Vec<Vec<Row>> = Vec::with_capacity(rows.len().div_ceil(SLICE));
+    let mut rows = rows.into_iter();
+    loop {
+        let slice: Vec<Row> = rows.by_ref().take(SLICE).collect();
+        if slice.is_empty() {
+            break;
+        }
+        slices.push(slice);
+    }
+    slices
+        .into_par_iter()
+        .map(|slice| {
+            let mut out = Slice {
+                lines: Vec::with_capacity(slice.len() * 512),
+                ..Slice::default()
+            };
+            for row in slice {
+                let Verdict { key, outcome } = verdict(m, binding, headers, &row);
+                out.rows += 1;
+                if !key.is_empty() {
+                    out.keys.push((row.pos.row, key_hash(&key)));
+                }
+                match outcome {
+                    Ok(values) => {
+                        out.valid += 1;
+                        plan.line(&mut out.lines, &row.pos, &key, &values);
+                    }
+                    Err(errors) => out.rejected.push((row, key, errors)),
+                }
+            }
+            out
         })
         .collect()
 }
@@ -267,46 +333,6 @@ fn equals(v: &Value, l: &Literal) -> bool {
         (v, Literal::Num(n)) => v.text(None) == n.to_string(),
         (v, Literal::Bool(b)) => v.text(None) == if *b { "true" } else { "false" },
     }
-}
-
-/// Everything but RFC 3986's unreserved characters is escaped in a path segment.
-const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Builds the request: path field into the path, other fields into the body in the
-/// endpoint's order (an empty value left out, sent as `""` or as `null`, as the field
-/// says), wrapped in the endpoint's envelope.
-fn request(m: &Mapping, values: &[Value]) -> Request {
-    let ep = m.endpoint;
-    let mut path = ep.path.clone();
-    let mut body = Map::new();
-    for (f, v) in m.fields.iter().zip(values) {
-        if ep.is_path_field(&f.def.name) {
-            let seg = v.text(f.format.as_deref());
-            let enc = percent_encoding::utf8_percent_encode(&seg, PATH_SEGMENT);
-            path = path.replace(&format!("{{{}}}", f.def.name), &enc.to_string());
-            continue;
-        }
-        let json = match (v, f.empty) {
-            (Value::Null, Empty::Omit) => continue,
-            (Value::Null, Empty::Send) => Json::String(String::new()),
-            (Value::Null, Empty::Null) => Json::Null,
-            (v, _) => v.to_json(f.def.json, f.format.as_deref()),
-        };
-        body.insert(f.def.name.clone(), json);
-    }
-    let body = match &ep.envelope {
-        Envelope::Key(k) => {
-            let mut outer = Map::new();
-            outer.insert(k.clone(), Json::Object(body));
-            Json::Object(outer)
-        }
-        Envelope::Bare => Json::Object(body),
-    };
-    Request { path, body }
 }
 
 #[cfg(test)]

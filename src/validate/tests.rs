@@ -297,12 +297,20 @@ fn batches_keep_file_order() {
     let m = mapping(ODUYO);
     let headers: Vec<String> = ODUYO_HEAD.iter().map(|s| s.to_string()).collect();
     let b = m.bind(&headers).unwrap();
+    // Every seventh row has no key: rejected, and without a digest.
+    let code = |i: u64| {
+        if i % 7 == 3 {
+            String::new()
+        } else {
+            format!("C{i}")
+        }
+    };
     let rows: Vec<Row> = (0..5000)
         .map(|i| {
             row(
                 i + 2,
                 &[
-                    t(&format!("C{i}")),
+                    t(&code(i)),
                     t("1"),
                     t("Ad"),
                     t("Şahıs"),
@@ -313,10 +321,38 @@ fn batches_keep_file_order() {
             )
         })
         .collect();
-    let out = check_batch(&m, &b, &headers, rows, |c| c.row.pos.row * 10);
-    assert!(out.iter().enumerate().all(|(i, (c, t))| {
-        c.row.pos.row == i as u64 + 2 && c.key == format!("C{i}") && *t == c.row.pos.row * 10
-    }));
+    let plan = Plan::new(&m, "http://x");
+    let out = check_batch(&m, &b, &headers, rows, &plan);
+    assert!(out.len() > 1, "a batch is spread over slices");
+    let lines: Vec<serde_json::Value> = out
+        .iter()
+        .flat_map(|s| s.lines.split(|&b| b == b'\n').filter(|l| !l.is_empty()))
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    let valid: Vec<u64> = (0..5000).filter(|i| i % 7 != 3).collect();
+    assert_eq!(lines.len(), valid.len());
+    for (line, i) in lines.iter().zip(&valid) {
+        assert_eq!(line["row"], i + 2);
+        assert_eq!(line["key"], code(*i));
+    }
+    let keys: Vec<u64> = out
+        .iter()
+        .flat_map(|s| s.keys.iter().map(|k| k.0))
+        .collect();
+    assert_eq!(keys, valid.iter().map(|i| i + 2).collect::<Vec<_>>());
+    let rejected: Vec<u64> = out
+        .iter()
+        .flat_map(|s| s.rejected.iter().map(|r| r.0.pos.row))
+        .collect();
+    assert_eq!(
+        rejected,
+        (0..5000)
+            .filter(|i| i % 7 == 3)
+            .map(|i| i + 2)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(out.iter().map(|s| s.rows).sum::<u64>(), 5000);
+    assert_eq!(out.iter().map(|s| s.valid).sum::<u64>(), valid.len() as u64);
 }
 
 #[test]

@@ -1,0 +1,267 @@
+//! A valid row's request as bytes: the URL path, the JSON body and its payloads.jsonl
+//! line, written straight into a buffer the worker thread reuses.
+//!
+//! Strings go through serde_json's own escaping and numbers through the same integer
+//! formatting, so the bytes are exactly what serialising the equivalent
+//! `serde_json::Value` (with its keys in insertion order) gives: the spill, the
+//! journal's payload hash and payloads.jsonl do not depend on which way a body was
+//! built.
+
+use std::io::Write as _;
+
+use super::value::Value;
+use crate::mapping::Mapping;
+use crate::providers::{Empty, Envelope, Json as Wire};
+use crate::read::SourcePos;
+
+/// Everything but RFC 3986's unreserved characters is escaped in a path segment.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Writes `s` as a JSON string.
+pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
+    // Writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// What a mapping's requests share, resolved once: the path around its path field and
+/// the payloads.jsonl line's constant parts.
+pub struct Plan<'m> {
+    m: &'m Mapping,
+    /// The endpoint path before and after the `{field}` placeholder (the whole path
+    /// when it has none).
+    path: (String, Option<String>),
+    /// The path field's index: it fills the path and is not in the body.
+    path_field: Option<usize>,
+    /// `,"method":"<method>","url":` and the base URL the path is appended to.
+    method: Vec<u8>,
+    base_url: String,
+}
+
+impl<'m> Plan<'m> {
+    pub fn new(m: &'m Mapping, base_url: &str) -> Plan<'m> {
+        let ep = m.endpoint;
+        let path_field = ep
+            .path_field
+            .as_deref()
+            .and_then(|name| m.fields.iter().position(|f| f.def.name == name));
+        let path = path_field
+            .and_then(|i| ep.path.split_once(&format!("{{{}}}", m.fields[i].def.name)))
+            .map(|(before, after)| (before.to_string(), Some(after.to_string())))
+            .unwrap_or_else(|| (ep.path.clone(), None));
+        let mut method = b",\"method\":".to_vec();
+        write_str(&mut method, ep.method.as_str());
+        method.extend_from_slice(b",\"url\":");
+        Plan {
+            m,
+            path,
+            path_field,
+            method,
+            base_url: base_url.to_string(),
+        }
+    }
+
+    /// The URL path with the path field's value in its segment.
+    pub fn path(&self, values: &[Value]) -> String {
+        let (before, after) = &self.path;
+        let mut out = before.clone();
+        if let (Some(i), Some(after)) = (self.path_field, after) {
+            let f = &self.m.fields[i];
+            let seg = values[i].text(f.format.as_deref());
+            out.extend(percent_encoding::utf8_percent_encode(&seg, PATH_SEGMENT));
+            out.push_str(after);
+        }
+        out
+    }
+
+    /// The body: the fields in the mapping's order (an empty value left out, sent as
+    /// `""` or as `null`, as the field says), wrapped in the endpoint's envelope.
+    pub fn body(&self, out: &mut Vec<u8>, values: &[Value]) {
+        let m = self.m;
+        let enveloped = match &m.endpoint.envelope {
+            Envelope::Key(k) => {
+                out.push(b'{');
+                write_str(out, k);
+                out.push(b':');
+                true
+            }
+            Envelope::Bare => false,
+        };
+        out.push(b'{');
+        let mut first = true;
+        for (i, (f, v)) in m.fields.iter().zip(values).enumerate() {
+            if self.path_field == Some(i) {
+                continue;
+            }
+            if v.is_null() && f.empty == Empty::Omit {
+                continue;
+            }
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            write_str(out, &f.def.name);
+            out.push(b':');
+            match (v, f.empty) {
+                (Value::Null, Empty::Send) => out.extend_from_slice(b"\"\""),
+                (v, _) => value(out, v, f.def.json, f.format.as_deref()),
+            }
+        }
+        out.push(b'}');
+        if enveloped {
+            out.push(b'}');
+        }
+    }
+
+    /// One payloads.jsonl line with its newline:
+    /// `{"file","row","key","method","url","body"}`, keys in that order.
+    pub fn line(&self, out: &mut Vec<u8>, pos: &SourcePos, key: &str, values: &[Value]) {
+        out.extend_from_slice(b"{\"file\":");
+        match &pos.sheet {
+            Some(sheet) => write_str(out, &format!("{}#{}", pos.file, sheet)),
+            None => write_str(out, &pos.file),
+        }
+        let _ = write!(out, ",\"row\":{},\"key\":", pos.row);
+        write_str(out, key);
+        out.extend_from_slice(&self.method);
+        let mut url = String::with_capacity(self.base_url.len() + 32);
+        url.push_str(&self.base_url);
+        url.push_str(&self.path(values));
+        write_str(out, &url);
+        out.extend_from_slice(b",\"body\":");
+        self.body(out, values);
+        out.extend_from_slice(b"}\n");
+    }
+}
+
+/// A decimal as `Decimal`'s `Display` writes it (every digit of its scale, a `-` on
+/// any negative value, zero included), without its per-digit division by ten.
+fn decimal(out: &mut Vec<u8>, d: &rust_decimal::Decimal) {
+    if d.is_sign_negative() {
+        out.push(b'-');
+    }
+    let mut m = d.mantissa().unsigned_abs();
+    let scale = d.scale() as usize;
+    let mut digits = [0u8; 40];
+    let mut n = 0;
+    while m > 0 {
+        // Two steps: a u64 division for the low digits is far cheaper than u128's.
+        let low = (m % 10_000_000_000_000_000_000) as u64;
+        m /= 10_000_000_000_000_000_000;
+        let mut low = low;
+        let mut k = 0;
+        while (m > 0 && k < 19) || low > 0 {
+            digits[n] = b'0' + (low % 10) as u8;
+            low /= 10;
+            n += 1;
+            k += 1;
+        }
+    }
+    // Zeros up to the scale, and one before the point.
+    while n < scale + 1 {
+        digits[n] = b'0';
+        n += 1;
+    }
+    for i in (scale..n).rev() {
+        out.push(digits[i]);
+    }
+    if scale > 0 {
+        out.push(b'.');
+        for i in (0..scale).rev() {
+            out.push(digits[i]);
+        }
+    }
+}
+
+/// The JSON a value becomes for a field sent as `wire`; decimals always as exact
+/// strings.
+fn value(out: &mut Vec<u8>, v: &Value, wire: Wire, format: Option<&str>) {
+    match (v, wire) {
+        (Value::Null, _) => out.extend_from_slice(b"null"),
+        (Value::Int(i), Wire::Number) => {
+            let _ = write!(out, "{i}");
+        }
+        (Value::Int(i), _) => {
+            let _ = write!(out, "\"{i}\"");
+        }
+        (Value::Bool(b), Wire::Boolean) => {
+            out.extend_from_slice(if *b { b"true" } else { b"false" });
+        }
+        (Value::Bool(b), Wire::String) => {
+            out.extend_from_slice(if *b { b"\"1\"" } else { b"\"0\"" });
+        }
+        (Value::Dec(d), _) => {
+            out.push(b'"');
+            decimal(out, d);
+            out.push(b'"');
+        }
+        (Value::Str(s), _) => write_str(out, s),
+        (Value::List(items), Wire::Array) => {
+            out.push(b'[');
+            for (n, item) in items.iter().enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                match item {
+                    Value::Int(i) => {
+                        let _ = write!(out, "{i}");
+                    }
+                    other => write_str(out, &other.text(format)),
+                }
+            }
+            out.push(b']');
+        }
+        (v, _) => write_str(out, &v.text(format)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    fn written(d: Decimal) -> String {
+        let mut out = Vec::new();
+        super::decimal(&mut out, &d);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn decimals_are_written_as_display_writes_them() {
+        for text in [
+            "0",
+            "-0",
+            "0.00",
+            "-0.00",
+            "0.0001",
+            "-0.5",
+            "1",
+            "10",
+            "100.10",
+            "-9440.0000",
+            "10000000000000000000",
+            "9999999999999999999",
+            "12345678901234567890.12",
+            "79228162514264337593543950335",
+            "-79228162514264337593543950335",
+            "0.0000000000000000000000000001",
+        ] {
+            let d: Decimal = text.parse().unwrap();
+            assert_eq!(written(d), d.to_string(), "{text}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_decimal_is_written_as_display_writes_it(
+            lo in any::<u32>(), mid in any::<u32>(), hi in any::<u32>(),
+            negative in any::<bool>(), scale in 0u32..=28,
+        ) {
+            let d = Decimal::from_parts(lo, mid, hi, negative, scale);
+            prop_assert_eq!(written(d), d.to_string());
+        }
+    }
+}
