@@ -27,6 +27,7 @@ use crate::read::{self, ReadError, Record, Row, SourcePos, Table};
 use crate::report::{PayloadWriter, RejectedRow, Rejects, RejectsDone, ReportError};
 use crate::validate::{self, Plan};
 use controls::{add_to_totals, control_columns, number, quoted, total_column_missing};
+use digests::{Digests, KeyLog, Seen};
 
 const BATCH: usize = 4096;
 
@@ -142,31 +143,6 @@ pub enum PipelineError {
     ReaderDied { file: String, message: String },
 }
 
-/// A row's key digest and position, packed: 24 bytes a row.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Seen {
-    hash: [u64; 2],
-    /// Input index in the top 16 bits, row number in the rest.
-    at: u64,
-}
-
-impl Seen {
-    fn new(hash: u128, file: usize, row: u64) -> Seen {
-        Seen {
-            hash: [(hash >> 64) as u64, hash as u64],
-            at: ((file as u64) << 48) | (row & ((1 << 48) - 1)),
-        }
-    }
-
-    fn file(self) -> usize {
-        (self.at >> 48) as usize
-    }
-
-    fn row(self) -> u64 {
-        self.at & ((1 << 48) - 1)
-    }
-}
-
 /// What is remembered of each input while its rows stream.
 struct FileInfo {
     path: PathBuf,
@@ -213,9 +189,9 @@ pub fn collect(
         controls: Vec::new(),
     };
     let mut writer = PayloadWriter::create(spill)?;
-    let mut seen: Vec<Seen> = Vec::new();
+    let mut seen = Digests::beside(spill);
     // The keys of rejected rows, for the message should they also be duplicates.
-    let mut rejected_keys: HashMap<(usize, u64), String> = HashMap::new();
+    let mut rejected_keys = KeyLog::beside(spill);
     let mut rejected = Rejects::create(sinks.errors_csv, sinks.lang)?;
     let plan = Plan::new(m, base_url);
     let mut files: Vec<FileInfo> = Vec::new();
@@ -330,16 +306,16 @@ pub fn collect(
             for slice in validate::check_batch(m, &binding, &headers, data, &plan) {
                 out.rows += slice.rows;
                 out.valid += slice.valid;
-                seen.extend(
-                    slice
-                        .keys
-                        .iter()
-                        .map(|&(row, hash)| Seen::new(hash, file_idx, row)),
-                );
+                for &(row, hash) in &slice.keys {
+                    seen.push(Seen::new(hash, file_idx, row))
+                        .map_err(|e| scratch_error(spill, e))?;
+                }
                 writer.write_bytes(&slice.lines)?;
                 for (row, key, errors) in slice.rejected {
                     let at = (file_idx, row.pos.row);
-                    rejected_keys.insert(at, key);
+                    rejected_keys
+                        .add(file_idx, row.pos.row, &key)
+                        .map_err(|e| scratch_error(spill, e))?;
                     rejected.add(at, rejected_row(row, errors, &column_map))?;
                 }
             }
@@ -367,12 +343,8 @@ pub fn collect(
     writer.finish()?;
 
     // Rows whose key another row also has: each names the first of the others.
-    seen.sort_unstable();
     let mut dups: HashMap<(usize, u64), String> = HashMap::new();
-    for group in seen
-        .chunk_by(|a, b| a.hash == b.hash)
-        .filter(|g| g.len() > 1)
-    {
+    seen.repeated(|group| {
         for (i, s) in group.iter().enumerate() {
             let other = group[if i == 0 { 1 } else { 0 }];
             let pos = SourcePos {
@@ -381,23 +353,35 @@ pub fn collect(
             };
             dups.insert((s.file(), s.row()), describe(&pos));
         }
-    }
-    drop(seen);
+    })
+    .map_err(|e| scratch_error(spill, e))?;
     if !dups.is_empty() {
-        for (&(file_idx, row), key) in &rejected_keys {
-            if let Some(other) = dups.get(&(file_idx, row)) {
-                let pos = SourcePos {
-                    row,
-                    ..files[file_idx].pos.clone()
-                };
-                let column = &files[file_idx].key_column;
-                rejected.add_late((file_idx, row), duplicate_error(&pos, column, key, other));
-            }
-        }
+        rejected_keys
+            .replay(|file_idx, row, key| {
+                if let Some(other) = dups.get(&(file_idx, row)) {
+                    let pos = SourcePos {
+                        row,
+                        ..files[file_idx].pos.clone()
+                    };
+                    let column = &files[file_idx].key_column;
+                    rejected.add_late((file_idx, row), duplicate_error(&pos, column, &key, other));
+                }
+            })
+            .map_err(|e| scratch_error(spill, e))?;
         out.valid -= duplicates::filter_spill(m, spill, &files, &dups, &mut rejected)?;
     }
     out.rejected = rejected.finish()?;
     Ok(out)
+}
+
+/// A scratch file beside the spill that cannot be written or read back.
+fn scratch_error(spill: &Path, source: std::io::Error) -> PipelineError {
+    PipelineError::Spill {
+        path: spill
+            .parent()
+            .map_or_else(|| ".".into(), |d| d.display().to_string()),
+        source,
+    }
 }
 
 /// What a panicking thread said, as far as it can be read.
@@ -499,6 +483,7 @@ fn remap(file: &[String], union: &[String]) -> Vec<usize> {
 }
 
 mod controls;
+mod digests;
 mod duplicates;
 
 #[cfg(test)]
