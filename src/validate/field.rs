@@ -171,7 +171,7 @@ impl<'r> RowCx<'r> {
                     Transform::LowerAscii => t.to_ascii_lowercase(),
                     Transform::Title => case::title(&t),
                     Transform::Digits => t.chars().filter(char::is_ascii_digit).collect(),
-                    Transform::CollapseSpaces => t.split_whitespace().collect::<Vec<_>>().join(" "),
+                    Transform::CollapseSpaces => collapse_spaces(t),
                     Transform::PhoneTr => checks::phone_tr(&t).unwrap_or(t),
                     Transform::Abs => t,
                 };
@@ -394,16 +394,18 @@ impl<'r> RowCx<'r> {
                 self.push(column, original, Problem::Pattern { pattern });
             }
         }
-        let len = text.chars().count();
-        if let Some(min) = f.min_len
-            && len < min
-        {
-            self.push(column, original, Problem::MinLen { min });
-        }
-        if let Some(max) = f.max_len
-            && len > max
-        {
-            self.push(column, original, Problem::MaxLen { max });
+        if f.min_len.is_some() || f.max_len.is_some() {
+            let len = text.chars().count();
+            if let Some(min) = f.min_len
+                && len < min
+            {
+                self.push(column, original, Problem::MinLen { min });
+            }
+            if let Some(max) = f.max_len
+                && len > max
+            {
+                self.push(column, original, Problem::MaxLen { max });
+            }
         }
         if let Some(b) = &f.min
             && below(v, b)
@@ -497,6 +499,29 @@ fn text_raw<'a>(s: String) -> Raw<'a> {
     }
 }
 
+/// Runs of whitespace as one space, none at the ends; text that has no such run is
+/// kept as it is.
+fn collapse_spaces(t: String) -> String {
+    let mut prev_space = true;
+    let clean = t.bytes().all(|b| {
+        let space = b == b' ';
+        let ok = !(space && prev_space) && !(b.is_ascii_whitespace() && !space) && b >= 0x20;
+        prev_space = space;
+        ok
+    }) && !prev_space;
+    if clean && !t.contains(|c: char| !c.is_ascii() && c.is_whitespace()) {
+        return t;
+    }
+    let mut out = String::with_capacity(t.len());
+    for word in t.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 fn parse_bool(t: &str) -> Option<bool> {
     match case::fold(t).as_str() {
         "1" | "true" | "evet" | "e" | "yes" | "y" | "doğru" | "var" | "x" => Some(true),
@@ -522,5 +547,18 @@ fn above(v: &Value, b: &Bound) -> bool {
         (Value::Date(d), Bound::Date(n)) => d > n,
         (Value::DateTime(d), Bound::Date(n)) => d.date() > *n,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn collapse_spaces_is_split_and_join(s in "[ a\t\u{a0}\u{b}\u{1f}\n\r\u{3000}ş]{0,12}") {
+            let expected = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            prop_assert_eq!(super::collapse_spaces(s), expected);
+        }
     }
 }

@@ -22,6 +22,7 @@ mod wire;
 
 use field::RowCx;
 pub use value::Value;
+use wire::FileLabel;
 pub use wire::Plan;
 
 /// A request ready to go: the URL path (the endpoint path with the path field filled
@@ -143,6 +144,7 @@ pub fn check_batch(
                 lines: Vec::with_capacity(slice.len() * 512),
                 ..Slice::default()
             };
+            let mut file = FileLabel::default();
             for row in slice {
                 let Verdict { key, outcome } = verdict(m, binding, headers, &row);
                 out.rows += 1;
@@ -152,7 +154,7 @@ pub fn check_batch(
                 match outcome {
                     Ok(values) => {
                         out.valid += 1;
-                        plan.line(&mut out.lines, &row.pos, &key, &values);
+                        plan.line(&mut out.lines, &mut file, &row.pos, &key, &values);
                     }
                     Err(errors) => out.rejected.push((row, key, errors)),
                 }

@@ -39,6 +39,8 @@ pub struct Plan<'m> {
     /// `,"method":"<method>","url":` and the base URL the path is appended to.
     method: Vec<u8>,
     base_url: String,
+    /// The escaped URL when every request has the same one (no path field).
+    url: Option<Vec<u8>>,
 }
 
 impl<'m> Plan<'m> {
@@ -55,12 +57,18 @@ impl<'m> Plan<'m> {
         let mut method = b",\"method\":".to_vec();
         write_str(&mut method, ep.method.as_str());
         method.extend_from_slice(b",\"url\":");
+        let url = path_field.is_none().then(|| {
+            let mut url = Vec::new();
+            write_str(&mut url, &format!("{base_url}{}", path.0));
+            url
+        });
         Plan {
             m,
             path,
             path_field,
             method,
             base_url: base_url.to_string(),
+            url,
         }
     }
 
@@ -117,23 +125,64 @@ impl<'m> Plan<'m> {
     }
 
     /// One payloads.jsonl line with its newline:
-    /// `{"file","row","key","method","url","body"}`, keys in that order.
-    pub fn line(&self, out: &mut Vec<u8>, pos: &SourcePos, key: &str, values: &[Value]) {
-        out.extend_from_slice(b"{\"file\":");
-        match &pos.sheet {
-            Some(sheet) => write_str(out, &format!("{}#{}", pos.file, sheet)),
-            None => write_str(out, &pos.file),
-        }
-        let _ = write!(out, ",\"row\":{},\"key\":", pos.row);
+    /// `{"file","row","key","method","url","body"}`, keys in that order. `file` keeps
+    /// the escaped file name between the rows of one file.
+    pub fn line(
+        &self,
+        out: &mut Vec<u8>,
+        file: &mut FileLabel,
+        pos: &SourcePos,
+        key: &str,
+        values: &[Value],
+    ) {
+        out.extend_from_slice(file.of(pos));
+        let _ = write!(out, "{},\"key\":", pos.row);
         write_str(out, key);
         out.extend_from_slice(&self.method);
-        let mut url = String::with_capacity(self.base_url.len() + 32);
-        url.push_str(&self.base_url);
-        url.push_str(&self.path(values));
-        write_str(out, &url);
+        match &self.url {
+            Some(url) => out.extend_from_slice(url),
+            None => {
+                let mut url = String::with_capacity(self.base_url.len() + 32);
+                url.push_str(&self.base_url);
+                url.push_str(&self.path(values));
+                write_str(out, &url);
+            }
+        }
         out.extend_from_slice(b",\"body\":");
         self.body(out, values);
         out.extend_from_slice(b"}\n");
+    }
+}
+
+/// The start of a payloads line up to its row number, `{"file":"<label>","row":`,
+/// made again only when the file changes.
+#[derive(Default)]
+pub struct FileLabel {
+    of: Option<(std::sync::Arc<str>, Option<std::sync::Arc<str>>)>,
+    bytes: Vec<u8>,
+}
+
+impl FileLabel {
+    fn of(&mut self, pos: &SourcePos) -> &[u8] {
+        let same = self.of.as_ref().is_some_and(|(f, s)| {
+            std::sync::Arc::ptr_eq(f, &pos.file)
+                && match (s, &pos.sheet) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+                    _ => false,
+                }
+        });
+        if !same {
+            self.bytes.clear();
+            self.bytes.extend_from_slice(b"{\"file\":");
+            match &pos.sheet {
+                Some(sheet) => write_str(&mut self.bytes, &format!("{}#{}", pos.file, sheet)),
+                None => write_str(&mut self.bytes, &pos.file),
+            }
+            self.bytes.extend_from_slice(b",\"row\":");
+            self.of = Some((pos.file.clone(), pos.sheet.clone()));
+        }
+        &self.bytes
     }
 }
 
@@ -143,22 +192,25 @@ fn decimal(out: &mut Vec<u8>, d: &rust_decimal::Decimal) {
     if d.is_sign_negative() {
         out.push(b'-');
     }
-    let mut m = d.mantissa().unsigned_abs();
+    let m = d.mantissa().unsigned_abs();
     let scale = d.scale() as usize;
     let mut digits = [0u8; 40];
     let mut n = 0;
-    while m > 0 {
-        // Two steps: a u64 division for the low digits is far cheaper than u128's.
-        let low = (m % 10_000_000_000_000_000_000) as u64;
-        m /= 10_000_000_000_000_000_000;
-        let mut low = low;
-        let mut k = 0;
-        while (m > 0 && k < 19) || low > 0 {
+    let mut put = |mut low: u64, at_least: usize| {
+        let start = n;
+        while low > 0 || n - start < at_least {
             digits[n] = b'0' + (low % 10) as u8;
             low /= 10;
             n += 1;
-            k += 1;
         }
+    };
+    // u64 arithmetic for the low 19 digits: u128 division is far slower.
+    const E19: u128 = 10_000_000_000_000_000_000;
+    if m < E19 {
+        put(m as u64, 0);
+    } else {
+        put((m % E19) as u64, 19);
+        put((m / E19) as u64, 0);
     }
     // Zeros up to the scale, and one before the point.
     while n < scale + 1 {
