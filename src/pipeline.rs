@@ -128,6 +128,23 @@ pub struct ControlTotals {
     pub expected: Option<Vec<Option<Decimal>>>,
 }
 
+impl ControlTotals {
+    /// Nothing summed yet over `cols` of `table`.
+    fn new(table: &Table, cols: &[usize]) -> ControlTotals {
+        ControlTotals {
+            file: table.file.to_string(),
+            sums: cols
+                .iter()
+                .map(|&c| {
+                    let name = table.headers.get(c).cloned().unwrap_or_default();
+                    (name, Decimal::ZERO, 0)
+                })
+                .collect(),
+            expected: None,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
     #[error(transparent)]
@@ -173,32 +190,12 @@ pub fn collect(
     stop: &CancellationToken,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<Collected, PipelineError> {
-    let spill = sinks.spill;
     let headers = union_headers(&inputs);
-    let mut out = Collected {
-        rows: 0,
-        skipped: 0,
-        valid: 0,
-        rejected: RejectsDone::default(),
-        headers,
-        spill: spill.to_path_buf(),
-        skipped_rows: Vec::new(),
-        warnings: Vec::new(),
-        limited: false,
-        interrupted: false,
-        controls: Vec::new(),
-    };
-    let mut writer = PayloadWriter::create(spill)?;
-    let mut seen = Digests::beside(spill);
-    // The keys of rejected rows, for the message should they also be duplicates.
-    let mut rejected_keys = KeyLog::beside(spill);
-    let mut rejected = Rejects::create(sinks.errors_csv, sinks.lang)?;
+    let mut c = Collector::new(m, sinks, headers)?;
     let plan = Plan::new(m, base_url);
-    let mut files: Vec<FileInfo> = Vec::new();
-
     for (file_idx, input) in inputs.into_iter().enumerate() {
         if stop.is_cancelled() {
-            out.interrupted = true;
+            c.out.interrupted = true;
             break;
         }
         let Input {
@@ -207,24 +204,13 @@ pub fn collect(
             binding,
             control,
         } = input;
-        let mut totals = control.as_ref().map(|(_, cols)| ControlTotals {
-            file: table.file.to_string(),
-            sums: cols
-                .iter()
-                .map(|&c| {
-                    (
-                        table.headers.get(c).cloned().unwrap_or_default(),
-                        Decimal::ZERO,
-                        0,
-                    )
-                })
-                .collect(),
-            expected: None,
-        });
-        out.warnings.extend(table.warnings.iter().cloned());
-        let column_map = remap(&table.headers, &out.headers);
+        let mut totals = control
+            .as_ref()
+            .map(|(_, cols)| ControlTotals::new(&table, cols));
+        c.out.warnings.extend(table.warnings.iter().cloned());
+        let column_map = remap(&table.headers, &c.out.headers);
         let headers = table.headers.clone();
-        files.push(FileInfo {
+        c.files.push(FileInfo {
             path,
             pos: SourcePos {
                 file: table.file.clone(),
@@ -234,144 +220,248 @@ pub fn collect(
             column_map: column_map.clone(),
             key_column: key_column(m, &binding, &headers),
         });
-        let (tx, rx) = sync_channel::<Result<Vec<Record>, ReadError>>(4);
-        let mut records = table.records;
         let file_name = table.file.to_string();
-        let spawned = std::thread::Builder::new().name("aktar-reader".to_owned());
-        let reader = spawned.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            for r in records.by_ref() {
-                match r {
-                    Ok(rec) => {
-                        batch.push(rec);
-                        if batch.len() == BATCH
-                            && tx
-                                .send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))))
-                                .is_err()
-                        {
-                            return;
-                        }
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                }
-            }
-            if !batch.is_empty() {
-                let _ = tx.send(Ok(batch));
-            }
-        });
-        let reader = reader.map_err(|e| PipelineError::ReaderDied {
-            file: file_name.clone(),
-            message: format!("cannot start the reader: {e}"),
-        })?;
-        'batches: for batch in rx {
+        let (rx, reader) = read_ahead(table.records, &file_name)?;
+        for batch in rx {
             if stop.is_cancelled() {
-                out.interrupted = true;
-                break 'batches;
+                c.out.interrupted = true;
+                break;
             }
-            let mut data = Vec::with_capacity(BATCH);
-            for rec in batch? {
-                match rec {
-                    Record::Data(row) => {
-                        if limit.is_some_and(|l| out.rows + data.len() as u64 >= l) {
-                            out.limited = true;
-                            break;
-                        }
-                        if let (Some(t), Some((_, cols))) = (totals.as_mut(), &control) {
-                            add_to_totals(t, cols, &row, m.decimal);
-                        }
-                        data.push(row);
-                    }
-                    Record::Skipped(row) => {
-                        out.skipped += 1;
-                        if let (Some(t), Some((col, cols)), Some(tr)) =
-                            (totals.as_mut(), &control, &m.total_row)
-                            && let Some(read::Cell::Text(s)) = row.cells.get(*col)
-                            && tr.matches.is_match(s.trim())
-                        {
-                            t.expected = Some(
-                                cols.iter()
-                                    .map(|&c| number(row.cells.get(c), m.decimal))
-                                    .collect(),
-                            );
-                        }
-                        out.skipped_rows.push(row);
-                    }
-                }
-            }
+            let room = limit.map(|l| l.saturating_sub(c.out.rows));
+            let data = c.sort_batch(batch?, room, control.as_ref(), totals.as_mut());
             // Validation and each valid row's payloads line are made in parallel; this
             // thread only counts, keeps key digests and writes bytes.
-            for slice in validate::check_batch(m, &binding, &headers, data, &plan) {
-                out.rows += slice.rows;
-                out.valid += slice.valid;
-                for &(row, hash) in &slice.keys {
-                    seen.push(Seen::new(hash, file_idx, row))
-                        .map_err(|e| scratch_error(spill, e))?;
-                }
-                writer.write_bytes(&slice.lines)?;
-                for (row, key, errors) in slice.rejected {
-                    let at = (file_idx, row.pos.row);
-                    rejected_keys
-                        .add(file_idx, row.pos.row, &key)
-                        .map_err(|e| scratch_error(spill, e))?;
-                    rejected.add(at, rejected_row(row, errors, &column_map))?;
-                }
-            }
-            progress(out.rows, rejected.rows());
-            if out.limited {
-                break 'batches;
+            let slices = validate::check_batch(m, &binding, &headers, data, &plan);
+            c.keep(file_idx, slices, &column_map)?;
+            progress(c.out.rows, c.rejected.rows());
+            if c.out.limited {
+                break;
             }
         }
         // Stopped early, the reader ends at its next send now that the receiver is
         // gone, and how it ends no longer matters. Otherwise the channel closed because
         // the reader ended: only one that returned has read the whole file; one that
         // panicked left a truncated file looking complete.
-        let early = out.limited || out.interrupted;
+        let early = c.out.limited || c.out.interrupted;
         if !early && let Err(panic) = reader.join() {
             return Err(PipelineError::ReaderDied {
                 file: file_name,
                 message: panic_message(panic.as_ref()),
             });
         }
-        out.controls.extend(totals);
+        c.out.controls.extend(totals);
         if early {
             break;
         }
     }
-    writer.finish()?;
+    c.finish(m)
+}
 
-    // Rows whose key another row also has: each names the first of the others.
-    let mut dups: HashMap<(usize, u64), String> = HashMap::new();
-    seen.repeated(|group| {
-        for (i, s) in group.iter().enumerate() {
-            let other = group[if i == 0 { 1 } else { 0 }];
-            let pos = SourcePos {
-                row: other.row(),
-                ..files[other.file()].pos.clone()
-            };
-            dups.insert((s.file(), s.row()), describe(&pos));
-        }
-    })
-    .map_err(|e| scratch_error(spill, e))?;
-    if !dups.is_empty() {
-        rejected_keys
-            .replay(|file_idx, row, key| {
-                if let Some(other) = dups.get(&(file_idx, row)) {
-                    let pos = SourcePos {
-                        row,
-                        ..files[file_idx].pos.clone()
-                    };
-                    let column = &files[file_idx].key_column;
-                    rejected.add_late((file_idx, row), duplicate_error(&pos, column, &key, other));
+type Batches = std::sync::mpsc::Receiver<Result<Vec<Record>, ReadError>>;
+
+/// Reads `records` on a thread of its own, in batches, a bounded channel ahead of
+/// validation.
+fn read_ahead(
+    mut records: Box<dyn Iterator<Item = Result<Record, ReadError>> + Send>,
+    file: &str,
+) -> Result<(Batches, std::thread::JoinHandle<()>), PipelineError> {
+    let (tx, rx) = sync_channel::<Result<Vec<Record>, ReadError>>(4);
+    let spawned = std::thread::Builder::new().name("aktar-reader".to_owned());
+    let reader = spawned.spawn(move || {
+        let mut batch = Vec::with_capacity(BATCH);
+        for r in records.by_ref() {
+            match r {
+                Ok(rec) => {
+                    batch.push(rec);
+                    if batch.len() == BATCH
+                        && tx
+                            .send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))))
+                            .is_err()
+                    {
+                        return;
+                    }
                 }
-            })
-            .map_err(|e| scratch_error(spill, e))?;
-        out.valid -= duplicates::filter_spill(m, spill, &files, &dups, &mut rejected)?;
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let _ = tx.send(Ok(batch));
+        }
+    });
+    let reader = reader.map_err(|e| PipelineError::ReaderDied {
+        file: file.to_string(),
+        message: format!("cannot start the reader: {e}"),
+    })?;
+    Ok((rx, reader))
+}
+
+/// The single-threaded end of the pipeline: counts, key digests, the spill and the
+/// rejected rows.
+struct Collector<'s> {
+    out: Collected,
+    spill: &'s Path,
+    writer: PayloadWriter,
+    seen: Digests,
+    /// The keys of rejected rows, for the message should they also be duplicates.
+    rejected_keys: KeyLog,
+    rejected: Rejects,
+    files: Vec<FileInfo>,
+    decimal: crate::turkish::number::DecimalStyle,
+    total_row: Option<regex::Regex>,
+}
+
+impl<'s> Collector<'s> {
+    fn new(
+        m: &Mapping,
+        sinks: &Sinks<'s>,
+        headers: Vec<String>,
+    ) -> Result<Collector<'s>, PipelineError> {
+        let spill = sinks.spill;
+        Ok(Collector {
+            out: Collected {
+                rows: 0,
+                skipped: 0,
+                valid: 0,
+                rejected: RejectsDone::default(),
+                headers,
+                spill: spill.to_path_buf(),
+                skipped_rows: Vec::new(),
+                warnings: Vec::new(),
+                limited: false,
+                interrupted: false,
+                controls: Vec::new(),
+            },
+            spill,
+            writer: PayloadWriter::create(spill)?,
+            seen: Digests::beside(spill),
+            rejected_keys: KeyLog::beside(spill),
+            rejected: Rejects::create(sinks.errors_csv, sinks.lang)?,
+            files: Vec::new(),
+            decimal: m.decimal,
+            total_row: m.total_row.as_ref().map(|t| t.matches.clone()),
+        })
     }
-    out.rejected = rejected.finish()?;
-    Ok(out)
+
+    /// A batch's data rows, at most `room` of them (then the run is limited); skipped
+    /// rows are counted and kept, and both feed the control totals.
+    fn sort_batch(
+        &mut self,
+        batch: Vec<Record>,
+        room: Option<u64>,
+        control: Option<&(usize, Vec<usize>)>,
+        mut totals: Option<&mut ControlTotals>,
+    ) -> Vec<Row> {
+        let mut data = Vec::with_capacity(batch.len());
+        for rec in batch {
+            match rec {
+                Record::Data(row) => {
+                    if room.is_some_and(|r| data.len() as u64 >= r) {
+                        self.out.limited = true;
+                        break;
+                    }
+                    if let (Some(t), Some((_, cols))) = (totals.as_deref_mut(), control) {
+                        add_to_totals(t, cols, &row, self.decimal);
+                    }
+                    data.push(row);
+                }
+                Record::Skipped(row) => {
+                    self.out.skipped += 1;
+                    if let (Some(t), Some((col, cols)), Some(matches)) =
+                        (totals.as_deref_mut(), control, &self.total_row)
+                        && let Some(read::Cell::Text(s)) = row.cells.get(*col)
+                        && matches.is_match(s.trim())
+                    {
+                        t.expected = Some(
+                            cols.iter()
+                                .map(|&c| number(row.cells.get(c), self.decimal))
+                                .collect(),
+                        );
+                    }
+                    self.out.skipped_rows.push(row);
+                }
+            }
+        }
+        data
+    }
+
+    /// Takes a validated batch: valid rows' lines to the spill, rejected rows to the
+    /// report, every key's digest kept.
+    fn keep(
+        &mut self,
+        file_idx: usize,
+        slices: Vec<validate::Slice>,
+        column_map: &[usize],
+    ) -> Result<(), PipelineError> {
+        let spill = self.spill;
+        for slice in slices {
+            self.out.rows += slice.rows;
+            self.out.valid += slice.valid;
+            for &(row, hash) in &slice.keys {
+                self.seen
+                    .push(Seen::new(hash, file_idx, row))
+                    .map_err(|e| scratch_error(spill, e))?;
+            }
+            self.writer.write_bytes(&slice.lines)?;
+            for (row, key, errors) in slice.rejected {
+                let at = (file_idx, row.pos.row);
+                self.rejected_keys
+                    .add(file_idx, row.pos.row, &key)
+                    .map_err(|e| scratch_error(spill, e))?;
+                self.rejected
+                    .add(at, rejected_row(row, errors, column_map))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Rejects the rows whose key another row also has (each names the first of the
+    /// others), taking them out of the spill, and closes the reports.
+    fn finish(self, m: &Mapping) -> Result<Collected, PipelineError> {
+        let Collector {
+            mut out,
+            spill,
+            writer,
+            seen,
+            rejected_keys,
+            mut rejected,
+            files,
+            ..
+        } = self;
+        writer.finish()?;
+        let mut dups: HashMap<(usize, u64), String> = HashMap::new();
+        seen.repeated(|group| {
+            for (i, s) in group.iter().enumerate() {
+                let other = group[if i == 0 { 1 } else { 0 }];
+                let pos = SourcePos {
+                    row: other.row(),
+                    ..files[other.file()].pos.clone()
+                };
+                dups.insert((s.file(), s.row()), describe(&pos));
+            }
+        })
+        .map_err(|e| scratch_error(spill, e))?;
+        if !dups.is_empty() {
+            rejected_keys
+                .replay(|file_idx, row, key| {
+                    if let Some(other) = dups.get(&(file_idx, row)) {
+                        let pos = SourcePos {
+                            row,
+                            ..files[file_idx].pos.clone()
+                        };
+                        let column = &files[file_idx].key_column;
+                        let e = duplicate_error(&pos, column, &key, other);
+                        rejected.add_late((file_idx, row), e);
+                    }
+                })
+                .map_err(|e| scratch_error(spill, e))?;
+            out.valid -= duplicates::filter_spill(m, spill, &files, &dups, &mut rejected)?;
+        }
+        out.rejected = rejected.finish()?;
+        Ok(out)
+    }
 }
 
 /// A scratch file beside the spill that cannot be written or read back.

@@ -505,7 +505,8 @@ fn collapse_spaces(t: String) -> String {
     let mut prev_space = true;
     let clean = t.bytes().all(|b| {
         let space = b == b' ';
-        let ok = !(space && prev_space) && !(b.is_ascii_whitespace() && !space) && b >= 0x20;
+        // Control characters (tabs, line breaks among them) take the slow path.
+        let ok = b >= 0x20 && !(space && prev_space);
         prev_space = space;
         ok
     }) && !prev_space;
