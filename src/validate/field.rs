@@ -202,7 +202,7 @@ impl<'r> RowCx<'r> {
             }
             return Value::Null;
         }
-        let Some(mut value) = self.typed(f, &raw, &column, &original, style) else {
+        let Some(mut value) = self.typed(f, raw, &column, &original, style) else {
             return Value::Null;
         };
         if f.transforms.contains(&Transform::Abs) {
@@ -237,16 +237,21 @@ impl<'r> RowCx<'r> {
     fn typed(
         &mut self,
         f: &Field,
-        raw: &Raw,
+        raw: Raw<'_>,
         column: &str,
         original: &str,
         style: DecimalStyle,
     ) -> Option<Value> {
         let problem;
         match f.ty {
-            FieldType::String => return Some(Value::Str(raw.text().into_owned())),
+            FieldType::String => {
+                return Some(Value::Str(match raw {
+                    Raw::Text(t) => t.into_owned(),
+                    other => other.text().into_owned(),
+                }));
+            }
             FieldType::Integer => {
-                let v = match raw {
+                let v = match &raw {
                     Raw::Number(d) if d.fract().is_zero() => i64::try_from(*d).ok(),
                     Raw::Text(t) => parse_integer(t),
                     _ => None,
@@ -256,7 +261,7 @@ impl<'r> RowCx<'r> {
                 }
                 problem = Problem::Integer;
             }
-            FieldType::Decimal => match raw {
+            FieldType::Decimal => match &raw {
                 Raw::Number(d) => return Some(Value::Dec(*d)),
                 Raw::Text(t) => match self.decimal_text(f, t, style, column, original) {
                     Ok(d) => return Some(Value::Dec(d)),
@@ -265,7 +270,7 @@ impl<'r> RowCx<'r> {
                 _ => problem = Problem::Decimal,
             },
             FieldType::Bool => {
-                let v = match raw {
+                let v = match &raw {
                     Raw::Bool(b) => Some(*b),
                     Raw::Number(d) if *d == Decimal::ONE => Some(true),
                     Raw::Number(d) if d.is_zero() => Some(false),
@@ -280,7 +285,7 @@ impl<'r> RowCx<'r> {
             FieldType::Date | FieldType::DateTime => {
                 // A real date cell keeps its date whatever time it holds: the person
                 // sees the date its format shows, not the time behind it.
-                let dt = match raw {
+                let dt = match &raw {
                     Raw::Date(d) => Ok(*d),
                     Raw::Number(n) => {
                         date::excel_serial_to_datetime(*n).ok_or_else(|| not_a_date(f))
@@ -295,7 +300,7 @@ impl<'r> RowCx<'r> {
                 }
             }
             FieldType::Time => {
-                let t = match raw {
+                let t = match &raw {
                     Raw::Date(d) => Some(d.time()),
                     Raw::Number(n) => date::excel_time(*n),
                     Raw::Text(t) if f.input_formats.is_empty() => date::parse_time(t),

@@ -7,8 +7,6 @@
 //! journal's payload hash and payloads.jsonl do not depend on which way a body was
 //! built.
 
-use std::io::Write as _;
-
 use super::value::Value;
 use crate::mapping::Mapping;
 use crate::providers::{Empty, Envelope, Json as Wire};
@@ -136,7 +134,8 @@ impl<'m> Plan<'m> {
         values: &[Value],
     ) {
         out.extend_from_slice(file.of(pos));
-        let _ = write!(out, "{},\"key\":", pos.row);
+        unsigned(out, pos.row);
+        out.extend_from_slice(b",\"key\":");
         write_str(out, key);
         out.extend_from_slice(&self.method);
         match &self.url {
@@ -186,6 +185,28 @@ impl FileLabel {
     }
 }
 
+/// An integer's digits, as `Display` (and serde_json) write them.
+fn integer(out: &mut Vec<u8>, i: i64) {
+    if i < 0 {
+        out.push(b'-');
+    }
+    unsigned(out, i.unsigned_abs());
+}
+
+fn unsigned(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
 /// A decimal as `Decimal`'s `Display` writes it (every digit of its scale, a `-` on
 /// any negative value, zero included), without its per-digit division by ten.
 fn decimal(out: &mut Vec<u8>, d: &rust_decimal::Decimal) {
@@ -233,11 +254,11 @@ fn decimal(out: &mut Vec<u8>, d: &rust_decimal::Decimal) {
 fn value(out: &mut Vec<u8>, v: &Value, wire: Wire, format: Option<&str>) {
     match (v, wire) {
         (Value::Null, _) => out.extend_from_slice(b"null"),
-        (Value::Int(i), Wire::Number) => {
-            let _ = write!(out, "{i}");
-        }
+        (Value::Int(i), Wire::Number) => integer(out, *i),
         (Value::Int(i), _) => {
-            let _ = write!(out, "\"{i}\"");
+            out.push(b'"');
+            integer(out, *i);
+            out.push(b'"');
         }
         (Value::Bool(b), Wire::Boolean) => {
             out.extend_from_slice(if *b { b"true" } else { b"false" });
@@ -258,9 +279,7 @@ fn value(out: &mut Vec<u8>, v: &Value, wire: Wire, format: Option<&str>) {
                     out.push(b',');
                 }
                 match item {
-                    Value::Int(i) => {
-                        let _ = write!(out, "{i}");
-                    }
+                    Value::Int(i) => integer(out, *i),
                     other => write_str(out, &other.text(format)),
                 }
             }
@@ -306,7 +325,23 @@ mod tests {
         }
     }
 
+    #[test]
+    fn integers_are_written_as_display_writes_them() {
+        for i in [0, 1, -1, 9, 10, -10, 1234567890, i64::MAX, i64::MIN] {
+            let mut out = Vec::new();
+            super::integer(&mut out, i);
+            assert_eq!(String::from_utf8(out).unwrap(), i.to_string());
+        }
+    }
+
     proptest! {
+        #[test]
+        fn any_integer_is_written_as_display_writes_it(i in any::<i64>()) {
+            let mut out = Vec::new();
+            super::integer(&mut out, i);
+            prop_assert_eq!(String::from_utf8(out).unwrap(), i.to_string());
+        }
+
         #[test]
         fn any_decimal_is_written_as_display_writes_it(
             lo in any::<u32>(), mid in any::<u32>(), hi in any::<u32>(),
