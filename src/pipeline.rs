@@ -222,21 +222,36 @@ pub fn collect(
         });
         let file_name = table.file.to_string();
         let (rx, reader) = read_ahead(table.records, &file_name)?;
+        // A batch's results are kept while the next batch is validated.
+        let mut validated: Option<Vec<validate::Slice>> = None;
+        let mut taken = 0u64;
         for batch in rx {
             if stop.is_cancelled() {
                 c.out.interrupted = true;
                 break;
             }
-            let room = limit.map(|l| l.saturating_sub(c.out.rows));
+            let room = limit.map(|l| l.saturating_sub(taken));
             let data = c.sort_batch(batch?, room, control.as_ref(), totals.as_mut());
-            // Validation and each valid row's payloads line are made in parallel; this
-            // thread only counts, keeps key digests and writes bytes.
-            let slices = validate::check_batch(m, &binding, &headers, data, &plan);
-            c.keep(file_idx, slices, &column_map)?;
+            taken += data.len() as u64;
+            // Validation and each valid row's payloads line are made in parallel; the
+            // collector only counts, keeps key digests and writes bytes.
+            let (slices, kept) = rayon::join(
+                || validate::check_batch(m, &binding, &headers, data, &plan),
+                || match validated.take() {
+                    Some(slices) => c.keep(file_idx, slices, &column_map),
+                    None => Ok(()),
+                },
+            );
+            kept?;
+            validated = Some(slices);
             progress(c.out.rows, c.rejected.rows());
             if c.out.limited {
                 break;
             }
+        }
+        if let Some(slices) = validated.take() {
+            c.keep(file_idx, slices, &column_map)?;
+            progress(c.out.rows, c.rejected.rows());
         }
         // Stopped early, the reader ends at its next send now that the receiver is
         // gone, and how it ends no longer matters. Otherwise the channel closed because
