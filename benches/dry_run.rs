@@ -10,7 +10,7 @@
 //! run:
 //!
 //! * **memory flat**: dry runs on a tenth of the rows, on the rows, and — with
-//!   `AKTAR_BENCH_HUGE=1` — on ten times the rows (10,000,000 by default, a ~1.5 GB
+//!   `AKTAR_BENCH_HUGE=1` — on ten times the rows (10,000,000 by default, a ~1.2 GB
 //!   file); each one's peak RSS and its ratio to the smallest's;
 //! * **dry run vs bare read**: the `csv` crate reading the same file in a child process
 //!   too (this bench binary started again with `--bare-read FILE`, so both figures

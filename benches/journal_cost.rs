@@ -3,14 +3,17 @@
 //! `cargo bench --bench journal_cost` — the sandbox in this process on `127.0.0.1:0`
 //! with no latency and no rate limit, a customer file of `AKTAR_BENCH_JOURNAL_ROWS`
 //! rows (default 100,000; `AKTAR_BENCH_JOURNAL_ROWS=1000000` for the delta run over a
-//! million rows), and the release binary configured without a practical rate limit
-//! (16 requests in flight). Three runs, each a child process measured for wall time and
-//! its own peak resident memory (`wait4`, through the small launcher of `benches/child`,
-//! so the sandbox's growth in this process is not counted): a full send without the journal
-//! (`--no-journal`), the same send with a fresh journal, and a delta run with the
-//! journal on the unchanged file (nothing to send). Prints their times, rows/s and peak
-//! RSS, the ratio with journal ÷ without (target ≤ 1.1) and the delta run's time
-//! (target at 1,000,000 rows: under 5 s).
+//! million rows, best with `AKTAR_BENCH_REPEAT=1`), and the release binary configured
+//! without a practical rate limit (16 requests in flight). Three runs, each a child
+//! process measured for wall time and its own peak resident memory (`wait4`, through
+//! the small launcher of `benches/child`, so that the sandbox's growth in this process
+//! is not counted as theirs): a full send without the journal (`--no-journal`), the
+//! same send with a fresh journal, and a delta run with the journal on the unchanged
+//! file (nothing to send). They are run in turns, each round with a fresh journal,
+//! `AKTAR_BENCH_REPEAT` times (default 3), the send without the journal first in the
+//! first, third, … rounds and last in the others. Prints each run's time, rows/s and peak RSS,
+//! then each one's fastest time and largest peak, the ratio with journal ÷ without
+//! (target ≤ 1.1) and the delta run's time (target at 1,000,000 rows: under 5 s).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -70,9 +73,11 @@ fn main() {
         ),
     )
     .expect("config");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", state.display()));
-    }
+    let fresh_journal = || {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", state.display()));
+        }
+    };
 
     let line = |what: &str, r: &child::Run| {
         println!(
@@ -82,24 +87,50 @@ fn main() {
             r.peak_mib()
         )
     };
-    println!("{rows} rows, sandbox without latency:");
-    let (bare, s) = run(
-        &config,
-        &mapping,
-        &input,
-        &data.join("bare"),
-        &["--no-journal"],
-    );
-    assert_eq!(s["sent"].as_u64(), Some(rows));
-    line("full send, no journal:", &bare);
-    let (journaled, s) = run(&config, &mapping, &input, &data.join("journaled"), &[]);
-    assert_eq!(s["sent"].as_u64(), Some(rows));
-    line("full send, journal:", &journaled);
-    let (delta, s) = run(&config, &mapping, &input, &data.join("delta"), &[]);
-    assert_eq!(s["unchanged"].as_u64(), Some(rows));
-    line("delta run, all unchanged:", &delta);
+    // Taken in turns, so that a busy moment of the machine falls on all three.
+    let repeat = child::repeat();
+    println!("{rows} rows, sandbox without latency, {repeat} rounds:");
+    let (mut bares, mut journaleds, mut deltas) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..repeat {
+        fresh_journal();
+        let bare_run = || {
+            let (bare, s) = run(
+                &config,
+                &mapping,
+                &input,
+                &data.join("bare"),
+                &["--no-journal"],
+            );
+            assert_eq!(s["sent"].as_u64(), Some(rows));
+            line("full send, no journal:", &bare);
+            bare
+        };
+        // Every other round sends without the journal last, so that neither send is
+        // always the first on a fresh sandbox.
+        if round % 2 == 0 {
+            bares.push(bare_run());
+        }
+        let (journaled, s) = run(&config, &mapping, &input, &data.join("journaled"), &[]);
+        assert_eq!(s["sent"].as_u64(), Some(rows));
+        line("full send, journal:", &journaled);
+        let (delta, s) = run(&config, &mapping, &input, &data.join("delta"), &[]);
+        assert_eq!(s["unchanged"].as_u64(), Some(rows));
+        line("delta run, all unchanged:", &delta);
+        if round % 2 == 1 {
+            bares.push(bare_run());
+        }
+        journaleds.push(journaled);
+        deltas.push(delta);
+    }
     rt.block_on(sb.stop());
 
+    let bare = child::best(bares);
+    let journaled = child::best(journaleds);
+    let delta = child::best(deltas);
+    println!("best of {repeat}:");
+    line("full send, no journal:", &bare);
+    line("full send, journal:", &journaled);
+    line("delta run, all unchanged:", &delta);
     println!(
         "  journal ÷ no journal: {:.2} (target ≤ 1.1)",
         journaled.seconds / bare.seconds
