@@ -1,16 +1,33 @@
 //! Dry-run throughput and peak memory on a generated Logo-style cari export
-//! (Windows-1254, `;`, decimal commas, a title row, a TOPLAM row, ~1% bad rows).
+//! (Windows-1254, `;`, decimal commas, a title row, a TOPLAM row, ~1% bad rows), beside
+//! a bare read of the same file.
 //!
 //! `cargo bench --bench dry_run` — rows from `AKTAR_BENCH_ROWS` (default 1,000,000);
-//! the file is generated once under `target/bench-data/`. The release binary runs as a
-//! child process, so the figures are what a user sees: wall time, rows/s, and the
-//! child's peak resident memory; a run on a tenth of the rows shows whether memory
-//! stays flat as the file grows.
+//! each file is generated once (streaming) under `target/bench-data/` and kept. The
+//! release binary runs `aktar check --quiet -m benches/cari.toml` as a child process,
+//! so the figures are what a user sees: wall time, rows/s, and that child's own peak
+//! resident memory (`wait4`, through the small launcher of `benches/child`). In one
+//! run:
+//!
+//! * **memory flat**: dry runs on a tenth of the rows, on the rows, and — with
+//!   `AKTAR_BENCH_HUGE=1` — on ten times the rows (10,000,000 by default, a ~1.2 GB
+//!   file); each one's peak RSS and its ratio to the smallest's;
+//! * **dry run vs bare read**: the `csv` crate reading the same file in a child process
+//!   too (this bench binary started again with `--bare-read FILE`, so both figures
+//!   include a process start): `;`, no header, flexible, every record into one reused
+//!   `ByteRecord`, counted — no decoding, no work. The two are run in turns
+//!   `AKTAR_BENCH_REPEAT` times (default 3); prints the fastest time of each, both
+//!   rows/s and the dry run's time ÷ the bare read's (target ≤ 2). Each file is read
+//!   through once before it is first timed, so neither run pays for the disk;
+//! * **worst case**: the dry run of the same file with `benches/cari_reject_all.toml`,
+//!   `benches/cari.toml` with `max = 0` on `id`, which every row fails: every row
+//!   rejected and reported; its time and peak RSS (target ≤ 150 MB).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
+
+mod child;
 
 const CITIES: &[&str] = &[
     "İstanbul",
@@ -51,7 +68,15 @@ fn money(cents: i64) -> String {
     format!("{}{grouped},{frac:02}", if neg { "-" } else { "" })
 }
 
+/// Writes the export to `path` (through a temporary name, so an interrupted run leaves
+/// no short file to be taken for a whole one).
 fn generate(path: &Path, rows: u64) -> std::io::Result<()> {
+    let partial = path.with_extension("partial");
+    write_export(&partial, rows)?;
+    std::fs::rename(&partial, path)
+}
+
+fn write_export(path: &Path, rows: u64) -> std::io::Result<()> {
     let mut text = String::with_capacity(256);
     let file = std::fs::File::create(path)?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
@@ -116,86 +141,189 @@ fn generate(path: &Path, rows: u64) -> std::io::Result<()> {
     out.flush()
 }
 
-struct Measured {
-    seconds: f64,
-    peak_kib: i64,
-}
-
-fn measure(bin: &Path, mapping: &Path, input: &Path, out: &Path) -> Measured {
-    let start = Instant::now();
-    let before = peak_children_kib();
-    let status = Command::new(bin)
-        .args(["check", "--quiet", "-m"])
-        .arg(mapping)
-        .arg("--report-dir")
-        .arg(out)
-        .arg(input)
-        .status()
-        .expect("run aktar");
-    let seconds = start.elapsed().as_secs_f64();
-    assert_eq!(status.code(), Some(1), "the file carries bad rows");
-    let peak = peak_children_kib();
-    assert!(peak >= before);
-    Measured {
-        seconds,
-        peak_kib: peak,
-    }
-}
-
-/// The largest resident set of any waited-for child so far, in KiB.
-fn peak_children_kib() -> i64 {
-    // SAFETY: getrusage only writes into the struct it is given.
-    unsafe {
-        let mut u: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut u);
-        u.ru_maxrss
-    }
-}
-
 fn summary(out: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(out.join("summary.json")).expect("summary.json");
     serde_json::from_str(&text).expect("summary json")
 }
 
-fn main() {
-    let rows: u64 = std::env::var("AKTAR_BENCH_ROWS")
+const BARE_READ: &str = "--bare-read";
+
+/// The bare read, in the child: every record of the file into one reused `ByteRecord`;
+/// prints how many.
+fn bare_read(path: &Path) {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .flexible(true)
+        .from_path(path)
+        .expect("open the export");
+    let mut record = csv::ByteRecord::new();
+    let mut records = 0u64;
+    while reader.read_byte_record(&mut record).expect("read") {
+        records += 1;
+    }
+    println!("{records}");
+}
+
+/// Reads the file through once, so that the timed runs find it in the page cache.
+fn warm(path: &Path) {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).expect("open the export");
+    let mut buf = vec![0u8; 1 << 20];
+    while f.read(&mut buf).expect("read") > 0 {}
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
         .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
+        .and_then(|s| s.replace('_', "").parse().ok())
+        .unwrap_or(default)
+}
+
+/// `aktar check` of `input` with `mapping`; reports in `out`.
+fn dry_run(mapping: &Path, input: &Path, out: &Path) -> child::Run {
+    let _ = std::fs::remove_dir_all(out);
+    child::run(
+        Command::new(env!("CARGO_BIN_EXE_aktar"))
+            .args(["check", "--quiet", "-m"])
+            .arg(mapping)
+            .arg("--report-dir")
+            .arg(out)
+            .arg(input),
+    )
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / 1048576.0
+}
+
+fn main() {
+    child::serve();
+    let mut args = std::env::args_os().skip(1);
+    if args.next().is_some_and(|a| a == BARE_READ) {
+        bare_read(Path::new(&args.next().expect("the file to read")));
+        return;
+    }
+
+    let rows: u64 = env_or("AKTAR_BENCH_ROWS", 1_000_000);
+    let huge = std::env::var("AKTAR_BENCH_HUGE").is_ok_and(|v| v == "1");
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let data = root.join("target/bench-data");
     std::fs::create_dir_all(&data).expect("bench dir");
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_aktar"));
     let mapping = root.join("benches/cari.toml");
-
-    // Small first, so the peak-memory reading of the large run is its own.
-    let small_rows = (rows / 10).max(1);
-    let mut results = Vec::new();
-    for n in [small_rows, rows] {
+    let reject_all = root.join("benches/cari_reject_all.toml");
+    let input_of = |n: u64| {
         let input = data.join(format!("cari-{n}.csv"));
         if !input.exists() {
+            let started = std::time::Instant::now();
             generate(&input, n).expect("generate");
+            println!(
+                "generated {} ({:.0} MiB) in {:.1} s",
+                input.display(),
+                mib(std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0)),
+                started.elapsed().as_secs_f64()
+            );
         }
+        input
+    };
+
+    let mut sizes = vec![(rows / 10).max(1), rows];
+    if huge {
+        sizes.push(rows * 10);
+    }
+    println!("dry run (aktar check --quiet -m benches/cari.toml), release binary:");
+    let mut peaks = Vec::new();
+    let mut main_run = None;
+    for &n in &sizes {
+        let input = input_of(n);
+        warm(&input);
         let out = data.join(format!("out-{n}"));
-        let _ = std::fs::remove_dir_all(&out);
-        let m = measure(&bin, &mapping, &input, &out);
+        let m = dry_run(&mapping, &input, &out);
+        assert_eq!(m.exit, Some(1), "the file carries bad rows");
         let s = summary(&out);
         assert_eq!(s["rows"].as_u64(), Some(n));
         let size = std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0);
         println!(
-            "dry run {n:>9} rows ({:.0} MiB): {:.2} s, {:.0} rows/s, peak RSS {:.1} MiB, rejected {}",
-            size as f64 / 1048576.0,
+            "  {n:>10} rows ({:>5.0} MiB): {:>7.2} s, {:>9.0} rows/s, peak RSS {:>7.1} MiB, rejected {}",
+            mib(size),
             m.seconds,
             n as f64 / m.seconds,
-            m.peak_kib as f64 / 1024.0,
+            m.peak_mib(),
             s["rejected"]
         );
-        results.push(m);
+        peaks.push((n, m.peak_kib));
+        if n == rows {
+            main_run = Some((input, m));
+        }
     }
+    let (smallest, base) = peaks[0];
+    println!("memory flat: peak RSS ÷ the {smallest}-row run's:");
+    for &(n, peak) in &peaks {
+        println!(
+            "  {n:>10} rows: {:>7.1} MiB, {:.2}x",
+            peak as f64 / 1024.0,
+            peak as f64 / base as f64
+        );
+    }
+
+    // The main size's run above is the first dry run; the rest are taken in turns with
+    // the bare reads, so that a busy moment of the machine falls on both.
+    let (input, first) = main_run.expect("the main run");
+    warm(&input);
+    let repeat = child::repeat();
+    let mut drys = vec![first];
+    let mut bares = Vec::new();
+    for i in 0..repeat {
+        if i > 0 {
+            let run = dry_run(&mapping, &input, &data.join(format!("out-{rows}")));
+            assert_eq!(run.exit, Some(1), "the file carries bad rows");
+            drys.push(run);
+        }
+        let bare = child::run(
+            Command::new(std::env::current_exe().expect("this bench's path"))
+                .arg(BARE_READ)
+                .arg(&input),
+        );
+        assert_eq!(bare.exit, Some(0), "the bare read");
+        bares.push(bare);
+    }
+    let (dry, bare) = (child::best(drys), child::best(bares));
+    let records: u64 = bare.stdout.trim().parse().expect("the bare read's count");
     println!(
-        "peak memory ratio {}x rows / {}x: {:.2}",
-        rows / small_rows,
-        1,
-        results[1].peak_kib as f64 / results[0].peak_kib as f64
+        "dry run vs bare read (csv crate, ByteRecord, in a child process), {rows} rows, best of {repeat}:"
+    );
+    println!(
+        "  dry run:   {:>7.2} s, {:>9.0} rows/s, peak RSS {:>7.1} MiB",
+        dry.seconds,
+        rows as f64 / dry.seconds,
+        dry.peak_mib()
+    );
+    println!(
+        "  bare read: {:>7.2} s, {:>9.0} rows/s, peak RSS {:>7.1} MiB ({records} records)",
+        bare.seconds,
+        rows as f64 / bare.seconds,
+        bare.peak_mib()
+    );
+    println!(
+        "  dry run ÷ bare read: {:.2} (target ≤ 2)",
+        dry.seconds / bare.seconds
+    );
+
+    let out = data.join(format!("out-reject-all-{rows}"));
+    let worst = dry_run(&reject_all, &input, &out);
+    assert_eq!(worst.exit, Some(1), "every row is rejected");
+    let s = summary(&out);
+    assert_eq!(s["rows"].as_u64(), Some(rows));
+    assert_eq!(s["rejected"].as_u64(), Some(rows), "every row is rejected");
+    let errors = std::fs::metadata(out.join("errors.csv"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    println!("worst case (benches/cari_reject_all.toml: every row rejected), {rows} rows:");
+    println!(
+        "  {:.2} s, {:.0} rows/s, peak RSS {:.1} MiB (target ≤ 150 MB), errors.csv {:.0} MiB",
+        worst.seconds,
+        rows as f64 / worst.seconds,
+        worst.peak_mib(),
+        mib(errors)
     );
 }

@@ -6,15 +6,18 @@ use std::path::{Path, PathBuf};
 
 use aktar::sandbox::{self, Options, Running};
 
-/// `rows` customers in `dir/customers.csv` and the mapping that reads them, at
-/// `dir/customers.toml`; returns (input, mapping).
+/// `rows` customers in `dir/customers.csv` (keys `C0`, `C1`, …, all different) and the
+/// mapping that reads them, at `dir/customers.toml`; returns (input, mapping).
 pub fn customers(dir: &Path, rows: u64) -> (PathBuf, PathBuf) {
     std::fs::create_dir_all(dir).expect("bench dir");
     let input = dir.join("customers.csv");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&input).expect("create"));
     writeln!(f, "Kod;No;Unvan;Bakiye").expect("write");
     for i in 0..rows {
-        writeln!(f, "C{i};{};Müşteri {i};{},{:02}", i + 1, i * 7, i % 100).expect("write");
+        // Ids from 900,000 up are customers the sandbox does not have (404): past that,
+        // the ids start again at 1, so that a million rows are all delivered.
+        let id = i % 899_999 + 1;
+        writeln!(f, "C{i};{id};Müşteri {i};{},{:02}", i * 7, i % 100).expect("write");
     }
     f.flush().expect("flush");
     let mapping = dir.join("customers.toml");
