@@ -12,8 +12,8 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-/// Entries kept in memory before a sorted run goes to disk (24 MiB).
-const RUN: usize = 1 << 20;
+/// Entries kept in memory before a sorted run goes to disk (6 MiB).
+const RUN: usize = 1 << 18;
 
 /// A row's key digest and position, packed: 24 bytes a row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -3,10 +3,11 @@
 //! strange value in an export can never make the whole report fail.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDateTime, Timelike};
 use rust_decimal::prelude::ToPrimitive;
+use rust_xlsxwriter::utility::cell_autofit_width;
 use rust_xlsxwriter::{ColNum, Format, Note, RowNum, Worksheet, XlsxError};
 
 use crate::read::Cell;
@@ -88,6 +89,86 @@ fn write_date(
         ws.write_datetime_with_format(row, c, dt, &look.date)?;
     }
     Ok(())
+}
+
+/// The columns' widths as `Worksheet::autofit` measures them, taken as the cells are
+/// written: a sheet written in constant memory keeps only its current row, so
+/// autofit there would see one row.
+pub(super) struct Widths {
+    /// Rows from this one on are not measured (as `set_autofit_max_row`).
+    until: RowNum,
+    max: u32,
+    px: BTreeMap<ColNum, u32>,
+}
+
+impl Widths {
+    pub(super) fn new(until: RowNum, max: u32) -> Widths {
+        Widths {
+            until,
+            max,
+            px: BTreeMap::new(),
+        }
+    }
+
+    pub(super) fn measures(&self, row: RowNum) -> bool {
+        row < self.until
+    }
+
+    /// A text cell: its widest line. `filter` adds the autofilter arrow's room.
+    pub(super) fn text(&mut self, row: RowNum, c: ColNum, text: &str, filter: bool) {
+        let px = text
+            .lines()
+            .map(|l| cell_autofit_width(l) - 7)
+            .max()
+            .unwrap_or(0);
+        self.add(row, c, px, filter);
+    }
+
+    pub(super) fn number(&mut self, row: RowNum, c: ColNum, n: f64) {
+        self.add(row, c, 7 * n.to_string().len() as u32, false);
+    }
+
+    /// A cell as [`write_cell`] writes it.
+    pub(super) fn cell(&mut self, row: RowNum, c: ColNum, cell: &Cell) {
+        if !self.measures(row) {
+            return;
+        }
+        match cell {
+            Cell::Empty => {}
+            Cell::Text(s) | Cell::Error(s) => self.text(row, c, &fit(s, MAX_CELL_TEXT), false),
+            Cell::Number(d) => match d.to_f64() {
+                Some(x) => self.number(row, c, x),
+                None => self.text(row, c, &d.to_string(), false),
+            },
+            Cell::Bool(b) => self.add(row, c, if *b { 31 } else { 36 }, false),
+            Cell::Date(dt) if !(1900..=9999).contains(&dt.year()) => {
+                let shape = if dt.num_seconds_from_midnight() != 0 {
+                    "%d.%m.%Y %H:%M"
+                } else {
+                    "%d.%m.%Y"
+                };
+                self.text(row, c, &dt.format(shape).to_string(), false);
+            }
+            Cell::Date(_) => self.add(row, c, 68, false),
+        }
+    }
+
+    fn add(&mut self, row: RowNum, c: ColNum, px: u32, filter: bool) {
+        if !self.measures(row) || px == 0 {
+            return;
+        }
+        let px = (px + if filter { 16 } else { 0 } + 7).min(self.max);
+        let max = self.px.entry(c).or_default();
+        *max = (*max).max(px);
+    }
+
+    /// Gives each measured column its width.
+    pub(super) fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        for (&c, &px) in &self.px {
+            ws.set_column_autofit_width(c, px)?;
+        }
+        Ok(())
+    }
 }
 
 pub(super) fn note(messages: &[String]) -> Note {

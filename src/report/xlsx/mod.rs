@@ -20,7 +20,7 @@ use std::path::Path;
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, RowNum, Workbook, Worksheet, XlsxError};
 
-use self::cells::{HeaderIndex, Look, MAX_CELL_TEXT, col, fit, note, write_cell};
+use self::cells::{HeaderIndex, Look, MAX_CELL_TEXT, Widths, col, fit, note, write_cell};
 use self::overview::overview_sheet;
 pub use self::overview::rule_counts;
 use super::atomic::write_atomically;
@@ -111,7 +111,9 @@ fn write_capped(
     )
     .map_err(xlsx_error)?;
     errors_sheet(
-        workbook.add_worksheet(),
+        workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(xlsx_error)?,
         headers,
         shown,
         &layout,
@@ -180,15 +182,22 @@ fn errors_sheet(
 ) -> Result<(), XlsxError> {
     ws.set_name("Hatalar")?;
     let header = header_format();
+    let mut widths = Widths::new(AUTOFIT_ROWS, 320);
+    let mut title = |ws: &mut Worksheet, c: usize, text: &str| -> Result<(), XlsxError> {
+        let c = col(c)?;
+        // The header row carries the autofilter's arrows.
+        widths.text(0, c, text, true);
+        ws.write_string_with_format(0, c, text, &header)?;
+        Ok(())
+    };
     if layout.multi_file {
-        ws.write_string_with_format(0, 0, "Dosya", &header)?;
+        title(ws, 0, "Dosya")?;
     }
-    ws.write_string_with_format(0, col(layout.row_col)?, "Satır", &header)?;
+    title(ws, layout.row_col, "Satır")?;
     for (j, name) in headers.iter().enumerate() {
-        let text = fit(name, MAX_CELL_TEXT);
-        ws.write_string_with_format(0, col(layout.first_cell_col + j)?, text, &header)?;
+        title(ws, layout.first_cell_col + j, &fit(name, MAX_CELL_TEXT))?;
     }
-    ws.write_string_with_format(0, col(layout.hata_col)?, "Hata", &header)?;
+    title(ws, layout.hata_col, "Hata")?;
 
     let normal = Look::new(Format::new());
     let bad = Look::new(Format::new().set_background_color(Color::RGB(BAD_FILL)));
@@ -197,9 +206,12 @@ fn errors_sheet(
     for (i, rejected) in rows.iter().enumerate() {
         let row = RowNum::try_from(i + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
         if layout.multi_file {
-            ws.write_string(row, 0, file_label(&rejected.pos))?;
+            let label = file_label(&rejected.pos);
+            widths.text(row, 0, &label, false);
+            ws.write_string(row, 0, label)?;
         }
         // Excel's row numbers stay far below 2^53, so the conversion is exact.
+        widths.number(row, col(layout.row_col)?, rejected.pos.row as f64);
         ws.write_number(row, col(layout.row_col)?, rejected.pos.row as f64)?;
 
         let mut lines = Vec::with_capacity(rejected.errors.len());
@@ -224,7 +236,9 @@ fn errors_sheet(
             } else {
                 &normal
             };
-            write_cell(ws, row, col(layout.cell_col(j, headers.len()))?, cell, look)?;
+            let c = col(layout.cell_col(j, headers.len()))?;
+            widths.cell(row, c, cell);
+            write_cell(ws, row, c, cell, look)?;
         }
         for (&j, messages) in &bad_cells {
             let c = col(layout.cell_col(j, headers.len()))?;
@@ -247,7 +261,9 @@ fn errors_sheet(
             ws.set_row_height(row, 15.0 * visual_lines as f64)?;
         }
         let text = lines.join("\n");
-        ws.write_string_with_format(row, col(layout.hata_col)?, fit(&text, MAX_CELL_TEXT), &hata)?;
+        let text = fit(&text, MAX_CELL_TEXT);
+        widths.text(row, col(layout.hata_col)?, &text, false);
+        ws.write_string_with_format(row, col(layout.hata_col)?, text, &hata)?;
     }
 
     ws.set_freeze_panes(1, col(layout.first_cell_col)?)?;
@@ -258,9 +274,7 @@ fn errors_sheet(
     ws.set_repeat_rows(0, 0)?;
     let last_row = RowNum::try_from(rows.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
     ws.autofilter(0, 0, last_row, col(layout.width.saturating_sub(1))?)?;
-    ws.set_autofit_max_row(AUTOFIT_ROWS);
-    ws.set_autofit_max_width(320);
-    ws.autofit();
+    widths.apply(ws)?;
     ws.set_column_width(col(layout.hata_col)?, HATA_CHARS as f64 + 5.0)?;
     Ok(())
 }
