@@ -212,20 +212,7 @@ fn main() {
     std::fs::create_dir_all(&data).expect("bench dir");
     let mapping = root.join("benches/cari.toml");
     let reject_all = root.join("benches/cari_reject_all.toml");
-    let input_of = |n: u64| {
-        let input = data.join(format!("cari-{n}.csv"));
-        if !input.exists() {
-            let started = std::time::Instant::now();
-            generate(&input, n).expect("generate");
-            println!(
-                "generated {} ({:.0} MiB) in {:.1} s",
-                input.display(),
-                mib(std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0)),
-                started.elapsed().as_secs_f64()
-            );
-        }
-        input
-    };
+    let input_of = |n: u64| child::data_file(&format!("cari-{n}.csv"), |f| generate(f, n));
 
     let mut sizes = vec![(rows / 10).max(1), rows];
     if huge {

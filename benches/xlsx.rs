@@ -167,16 +167,9 @@ fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let data = root.join("target/bench-data");
     std::fs::create_dir_all(&data).expect("bench dir");
-    let input = data.join(format!("hareket-{rows}.xlsx"));
-    if !input.exists() {
-        let started = std::time::Instant::now();
-        generate(&input, rows).expect("generate the workbook");
-        println!(
-            "generated {} in {:.1} s",
-            input.display(),
-            started.elapsed().as_secs_f64()
-        );
-    }
+    let input = child::data_file(&format!("hareket-{rows}.xlsx"), |f| {
+        generate(f, rows).map_err(std::io::Error::other)
+    });
     let size = std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0);
     let mapping = root.join("mappings/oduyo/transaction_create.toml");
     let out = data.join(format!("out-xlsx-{rows}"));

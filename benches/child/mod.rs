@@ -145,3 +145,27 @@ pub fn best(runs: Vec<Run>) -> Run {
     best.peak_kib = peak_kib;
     best
 }
+
+/// `target/bench-data/<name>`, made by `make` unless an earlier run left it there.
+// Not every bench that shares this module generates its input here.
+#[allow(dead_code)]
+pub fn data_file(
+    name: &str,
+    make: impl FnOnce(&std::path::Path) -> std::io::Result<()>,
+) -> PathBuf {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&data).expect("bench dir");
+    let file = data.join(name);
+    if !file.exists() {
+        let started = Instant::now();
+        make(&file).expect("generate the bench's input");
+        let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        println!(
+            "generated {} ({:.0} MiB) in {:.1} s",
+            file.display(),
+            size as f64 / 1048576.0,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    file
+}
