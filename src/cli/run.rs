@@ -350,17 +350,19 @@ pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone,
         if collected.limited {
             eprintln!("aktar: stopped after {} rows (--limit)", collected.rows);
         }
-        match &stopped {
-            Some(Stop::Aborted(why)) => eprintln!("aktar: run aborted: {why}"),
-            Some(Stop::Interrupted) if collected.interrupted || hold.is_some() => eprintln!(
-                "aktar: interrupted after {} rows were read; nothing was sent",
-                collected.rows
-            ),
-            Some(Stop::Interrupted) => {
-                eprintln!("aktar: interrupted; requests in flight were finished")
-            }
-            None => {}
+    }
+    match &stopped {
+        // Said even with --quiet: exit 3 alone does not say what to fix.
+        Some(Stop::Aborted(why)) => eprintln!("aktar: run aborted: {why}"),
+        _ if job.quiet => {}
+        Some(Stop::Interrupted) if collected.interrupted || hold.is_some() => eprintln!(
+            "aktar: interrupted after {} rows were read; nothing was sent",
+            collected.rows
+        ),
+        Some(Stop::Interrupted) => {
+            eprintln!("aktar: interrupted; requests in flight were finished")
         }
+        None => {}
     }
     if job.json {
         match serde_json::to_string_pretty(&summary) {

@@ -15,7 +15,7 @@ use backon::BackoffBuilder;
 
 use super::{Item, Shared, Stop};
 use crate::journal::{Outcome, Writer};
-use crate::send::auth::AuthError;
+use crate::send::auth::Refusals;
 use crate::send::classify::{Verdict, classify, classify_error, reference};
 
 /// Retry-After is honoured, within reason.
@@ -43,7 +43,7 @@ pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending
         .with_max_times(s.settings.retries as usize)
         .build();
     let mut attempts = 0u32;
-    let mut renewed = false;
+    let mut refusals = Refusals::default();
     let mut last_status = None;
     loop {
         // The rate limit first, the credential second: waiting for a slot with a
@@ -117,6 +117,7 @@ pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending
         match verdict {
             Verdict::Success => {
                 s.consecutive.store(0, Ordering::SeqCst);
+                s.auth.accepted(auth.generation);
                 let (status, body) = answered.unwrap_or_default();
                 return Outcome::Sent {
                     attempts,
@@ -152,12 +153,11 @@ pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending
             Verdict::Unauthorized { message } => {
                 // A 401 means the request was not processed: safe to repeat once the
                 // credential is renewed, even for a non-idempotent endpoint.
-                let renewal = if renewed {
-                    Err(AuthError::StillRefused(message.clone()))
-                } else {
-                    s.auth.renew(auth.generation).await
-                };
-                if let Err(e) = renewal {
+                if let Err(e) = s
+                    .auth
+                    .refused(auth.generation, &mut refusals, &message)
+                    .await
+                {
                     s.stop(Stop::Aborted(e.to_string()));
                     return Outcome::Failed {
                         status: Some(401),
@@ -165,7 +165,6 @@ pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending
                         message: e.to_string(),
                     };
                 }
-                renewed = true;
             }
             Verdict::Transient {
                 status,
