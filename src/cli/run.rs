@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use super::progress::Progress;
 use super::{Exit, RunArgs};
 use crate::config::Config;
-use crate::journal::gate::{Decision, Gate, payload_hash};
+use crate::journal::gate::{Decision, Gate};
 use crate::journal::{Journal, RunLock};
 use crate::mapping::{self, Mapping};
 use crate::pipeline::{self, Collected};
@@ -575,7 +575,7 @@ fn would_be_unchanged(j: &Journal, m: &Mapping, spill: &Path) -> Result<u64, Str
         let Ok(item) = serde_json::from_str::<send::runner::Item>(&line) else {
             continue;
         };
-        let hash = payload_hash(&item.method, &item.url, &item.body.to_string());
+        let hash = item.hash();
         let known = snapshot.keys.get(&crate::validate::key_hash(&item.key));
         if crate::journal::gate::decide(known, m.endpoint.idempotent, false, hash)
             == Decision::Unchanged

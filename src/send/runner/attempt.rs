@@ -90,7 +90,12 @@ pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending
             }
         }
         attempts += 1;
-        let mut req = s.client.request(method.clone(), &item.url).json(&item.body);
+        // The spill's text of the body, as `.json()` would serialise it again.
+        let mut req = s
+            .client
+            .request(method.clone(), &item.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(item.body().to_owned());
         for (k, v) in &auth.headers {
             req = req.header(*k, v);
         }
