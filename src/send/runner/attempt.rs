@@ -6,7 +6,10 @@
 //!
 //! `pending` is written at the last moment, after both waits: a run killed while rows
 //! wait for their slot leaves them unrecorded, so they are simply sent by the next run
-//! instead of becoming `uncertain` transactions a person has to look up.
+//! instead of becoming `uncertain` transactions a person has to look up. For the same
+//! reason a request that surely did not arrive (a 429, a refused connection) takes its
+//! `pending` back before it waits to be tried again, and records it anew before the
+//! retry leaves.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -31,7 +34,7 @@ pub(super) struct Pending<'a> {
 }
 
 /// One row: attempts until success, refusal, uncertainty or the end of the retries.
-pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending<'_>>) -> Outcome {
+pub(super) async fn deliver(s: &Shared, item: &Item, pending: Option<Pending<'_>>) -> Outcome {
     let idempotent = s.endpoint.idempotent;
     let method =
         reqwest::Method::from_bytes(item.method.as_bytes()).unwrap_or(reqwest::Method::POST);
@@ -45,6 +48,8 @@ pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending
     let mut attempts = 0u32;
     let mut refusals = Refusals::default();
     let mut last_status = None;
+    // Whether the journal holds this request `pending` now.
+    let mut on_disk = false;
     loop {
         // The rate limit first, the credential second: waiting for a slot with a
         // credential in hand can let it expire before the request leaves. Both waits
@@ -73,7 +78,8 @@ pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending
                 };
             }
         };
-        if let Some(p) = pending.take() {
+        if let Some(p) = pending.as_ref().filter(|_| !on_disk) {
+            on_disk = true;
             if let Err(e) = p.writer.pending(p.key, p.hash, p.body).await {
                 s.stop(Stop::Aborted(format!(
                     "the journal cannot record the send: {e}"
@@ -203,6 +209,22 @@ pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending
                     };
                 };
                 let wait = retry_after.map_or(delay, |r| r.min(MAX_RETRY_AFTER).max(delay));
+                if let Some(p) = pending.as_ref().filter(|_| on_disk && !reached) {
+                    on_disk = false;
+                    let why = format!("{message}; not sent yet, waiting to retry");
+                    if let Err(e) = p.writer.not_left(p.key, &why).await {
+                        s.stop(Stop::Aborted(format!(
+                            "the journal cannot record the send: {e}"
+                        )));
+                        return Outcome::Failed {
+                            status: last_status,
+                            attempts,
+                            message: format!(
+                                "{message}; not retried: the journal cannot record it: {e}"
+                            ),
+                        };
+                    }
+                }
                 tokio::select! {
                     biased;
                     _ = s.halt.cancelled() => {
