@@ -10,13 +10,17 @@
 
 mod common;
 mod exports;
+mod loopback;
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use aktar::sandbox::{Options, creds};
 use common::*;
 use exports::*;
+use loopback::Loopback;
 use tempfile::TempDir;
 
 const CONCURRENCY: usize = 6;
@@ -130,4 +134,101 @@ fn after_sigkill_uncertain_never_exceeds_what_was_in_flight() {
         assert_eq!(s["uncertain"].as_u64(), Some(uncertain.len() as u64));
         assert_adds_up(&s);
     }
+}
+
+/// A journal entry's status, read as another process would while the run goes on.
+fn journal_status(journal: &std::path::Path, key: &str) -> Option<String> {
+    let conn =
+        rusqlite::Connection::open_with_flags(journal, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .ok()?;
+    conn.query_row("SELECT status FROM entries WHERE key = ?1", [key], |r| {
+        r.get::<_, String>(0)
+    })
+    .ok()
+}
+
+/// A transaction answered 429 waits out the provider's Retry-After before it is tried
+/// again. It surely did not arrive, so a run killed during that wait must not leave it
+/// `pending` — which the next run would hold as uncertain for a person to look up —
+/// but as not sent: the next run sends it.
+#[test]
+fn a_transaction_killed_while_waiting_out_a_429_is_sent_by_the_next_run() {
+    const LOGIN: &str = "/api/v1/ws/login";
+    let accept = Arc::new(AtomicBool::new(false));
+    let open = accept.clone();
+    let provider = Loopback::start_with_headers(move |req| {
+        if req.path == LOGIN {
+            let session = serde_json::json!({"status": true, "data": {"session_id": "sess-1"}});
+            return (200, session, Vec::new());
+        }
+        if open.load(Ordering::SeqCst) {
+            return (200, serde_json::json!({"status": true}), Vec::new());
+        }
+        let busy = serde_json::json!({"status": false, "message": "too many requests"});
+        (429, busy, vec![("retry-after", "60".to_string())])
+    });
+    let dir = TempDir::new().unwrap();
+    let cfg = config(&dir, &provider.base_url(), "concurrency = 1");
+    let m = root().join("tests/fixtures/hareket.toml");
+    let input = transactions(dir.path(), "hareket.csv", 1);
+    let journal = dir.path().join("state.db");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aktar"))
+        .env("ODUYO_APIKEY", creds::ODUYO_API_KEY)
+        .env("ODUYO_PASSWORD", creds::ODUYO_PASSWORD)
+        .arg("run")
+        .arg("--quiet")
+        .arg("--config")
+        .arg(&cfg)
+        .arg("-m")
+        .arg(&m)
+        .arg("--report-dir")
+        .arg(dir.path().join("killed"))
+        .arg(&input)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("the first 429", || {
+        provider.seen().iter().any(|r| r.path != LOGIN)
+    });
+    // The wait is a minute long; the pending is taken back at its start.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        let status = journal_status(&journal, "F000");
+        if status.as_deref() != Some("pending") || Instant::now() > deadline {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(status.as_deref(), Some("failed"), "while waiting to retry");
+    assert_eq!(
+        journal_status(&journal, "F000").as_deref(),
+        Some("failed"),
+        "after the kill"
+    );
+
+    accept.store(true, Ordering::SeqCst);
+    let again = dir.path().join("again");
+    let o = aktar()
+        .arg("run")
+        .arg("--quiet")
+        .arg("--config")
+        .arg(&cfg)
+        .arg("-m")
+        .arg(&m)
+        .arg("--report-dir")
+        .arg(&again)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let s = summary(&again);
+    assert_eq!(o.status.code(), Some(0), "{s}");
+    assert_eq!(s["sent"].as_u64(), Some(1), "{s}");
+    assert_eq!(s["uncertain"].as_u64(), Some(0), "{s}");
+    let writes = provider.seen().iter().filter(|r| r.path != LOGIN).count();
+    assert_eq!(writes, 2, "one 429, then one post");
+    assert_eq!(journal_status(&journal, "F000").as_deref(), Some("sent"));
 }

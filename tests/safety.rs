@@ -324,6 +324,27 @@ fn a_journal_status_this_aktar_does_not_know_is_held_never_posted() {
         .map(|r| r["key"].clone())
         .collect();
     assert_eq!(held, ["F001", "F003"]);
+    // Listed with the uncertain, as they are held as such, under the status they have.
+    let listed = aktar()
+        .args([
+            "journal",
+            "list",
+            "--status",
+            "uncertain",
+            "--json",
+            "--config",
+        ])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert!(listed.status.success());
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&listed.stdout).unwrap();
+    let mut keys: Vec<(&str, &str)> = listed
+        .iter()
+        .map(|e| (e["key"].as_str().unwrap(), e["status"].as_str().unwrap()))
+        .collect();
+    keys.sort();
+    assert_eq!(keys, [("F001", "archived"), ("F003", "archived")]);
     let posted = transaction_writes(&sb);
     assert!(
         posted.values().all(|n| *n == 1),

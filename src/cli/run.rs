@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use super::progress::Progress;
 use super::{Exit, RunArgs};
 use crate::config::Config;
-use crate::journal::gate::{Decision, Gate, payload_hash};
+use crate::journal::gate::{Decision, Gate};
 use crate::journal::{Journal, RunLock};
 use crate::mapping::{self, Mapping};
 use crate::pipeline::{self, Collected};
@@ -350,17 +350,19 @@ pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone,
         if collected.limited {
             eprintln!("aktar: stopped after {} rows (--limit)", collected.rows);
         }
-        match &stopped {
-            Some(Stop::Aborted(why)) => eprintln!("aktar: run aborted: {why}"),
-            Some(Stop::Interrupted) if collected.interrupted || hold.is_some() => eprintln!(
-                "aktar: interrupted after {} rows were read; nothing was sent",
-                collected.rows
-            ),
-            Some(Stop::Interrupted) => {
-                eprintln!("aktar: interrupted; requests in flight were finished")
-            }
-            None => {}
+    }
+    match &stopped {
+        // Said even with --quiet: exit 3 alone does not say what to fix.
+        Some(Stop::Aborted(why)) => eprintln!("aktar: run aborted: {why}"),
+        _ if job.quiet => {}
+        Some(Stop::Interrupted) if collected.interrupted || hold.is_some() => eprintln!(
+            "aktar: interrupted after {} rows were read; nothing was sent",
+            collected.rows
+        ),
+        Some(Stop::Interrupted) => {
+            eprintln!("aktar: interrupted; requests in flight were finished")
         }
+        None => {}
     }
     if job.json {
         match serde_json::to_string_pretty(&summary) {
@@ -573,7 +575,7 @@ fn would_be_unchanged(j: &Journal, m: &Mapping, spill: &Path) -> Result<u64, Str
         let Ok(item) = serde_json::from_str::<send::runner::Item>(&line) else {
             continue;
         };
-        let hash = payload_hash(&item.method, &item.url, &item.body.to_string());
+        let hash = item.hash();
         let known = snapshot.keys.get(&crate::validate::key_hash(&item.key));
         if crate::journal::gate::decide(known, m.endpoint.idempotent, false, hash)
             == Decision::Unchanged

@@ -67,7 +67,9 @@ pub fn decide(known: Option<&Known>, idempotent: bool, full: bool, hash: u128) -
 }
 
 impl Gate {
-    pub fn decide(&self, key: &str, hash: u128, body: &Json) -> Decision {
+    /// The decision for a payload known by `hash`; `body` (its JSON text) is read only
+    /// to say what changed in a posted transaction.
+    pub fn decide(&self, key: &str, hash: u128, body: &str) -> Decision {
         let known = self.snapshot.keys.get(&crate::validate::key_hash(key));
         match decide(known, self.idempotent, self.full, hash) {
             Decision::Changed(_) => {
@@ -77,7 +79,8 @@ impl Gate {
                     .ok()
                     .and_then(|j| j.accepted_body(self.endpoint, key).ok().flatten())
                     .and_then(|b| serde_json::from_str::<Json>(&b).ok());
-                Decision::Changed(changed_message(old.as_ref(), body))
+                let new = serde_json::from_str::<Json>(body).unwrap_or(Json::Null);
+                Decision::Changed(changed_message(old.as_ref(), &new))
             }
             d => d,
         }

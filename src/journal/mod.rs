@@ -311,6 +311,9 @@ impl Journal {
             .map_err(|e| self.sql(e))
     }
 
+    /// The entries with `status` (all without one; `uncertain` takes in the statuses
+    /// this aktar does not know, which it holds as uncertain), of `endpoint`, for
+    /// `key`, last touched at `since` or later.
     pub fn entries(
         &self,
         status: Option<&str>,
@@ -324,7 +327,9 @@ impl Journal {
                 "SELECT endpoint, key, status, hash, pending_hash, attempts, http_status, message,
                         first_at, last_at, run_id, provider_ref
                  FROM entries
-                 WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR endpoint = ?2)
+                 WHERE (?1 IS NULL OR status = ?1
+                        OR (?1 = 'uncertain' AND status NOT IN ('sent', 'failed', 'pending')))
+                   AND (?2 IS NULL OR endpoint = ?2)
                    AND (?3 IS NULL OR key = ?3) AND (?4 IS NULL OR last_at >= ?4)
                  ORDER BY last_at, endpoint, key",
             )

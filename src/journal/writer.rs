@@ -49,6 +49,12 @@ enum Msg {
         body: String,
         ack: oneshot::Sender<Result<(), String>>,
     },
+    /// A pending request that surely did not arrive and waits to be tried again.
+    NotLeft {
+        key: String,
+        message: String,
+        ack: oneshot::Sender<Result<(), String>>,
+    },
     Done {
         key: String,
         hash: u128,
@@ -95,6 +101,24 @@ impl Writer {
             ack,
         };
         self.send(msg)?;
+        match wait.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(JournalError::Writer(e)),
+            Err(_) => Err(self.stopped()),
+        }
+    }
+
+    /// Takes back a [`pending`](Writer::pending) whose request surely did not arrive (a
+    /// 429, a refused connection) before the wait for its retry: a run killed during
+    /// that wait leaves the row `failed`, sent again by the next run, not `uncertain`.
+    /// Returns once that is on disk; the retry records `pending` again.
+    pub async fn not_left(&self, key: &str, message: &str) -> Result<(), JournalError> {
+        let (ack, wait) = oneshot::channel();
+        self.send(Msg::NotLeft {
+            key: key.to_string(),
+            message: message.to_string(),
+            ack,
+        })?;
         match wait.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(JournalError::Writer(e)),
@@ -221,11 +245,16 @@ fn run(
                     });
                 since = None;
                 prompt = false;
-                let failed = r.is_err();
-                let _ = ack.send(r.clone());
-                if failed {
-                    return r;
-                }
+                acknowledge(ack, r)?;
+            }
+            Ok(Msg::NotLeft { key, message, ack }) => {
+                let r =
+                    flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies).and_then(|()| {
+                        not_left(&conn, endpoint, run_id, &key, &message).map_err(|e| e.to_string())
+                    });
+                since = None;
+                prompt = false;
+                acknowledge(ack, r)?;
             }
             Err(RecvTimeoutError::Timeout) => {
                 flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies)?;
@@ -237,6 +266,15 @@ fn run(
             }
         }
     }
+}
+
+/// Answers the sender waiting for a write; a failed write stops the writer too.
+fn acknowledge(
+    ack: oneshot::Sender<Result<(), String>>,
+    r: Result<(), String>,
+) -> Result<(), String> {
+    let _ = ack.send(r.clone());
+    r
 }
 
 fn pending(
@@ -254,6 +292,24 @@ fn pending(
          ON CONFLICT (endpoint, key) DO UPDATE SET status = 'pending', pending_hash = ?3,
              pending_body = ?4, last_at = ?5, run_id = ?6",
         params![endpoint, key, hex(hash), body, t, run_id],
+    )?;
+    Ok(())
+}
+
+/// A pending taken back: `failed` (to be sent again) until the retry records it
+/// pending once more. Only a pending entry is touched.
+fn not_left(
+    conn: &Connection,
+    endpoint: &str,
+    run_id: i64,
+    key: &str,
+    message: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE entries SET status = 'failed', pending_hash = NULL, pending_body = NULL,
+             message = ?3, last_at = ?4, run_id = ?5
+         WHERE endpoint = ?1 AND key = ?2 AND status = 'pending'",
+        params![endpoint, key, message, now(), run_id],
     )?;
     Ok(())
 }

@@ -1,15 +1,28 @@
 //! Credentials shared by every request of a run: Ödüyo's session (given, or obtained by
-//! logging in; renewed before it lapses and once on a 401), Fatura Entegratör's key, and
+//! logging in; renewed before it lapses and on a 401), Fatura Entegratör's key, and
 //! NetTahsilat's bearer token (given, or fetched from the token call; renewed before
-//! its JWT `exp` and once on a 401). The calls that obtain a credential live with
+//! its JWT `exp` and on a 401). The calls that obtain a credential live with
 //! their provider (`crate::providers::oduyo::auth`, `…::netahsilat::auth`); this
 //! module keeps what they share.
 //!
 //! One mutex guards the credential, so a renewal happens once however many requests
 //! are in flight: the others wait for it. Each credential has a generation number; a
 //! 401 renews only if the credential that got it is still the current one.
+//!
+//! A credential is shared, so a 401 does not say whose doing it was: a session the
+//! provider revokes (an expiry it noticed on one request) meets every request in
+//! flight, and one that has just renewed meets it as well as the others, even on the
+//! session its own renewal obtained. A 401 on a credential another request has
+//! renewed since is simply tried again with the new one; a 401 on the current one
+//! renews it. What shows that the provider refuses the credentials themselves is a run
+//! of renewals none of which it accepts: the credential is renewed at most
+//! [`MAX_UNPROVEN_RENEWALS`] times past the newest one the provider accepted a request
+//! with, and a fixed key is tried once more, then stops the run unless the provider
+//! has accepted it from another request. Whatever the 401s meant, one request meets at
+//! most [`MAX_REFUSALS`] of them.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -28,10 +41,24 @@ pub enum AuthError {
     Token(String),
     #[error("authentication refused ({0}) and no way to renew the credential is configured")]
     Refused(String),
-    #[error(
-        "authentication refused twice in a row, the second time after renewing or retrying: {0}"
-    )]
+    #[error("authentication refused again after renewing or retrying the credential: {0}")]
     StillRefused(String),
+}
+
+/// The most 401s one request meets before it stops the run, whatever they meant.
+pub const MAX_REFUSALS: u32 = 10;
+
+/// How many times in a row the credential may be renewed past the newest one the
+/// provider accepted a request with; one more 401 then stops the run. Under faults a
+/// fresh session is now and then revoked before any request has been accepted with
+/// it, but not five times in a row; a provider that refuses every session it hands
+/// out stops the run after as many logins.
+pub const MAX_UNPROVEN_RENEWALS: u64 = 5;
+
+/// One request's 401s so far.
+#[derive(Debug, Default)]
+pub struct Refusals {
+    count: u32,
 }
 
 /// The headers one request carries, and the credential generation they came from.
@@ -52,6 +79,8 @@ pub struct Auth {
     base_url: String,
     client: reqwest::Client,
     current: Mutex<Option<Current>>,
+    /// The newest generation the provider accepted a request with (0: none yet).
+    accepted: AtomicU64,
     /// Learns each credential obtained, so that a provider echoing it is masked.
     redactor: Arc<Redactor>,
 }
@@ -101,6 +130,7 @@ impl Auth {
             base_url: base_url.to_string(),
             client,
             current: Mutex::new(current),
+            accepted: AtomicU64::new(0),
             redactor,
         }
     }
@@ -126,20 +156,47 @@ impl Auth {
         })
     }
 
-    /// After a 401: renew the credential that got it (once, however many requests saw
-    /// the same 401), or say that it cannot be renewed.
-    pub async fn renew(&self, generation: u64) -> Result<(), AuthError> {
+    /// After a 401 on `generation`: renew the credential that got it (once, however
+    /// many requests saw the same 401), or take the one another request has renewed
+    /// since; an error when the provider refuses the credentials themselves (see the
+    /// module's documentation), `message` being its words.
+    pub async fn refused(
+        &self,
+        generation: u64,
+        seen: &mut Refusals,
+        message: &str,
+    ) -> Result<(), AuthError> {
+        let refused = || AuthError::StillRefused(message.to_string());
+        seen.count += 1;
+        if seen.count > MAX_REFUSALS {
+            return Err(refused());
+        }
         let mut cur = self.current.lock().await;
         if cur.as_ref().is_some_and(|c| c.generation != generation) {
+            // Another request has renewed since: this one is tried with that credential.
             return Ok(());
         }
+        let accepted = self.accepted.load(Ordering::SeqCst);
         if !self.renewable() {
-            // A fixed key cannot be renewed; the request is tried once more with it (a
-            // provider may refuse a good key once), and a second 401 stops the run.
-            return Ok(());
+            // A fixed key cannot be renewed: the request is tried once more with it (a
+            // provider may refuse a good key once), and a second 401 stops the run
+            // unless the provider has accepted the key from another request.
+            return if seen.count > 1 && accepted < generation {
+                Err(refused())
+            } else {
+                Ok(())
+            };
+        }
+        if generation.saturating_sub(accepted) >= MAX_UNPROVEN_RENEWALS {
+            return Err(refused());
         }
         *cur = Some(self.obtain(generation + 1).await?);
         Ok(())
+    }
+
+    /// The provider accepted a request carrying the credential of `generation`.
+    pub fn accepted(&self, generation: u64) {
+        self.accepted.fetch_max(generation, Ordering::SeqCst);
     }
 
     fn renewable(&self) -> bool {

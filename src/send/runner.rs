@@ -1,6 +1,11 @@
 //! The sending loop: read the spill of valid requests in file order, deliver each under
 //! the rate limit and the in-flight bound, and put every row in exactly one bucket
 //! (sent, failed, uncertain).
+//!
+//! A run's memory does not follow its payloads: a request's method, URL and body live
+//! only while it is in flight, and what is kept of a row until the reports is its
+//! place in the file, its key and its outcome. The body is never parsed: it is sent,
+//! hashed and journaled as the text the spill holds.
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -11,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use serde_json::Value as Json;
+use serde_json::value::RawValue;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -70,15 +75,36 @@ pub enum SendError {
     Client(String),
 }
 
-/// One line of the spill (payloads.jsonl's format).
-#[derive(Debug, Clone, serde::Deserialize)]
+/// One line of the spill (payloads.jsonl's format). The body is the text of the line,
+/// unparsed: the spill is serde_json's compact serialisation of the body (keys in
+/// their order), which is what serialising it again would give, so the text is what
+/// goes on the wire and what the payload hash is taken of.
+#[derive(Debug, serde::Deserialize)]
 pub struct Item {
     pub file: String,
     pub row: u64,
     pub key: String,
     pub method: String,
     pub url: String,
-    pub body: Json,
+    pub body: Box<RawValue>,
+}
+
+impl Item {
+    /// The body as sent, hashed and journaled.
+    pub fn body(&self) -> &str {
+        self.body.get()
+    }
+
+    /// The digest the journal knows this payload by.
+    pub fn hash(&self) -> u128 {
+        payload_hash(&self.method, &self.url, self.body())
+    }
+}
+
+/// What the reports need of a row besides its outcome.
+struct Row {
+    pos: SourcePos,
+    key: String,
 }
 
 struct Shared {
@@ -229,30 +255,49 @@ pub async fn send_spill(
 
     let file = std::fs::File::open(spill).map_err(|e| spill_err(e.to_string()))?;
     let sem = Arc::new(Semaphore::new(settings.concurrency));
-    let mut set: JoinSet<(usize, Item, Delivery)> = JoinSet::new();
-    // What each task carries, so that a task that dies still leaves its row in a bucket.
-    let mut in_flight: HashMap<tokio::task::Id, (usize, Item)> = HashMap::new();
+    let mut set: JoinSet<Delivery> = JoinSet::new();
+    // Each task's row, so that a task that dies still leaves its row in a bucket.
+    let mut in_flight: HashMap<tokio::task::Id, (usize, Row)> = HashMap::new();
     let idempotent = endpoint.idempotent;
-    let mut results: Vec<(usize, Item, Delivery)> = Vec::new();
+    let mut results: Vec<(usize, Row, Delivery)> = Vec::new();
     let mut counts = (0u64, 0u64, 0u64);
-    let mut on_result = |r: (usize, Item, Delivery), results: &mut Vec<_>| {
+    // An unchanged row is in no report: it is counted, not kept.
+    let mut unchanged = 0u64;
+    let mut on_result = |r: (usize, Row, Delivery), results: &mut Vec<_>| {
         counts.0 += 1;
         match &r.2 {
             Delivery::Done(Outcome::Sent { .. }) | Delivery::Unchanged => counts.1 += 1,
             _ => counts.2 += 1,
         }
         progress(counts.0, counts.1, counts.2);
-        results.push(r);
+        if matches!(r.2, Delivery::Unchanged) {
+            unchanged += 1;
+        } else {
+            results.push(r);
+        }
     };
+    // The spill's rows come file after file: one name shared by all the rows of each.
+    let mut file_name: Arc<str> = Arc::from("");
     for (seq, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line = line.map_err(|e| spill_err(e.to_string()))?;
         let item: Item =
             serde_json::from_str(&line).map_err(|e| spill_err(format!("line {}: {e}", seq + 1)))?;
-        let body = item.body.to_string();
-        let hash = payload_hash(&item.method, &item.url, &body);
+        drop(line);
+        if *file_name != *item.file {
+            file_name = Arc::from(item.file.as_str());
+        }
+        let row = Row {
+            pos: SourcePos {
+                file: file_name.clone(),
+                sheet: None,
+                row: item.row,
+            },
+            key: item.key.clone(),
+        };
+        let hash = item.hash();
         let decided = match gate
             .as_deref()
-            .map(|g| g.decide(&item.key, hash, &item.body))
+            .map(|g| g.decide(&item.key, hash, item.body()))
         {
             None | Some(Decision::Send) => None,
             Some(Decision::Unchanged) => Some(Delivery::Unchanged),
@@ -267,7 +312,7 @@ pub async fn send_spill(
             })),
         };
         if let Some(d) = decided {
-            on_result((seq, item, d), &mut results);
+            on_result((seq, row, d), &mut results);
             continue;
         }
         // A stop must not wait for a slot to free up before it is noticed.
@@ -280,13 +325,12 @@ pub async fn send_spill(
             Some(permit) if !shared.stopped() => {
                 let shared = shared.clone();
                 let gate = gate.clone();
-                let copy = item.clone();
                 let task = set.spawn(async move {
-                    let d = journaled(&shared, gate.as_deref(), &item, hash, &body).await;
+                    let d = journaled(&shared, gate.as_deref(), &item, hash).await;
                     drop(permit);
-                    (seq, item, Delivery::Done(d))
+                    Delivery::Done(d)
                 });
-                in_flight.insert(task.id(), (seq, copy));
+                in_flight.insert(task.id(), (seq, row));
             }
             _ => {
                 let d = Delivery::Done(Outcome::Failed {
@@ -294,7 +338,7 @@ pub async fn send_spill(
                     attempts: 0,
                     message: shared.reason(),
                 });
-                on_result((seq, item, d), &mut results);
+                on_result((seq, row, d), &mut results);
             }
         }
         while let Some(done) = set.try_join_next_with_id() {
@@ -309,14 +353,10 @@ pub async fn send_spill(
     results.sort_by_key(|r| r.0);
     let mut report = SendReport {
         stop: shared.why(),
+        unchanged,
         ..SendReport::default()
     };
-    for (_, item, d) in results {
-        let pos = SourcePos {
-            file: Arc::from(item.file.as_str()),
-            sheet: None,
-            row: item.row,
-        };
+    for (_, Row { pos, key }, d) in results {
         match d {
             Delivery::Done(Outcome::Sent {
                 attempts,
@@ -327,12 +367,13 @@ pub async fn send_spill(
                 report.attempts += u64::from(attempts);
                 report.accepted.push(SentRow {
                     pos,
-                    key: item.key,
+                    key,
                     http_status: status,
                     provider_ref: reference,
                 });
             }
-            Delivery::Unchanged => report.unchanged += 1,
+            // Counted as they came, and kept no further.
+            Delivery::Unchanged => {}
             Delivery::Done(Outcome::Failed {
                 status,
                 attempts,
@@ -341,7 +382,7 @@ pub async fn send_spill(
                 report.attempts += u64::from(attempts);
                 report.failed.push(FailedRow {
                     pos,
-                    key: item.key,
+                    key,
                     http_status: status,
                     attempts,
                     message,
@@ -349,11 +390,7 @@ pub async fn send_spill(
             }
             Delivery::Done(Outcome::Uncertain { attempts, message }) => {
                 report.attempts += u64::from(attempts);
-                report.uncertain.push(UncertainRow {
-                    pos,
-                    key: item.key,
-                    message,
-                });
+                report.uncertain.push(UncertainRow { pos, key, message });
             }
         }
     }
@@ -363,29 +400,13 @@ pub async fn send_spill(
 /// A finished task's row; a task that died (a bug) leaves its row failed, or uncertain
 /// when the request may have left and must not be repeated.
 fn joined(
-    done: Result<(tokio::task::Id, (usize, Item, Delivery)), tokio::task::JoinError>,
-    in_flight: &mut HashMap<tokio::task::Id, (usize, Item)>,
+    done: Result<(tokio::task::Id, Delivery), tokio::task::JoinError>,
+    in_flight: &mut HashMap<tokio::task::Id, (usize, Row)>,
     idempotent: bool,
-) -> (usize, Item, Delivery) {
-    match done {
-        Ok((id, r)) => {
-            in_flight.remove(&id);
-            r
-        }
+) -> (usize, Row, Delivery) {
+    let (id, d) = match done {
+        Ok((id, d)) => (id, d),
         Err(e) => {
-            let (seq, item) = in_flight.remove(&e.id()).unwrap_or_else(|| {
-                (
-                    usize::MAX,
-                    Item {
-                        file: String::new(),
-                        row: 0,
-                        key: String::new(),
-                        method: String::new(),
-                        url: String::new(),
-                        body: Json::Null,
-                    },
-                )
-            });
             let message = format!("internal error while sending: {e}");
             let d = if idempotent {
                 Outcome::Failed {
@@ -399,21 +420,30 @@ fn joined(
                     message,
                 }
             };
-            (seq, item, Delivery::Done(d))
+            (e.id(), Delivery::Done(d))
         }
-    }
+    };
+    let (seq, row) = in_flight.remove(&id).unwrap_or_else(|| {
+        (
+            usize::MAX,
+            Row {
+                pos: SourcePos {
+                    file: Arc::from(""),
+                    sheet: None,
+                    row: 0,
+                },
+                key: String::new(),
+            },
+        )
+    });
+    (seq, row, d)
 }
 
 /// Delivers one row with the journal around it: a request that may not be repeated is
 /// recorded `pending` (on disk) just before it leaves, and every outcome is recorded —
 /// the one that settles a pending without delay.
-async fn journaled(
-    s: &Shared,
-    gate: Option<&Gate>,
-    item: &Item,
-    hash: u128,
-    body: &str,
-) -> Outcome {
+async fn journaled(s: &Shared, gate: Option<&Gate>, item: &Item, hash: u128) -> Outcome {
+    let body = item.body();
     if s.stopped() {
         return s.not_sent(0, None);
     }
@@ -448,4 +478,44 @@ async fn journaled(
 fn burst(rate: super::settings::Rate) -> NonZeroU32 {
     let per_second = u64::from(rate.n) * 1000 / (rate.per.as_millis().max(1) as u64);
     NonZeroU32::new((per_second / 20).clamp(1, 10) as u32).unwrap_or(NonZeroU32::MIN)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value as Json;
+
+    use super::*;
+
+    /// The spill's text of a body is what serialising the parsed body gives, so the
+    /// bytes sent and the payload hash are those of the body as a value.
+    #[test]
+    fn the_spill_text_of_a_body_is_its_serialisation() {
+        let body = serde_json::json!({
+            "column": {
+                "customer_id": "120.01.005",
+                "comment": "Şükrü Ağaç \"İĞÜŞÖÇ ığüşöç\" \\ yol\n\tsekme \u{1} /",
+                "amount": "1.234,56",
+                "lines": [
+                    {"qty": 2, "price": 10.5, "zero": -0.0, "big": 12_345_678_901_234_567u64},
+                    {"none": null, "ok": true, "list": [], "empty": {}},
+                ],
+                "symbols": "€ 😀 \u{2028} <&>",
+            },
+            "id": "C-0001",
+        });
+        let pos = SourcePos {
+            file: Arc::from("cari_hareket.xlsx"),
+            sheet: Some(Arc::from("Sayfa1")),
+            row: 7,
+        };
+        let url = "http://127.0.0.1:1/api/v1/ws/transaction?şube=1";
+        let line = crate::report::payload_line(&pos, "F/1 ş", "POST", url, &body).unwrap();
+        let item: Item = serde_json::from_str(&line).unwrap();
+        assert_eq!(item.body(), body.to_string());
+        assert_eq!(item.hash(), payload_hash("POST", url, &body.to_string()));
+        // The line read as a whole, as the sender once did, gives the same text.
+        let whole: Json = serde_json::from_str(&line).unwrap();
+        assert_eq!(whole["body"].to_string(), item.body());
+        assert_eq!(whole["body"], body);
+    }
 }

@@ -12,7 +12,7 @@
 #![allow(dead_code)]
 
 #[path = "../common/mod.rs"]
-mod common;
+pub mod common;
 
 use std::collections::BTreeMap;
 use std::io::Write;

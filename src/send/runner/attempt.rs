@@ -6,7 +6,10 @@
 //!
 //! `pending` is written at the last moment, after both waits: a run killed while rows
 //! wait for their slot leaves them unrecorded, so they are simply sent by the next run
-//! instead of becoming `uncertain` transactions a person has to look up.
+//! instead of becoming `uncertain` transactions a person has to look up. For the same
+//! reason a request that surely did not arrive (a 429, a refused connection) takes its
+//! `pending` back before it waits to be tried again, and records it anew before the
+//! retry leaves.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -15,7 +18,7 @@ use backon::BackoffBuilder;
 
 use super::{Item, Shared, Stop};
 use crate::journal::{Outcome, Writer};
-use crate::send::auth::AuthError;
+use crate::send::auth::Refusals;
 use crate::send::classify::{Verdict, classify, classify_error, reference};
 
 /// Retry-After is honoured, within reason.
@@ -31,7 +34,7 @@ pub(super) struct Pending<'a> {
 }
 
 /// One row: attempts until success, refusal, uncertainty or the end of the retries.
-pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending<'_>>) -> Outcome {
+pub(super) async fn deliver(s: &Shared, item: &Item, pending: Option<Pending<'_>>) -> Outcome {
     let idempotent = s.endpoint.idempotent;
     let method =
         reqwest::Method::from_bytes(item.method.as_bytes()).unwrap_or(reqwest::Method::POST);
@@ -43,8 +46,10 @@ pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending
         .with_max_times(s.settings.retries as usize)
         .build();
     let mut attempts = 0u32;
-    let mut renewed = false;
+    let mut refusals = Refusals::default();
     let mut last_status = None;
+    // Whether the journal holds this request `pending` now.
+    let mut on_disk = false;
     loop {
         // The rate limit first, the credential second: waiting for a slot with a
         // credential in hand can let it expire before the request leaves. Both waits
@@ -73,7 +78,8 @@ pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending
                 };
             }
         };
-        if let Some(p) = pending.take() {
+        if let Some(p) = pending.as_ref().filter(|_| !on_disk) {
+            on_disk = true;
             if let Err(e) = p.writer.pending(p.key, p.hash, p.body).await {
                 s.stop(Stop::Aborted(format!(
                     "the journal cannot record the send: {e}"
@@ -90,7 +96,12 @@ pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending
             }
         }
         attempts += 1;
-        let mut req = s.client.request(method.clone(), &item.url).json(&item.body);
+        // The spill's text of the body, as `.json()` would serialise it again.
+        let mut req = s
+            .client
+            .request(method.clone(), &item.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(item.body().to_owned());
         for (k, v) in &auth.headers {
             req = req.header(*k, v);
         }
@@ -117,6 +128,7 @@ pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending
         match verdict {
             Verdict::Success => {
                 s.consecutive.store(0, Ordering::SeqCst);
+                s.auth.accepted(auth.generation);
                 let (status, body) = answered.unwrap_or_default();
                 return Outcome::Sent {
                     attempts,
@@ -152,12 +164,11 @@ pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending
             Verdict::Unauthorized { message } => {
                 // A 401 means the request was not processed: safe to repeat once the
                 // credential is renewed, even for a non-idempotent endpoint.
-                let renewal = if renewed {
-                    Err(AuthError::StillRefused(message.clone()))
-                } else {
-                    s.auth.renew(auth.generation).await
-                };
-                if let Err(e) = renewal {
+                if let Err(e) = s
+                    .auth
+                    .refused(auth.generation, &mut refusals, &message)
+                    .await
+                {
                     s.stop(Stop::Aborted(e.to_string()));
                     return Outcome::Failed {
                         status: Some(401),
@@ -165,7 +176,6 @@ pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending
                         message: e.to_string(),
                     };
                 }
-                renewed = true;
             }
             Verdict::Transient {
                 status,
@@ -199,6 +209,22 @@ pub(super) async fn deliver(s: &Shared, item: &Item, mut pending: Option<Pending
                     };
                 };
                 let wait = retry_after.map_or(delay, |r| r.min(MAX_RETRY_AFTER).max(delay));
+                if let Some(p) = pending.as_ref().filter(|_| on_disk && !reached) {
+                    on_disk = false;
+                    let why = format!("{message}; not sent yet, waiting to retry");
+                    if let Err(e) = p.writer.not_left(p.key, &why).await {
+                        s.stop(Stop::Aborted(format!(
+                            "the journal cannot record the send: {e}"
+                        )));
+                        return Outcome::Failed {
+                            status: last_status,
+                            attempts,
+                            message: format!(
+                                "{message}; not retried: the journal cannot record it: {e}"
+                            ),
+                        };
+                    }
+                }
                 tokio::select! {
                     biased;
                     _ = s.halt.cancelled() => {
