@@ -101,6 +101,66 @@ pub fn run_job(job: &Job<'_>) -> Result<JobDone, Failure> {
 /// written, exit 130).
 pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone, Failure> {
     let started = Instant::now();
+    let (setup, inputs) = set_up(job)?;
+    let collected = validate(job, &setup, inputs, stop)?;
+    let guard = file_guards(job, &setup, &collected)?;
+    let hold = Hold::decide(job.dry_run, collected.interrupted, guard, stop);
+    let sending = send_phase(job, &setup, &collected, hold.is_some(), stop)?;
+    let mut summary = tally(job, &setup, &collected, &sending, hold.as_ref());
+    summary.duration_ms = started.elapsed().as_millis() as u64;
+    let stopped = match (&hold, &sending.sent.stop) {
+        (Some(Hold::Interrupted), _) => Some(Stop::Interrupted),
+        (_, Some(s)) => Some(s.clone()),
+        _ if collected.interrupted => Some(Stop::Interrupted),
+        _ => None,
+    };
+    let exit = match (&hold, &stopped) {
+        (Some(Hold::Guard(_)), _) => Exit::Input,
+        (_, Some(Stop::Aborted(_))) => Exit::Aborted,
+        (_, Some(Stop::Interrupted)) => Exit::Interrupted,
+        _ if summary.rejected + summary.failed + summary.uncertain > 0 => Exit::Rows,
+        _ => Exit::Ok,
+    };
+    let unwritten = record(job, &setup, &collected, &sending, &summary, exit)?;
+    if let Some(Hold::Guard(why)) = hold {
+        return Err((
+            Exit::Input,
+            format!("nothing was sent: {why} (reports: {})", setup.dir.display()),
+        ));
+    }
+    tell(job, &setup, &collected, &summary, hold.is_some(), &stopped)?;
+    if !unwritten.is_empty() {
+        return Err((
+            Exit::ReportFailed,
+            format!(
+                "requests were sent, but not everything could be written: {}; the journal holds what was sent",
+                unwritten.join("; ")
+            ),
+        ));
+    }
+    Ok(JobDone {
+        summary,
+        exit,
+        dir: setup.dir,
+        stop: stopped,
+    })
+}
+
+/// What a run settles before it reads a row: the mapping, the credentials, the
+/// journal and its lock, the inputs opened and checked, where the reports go.
+struct SetUp {
+    m: Mapping,
+    settings: Option<send::Settings>,
+    journal: Option<Journal>,
+    _lock: Option<RunLock>,
+    /// Corrected error reports among the inputs: no baseline, no control totals.
+    corrected: Vec<String>,
+    dir: PathBuf,
+    base_url: String,
+    mapping_id: String,
+}
+
+fn set_up(job: &Job<'_>) -> Result<(SetUp, Vec<pipeline::Input>), Failure> {
     // Before anything can fail: a run stopped by a wrong mapping must not leave the
     // last run's reports looking like its own.
     if let Some(dir) = &job.report_dir {
@@ -133,7 +193,7 @@ pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone,
         warn_if_new_journal(&job.config.state.path, &m);
         Some(Journal::open(&job.config.state.path).map_err(input_error)?)
     };
-    let _lock = match &journal {
+    let lock = match &journal {
         Some(_) if !job.dry_run => {
             Some(RunLock::acquire(&job.config.state.path).map_err(input_error)?)
         }
@@ -168,24 +228,50 @@ pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone,
             .map_err(input_error)?
             .unwrap_or_default(),
     };
+    let mapping_id = journal_mapping_id(&m);
+    let setup = SetUp {
+        m,
+        settings,
+        journal,
+        _lock: lock,
+        corrected,
+        dir,
+        base_url,
+        mapping_id,
+    };
+    Ok((setup, inputs))
+}
 
-    let quiet = job.quiet || job.json;
-    let mut progress = Progress::new(quiet, &m.name);
-    let spill = if job.dry_run {
+/// Where the valid requests wait: payloads.jsonl in a dry run, a hidden spill that is
+/// removed after sending otherwise.
+fn spill_path(job: &Job<'_>, dir: &Path) -> PathBuf {
+    if job.dry_run {
         dir.join("payloads.jsonl")
     } else {
         dir.join(".requests.jsonl")
-    };
-    let errors_csv = dir.join("errors.csv");
+    }
+}
+
+/// Reads and validates every input.
+fn validate(
+    job: &Job<'_>,
+    setup: &SetUp,
+    inputs: Vec<pipeline::Input>,
+    stop: &CancellationToken,
+) -> Result<pipeline::Collected, Failure> {
+    let m = &setup.m;
+    let mut progress = Progress::new(job.quiet || job.json, &m.name);
+    let spill = spill_path(job, &setup.dir);
+    let errors_csv = setup.dir.join("errors.csv");
     let sinks = pipeline::Sinks {
         spill: &spill,
         errors_csv: &errors_csv,
         lang: job.config.report.lang,
     };
     let collected = pipeline::collect(
-        &m,
+        m,
         inputs,
-        &base_url,
+        &setup.base_url,
         &sinks,
         job.limit,
         stop,
@@ -193,28 +279,25 @@ pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone,
     )
     .map_err(input_error)?;
     progress.finish();
-
-    let mut summary = Summary {
-        rows: collected.rows,
-        valid: collected.valid,
-        rejected: collected.rejected.rows,
-        skipped: collected.skipped,
-        dry_run: job.dry_run,
-        ..Summary::default()
-    };
-    let mapping_id = journal_mapping_id(&m);
-    // The file guards: a dry run warns, a sending run stops before anything is sent
-    // (the validation reports are still written). A file read only in part (a stop
-    // came while reading) is no measure of either.
+    Ok(collected)
+}
+/// The file guards: a dry run warns, a sending run stops before anything is sent
+/// (the validation reports are still written). A file read only in part (a stop came
+/// while reading) is no measure of either.
+fn file_guards(
+    job: &Job<'_>,
+    setup: &SetUp,
+    collected: &pipeline::Collected,
+) -> Result<Option<String>, Failure> {
     let mut guard = None;
-    if let Some(j) = &journal
+    if let Some(j) = &setup.journal
         && !job.accept_drift
         && !collected.interrupted
-        && corrected.is_empty()
+        && setup.corrected.is_empty()
     {
         guard = crate::guards::drift(
             j,
-            &mapping_id,
+            &setup.mapping_id,
             &collected.headers,
             collected.rows,
             collected.limited,
@@ -225,7 +308,7 @@ pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone,
         let controls: Vec<_> = collected
             .controls
             .iter()
-            .filter(|c| !corrected.contains(&c.file))
+            .filter(|c| !setup.corrected.contains(&c.file))
             .cloned()
             .collect();
         guard = crate::guards::control_totals(&controls);
@@ -236,21 +319,42 @@ pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone,
     {
         eprintln!("aktar: warning: {why}");
     }
-    let hold = Hold::decide(job.dry_run, collected.interrupted, guard, stop);
-    let mut sent = SendReport::default();
-    let mut run_id = None;
-    match (&settings, &journal) {
-        _ if hold.is_some() => {}
+    Ok(guard)
+}
+
+/// What the sending half did: the rows' outcomes, the journal's run record, and in a
+/// dry run how many rows the journal already holds unchanged.
+#[derive(Default)]
+struct Sending {
+    sent: SendReport,
+    run_id: Option<i64>,
+    would_be_unchanged: u64,
+}
+
+/// Sends the spill (unless the run is held), through the journal when there is one.
+fn send_phase(
+    job: &Job<'_>,
+    setup: &SetUp,
+    collected: &pipeline::Collected,
+    held: bool,
+    stop: &CancellationToken,
+) -> Result<Sending, Failure> {
+    let m = &setup.m;
+    let spill = spill_path(job, &setup.dir);
+    let quiet = job.quiet || job.json;
+    let mut out = Sending::default();
+    match (&setup.settings, &setup.journal) {
+        _ if held => {}
         (Some(settings), Some(j)) => {
             let id = j
                 .start_run(
-                    &mapping_id,
+                    &setup.mapping_id,
                     &m.endpoint.id,
                     &input_hashes(job.inputs),
                     &collected.headers,
                 )
                 .map_err(input_error)?;
-            run_id = Some(id);
+            out.run_id = Some(id);
             let gate = Gate {
                 snapshot: j.snapshot(&m.endpoint.id).map_err(input_error)?,
                 writer: j
@@ -265,7 +369,7 @@ pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone,
             };
             let gate = Arc::new(gate);
             let result = deliver(
-                &m,
+                m,
                 &spill,
                 settings,
                 Some(gate.clone()),
@@ -277,72 +381,100 @@ pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone,
                 Ok(g) => g.writer.finish(),
                 Err(_) => Ok(()),
             };
-            sent = result?;
+            out.sent = result?;
             if let Err(e) = journal_end {
-                sent.stop = Some(Stop::Aborted(e.to_string()));
+                out.sent.stop = Some(Stop::Aborted(e.to_string()));
             }
         }
         (Some(settings), None) => {
-            sent = deliver(&m, &spill, settings, None, quiet, collected.valid, stop)?;
+            out.sent = deliver(m, &spill, settings, None, quiet, collected.valid, stop)?;
         }
         (None, Some(j)) => {
-            summary.unchanged = would_be_unchanged(j, &m, &spill).map_err(input_error)?;
+            out.would_be_unchanged = would_be_unchanged(j, m, &spill).map_err(input_error)?;
         }
         (None, None) => {}
     }
-    if settings.is_some() {
+    if setup.settings.is_some() {
         let _ = std::fs::remove_file(&spill);
+    }
+    Ok(out)
+}
+
+/// The run's summary: every row in one bucket.
+fn tally(
+    job: &Job<'_>,
+    setup: &SetUp,
+    collected: &pipeline::Collected,
+    sending: &Sending,
+    hold: Option<&Hold>,
+) -> Summary {
+    let mut summary = Summary {
+        rows: collected.rows,
+        valid: collected.valid,
+        rejected: collected.rejected.rows,
+        skipped: collected.skipped,
+        dry_run: job.dry_run,
+        unchanged: sending.would_be_unchanged,
+        ..Summary::default()
+    };
+    if setup.settings.is_some() {
+        let sent = &sending.sent;
         summary.sent = sent.sent;
         summary.unchanged = sent.unchanged;
         summary.failed = sent.failed.len() as u64;
         summary.uncertain = sent.uncertain.len() as u64;
     }
-    if let Some(h) = &hold {
+    if let Some(h) = hold {
         summary.held = collected.valid;
         summary.held_reason = Some(h.reason().to_string());
     }
-    summary.duration_ms = started.elapsed().as_millis() as u64;
-    let stopped = match (&hold, &sent.stop) {
-        (Some(Hold::Interrupted), _) => Some(Stop::Interrupted),
-        (_, Some(s)) => Some(s.clone()),
-        _ if collected.interrupted => Some(Stop::Interrupted),
-        _ => None,
-    };
-    let exit = match (&hold, &stopped) {
-        (Some(Hold::Guard(_)), _) => Exit::Input,
-        (_, Some(Stop::Aborted(_))) => Exit::Aborted,
-        (_, Some(Stop::Interrupted)) => Exit::Interrupted,
-        _ if summary.rejected + summary.failed + summary.uncertain > 0 => Exit::Rows,
-        _ => Exit::Ok,
-    };
+    summary
+}
+
+/// Finishes the journal's record of the run, then writes the reports. What could not
+/// be written is returned once requests have gone out (exit 4 then); before that, it
+/// is exit 2, which promises that nothing was sent.
+fn record(
+    job: &Job<'_>,
+    setup: &SetUp,
+    collected: &pipeline::Collected,
+    sending: &Sending,
+    summary: &Summary,
+    exit: Exit,
+) -> Result<Vec<String>, Failure> {
     // The run's record is finished before the reports: what was sent is settled by
     // now, and a report that cannot be written must not leave the run open.
     let mut unwritten = Vec::new();
-    if let (Some(j), Some(id)) = (&journal, run_id)
+    if let (Some(j), Some(id)) = (&setup.journal, sending.run_id)
         && let Err(e) = j.end_run(
             id,
-            &summary,
+            summary,
             exit as i32,
-            collected.limited || !corrected.is_empty(),
+            collected.limited || !setup.corrected.is_empty(),
         )
     {
         unwritten.push(format!("the journal's record of the run: {e}"));
     }
-    if let Err(e) = write_reports(&dir, &collected, &summary, &sent, job.config.report.lang) {
+    let lang = job.config.report.lang;
+    if let Err(e) = write_reports(&setup.dir, collected, summary, &sending.sent, lang) {
         unwritten.push(e.to_string());
     }
-    // Exit 2 promises that nothing was sent; once a request has gone out, a report
-    // that could not be written has an exit code of its own.
-    if !unwritten.is_empty() && sent.attempts == 0 {
+    if !unwritten.is_empty() && sending.sent.attempts == 0 {
         return Err((Exit::Input, unwritten.join("; ")));
     }
+    Ok(unwritten)
+}
 
-    if let Some(Hold::Guard(why)) = hold {
-        return Err((
-            Exit::Input,
-            format!("nothing was sent: {why} (reports: {})", dir.display()),
-        ));
-    }
+/// What the person at the terminal is told: warnings, why the run stopped, the
+/// summary (or the summary as JSON).
+fn tell(
+    job: &Job<'_>,
+    setup: &SetUp,
+    collected: &pipeline::Collected,
+    summary: &Summary,
+    held: bool,
+    stopped: &Option<Stop>,
+) -> Result<(), Failure> {
     if !job.quiet {
         for w in &collected.warnings {
             eprintln!("aktar: warning: {w}");
@@ -351,11 +483,11 @@ pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone,
             eprintln!("aktar: stopped after {} rows (--limit)", collected.rows);
         }
     }
-    match &stopped {
+    match stopped {
         // Said even with --quiet: exit 3 alone does not say what to fix.
         Some(Stop::Aborted(why)) => eprintln!("aktar: run aborted: {why}"),
         _ if job.quiet => {}
-        Some(Stop::Interrupted) if collected.interrupted || hold.is_some() => eprintln!(
+        Some(Stop::Interrupted) if collected.interrupted || held => eprintln!(
             "aktar: interrupted after {} rows were read; nothing was sent",
             collected.rows
         ),
@@ -365,28 +497,14 @@ pub fn run_job_until(job: &Job<'_>, stop: &CancellationToken) -> Result<JobDone,
         None => {}
     }
     if job.json {
-        match serde_json::to_string_pretty(&summary) {
+        match serde_json::to_string_pretty(summary) {
             Ok(s) => println!("{s}"),
             Err(e) => return Err((Exit::Input, e.to_string())),
         }
     } else if !job.quiet {
-        print_summary(&m, &summary, &dir);
+        print_summary(&setup.m, summary, &setup.dir);
     }
-    if !unwritten.is_empty() {
-        return Err((
-            Exit::ReportFailed,
-            format!(
-                "requests were sent, but not everything could be written: {}; the journal holds what was sent",
-                unwritten.join("; ")
-            ),
-        ));
-    }
-    Ok(JobDone {
-        summary,
-        exit,
-        dir,
-        stop: stopped,
-    })
+    Ok(())
 }
 
 /// Why a sending run sends nothing although it has valid rows; they are counted `held`.
