@@ -1,7 +1,7 @@
 //! The journal's writing side during a send: a thread with its own connection.
 //!
 //! A `pending` record is committed before its request leaves (the sender waits for
-//! the acknowledgement); outcomes are batched — committed every 256 outcomes or every
+//! the acknowledgement); outcomes are batched — committed every 4,096 outcomes or every
 //! 200 ms, whichever comes first — so the journal does not slow the send down. Losing
 //! the last uncommitted outcomes in a crash is harmless: an idempotent row is sent
 //! again, and a non-idempotent one still has its committed `pending`, which the next
@@ -71,7 +71,7 @@ pub struct Writer {
     path: PathBuf,
 }
 
-const BATCH: usize = 256;
+const BATCH: usize = 4096;
 const LINGER: Duration = Duration::from_millis(200);
 
 impl Writer {
