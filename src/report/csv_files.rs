@@ -32,23 +32,105 @@ pub fn write_errors_csv(
     r.finish().map(|_| ())
 }
 
-/// Writes `sent.csv`; `provider_ref` is empty when the answer gave no number.
-pub fn write_sent_csv(path: &Path, rows: &[SentRow]) -> Result<(), ReportError> {
-    let header = ["file", "row", "key", "http_status", "provider_ref"];
-    write_csv(path, &header, |w| {
-        for sent in rows {
-            let row = sent.pos.row.to_string();
-            let status = sent.http_status.to_string();
-            record(
-                w,
-                &[
-                    &file_label(&sent.pos),
-                    &row,
-                    &sent.key,
-                    &status,
-                    sent.provider_ref.as_deref().unwrap_or(""),
-                ],
-            )?;
+const SENT_HEADER: [&str; 5] = ["file", "row", "key", "http_status", "provider_ref"];
+
+/// The rows of `sent.csv`, written to a scratch file beside the spill as they are
+/// decided, in file order, so that a sending run's memory does not grow with the rows
+/// it sends; [`write_sent_csv`] makes the report of them. The scratch file is removed
+/// when the log is dropped.
+#[derive(Default)]
+pub struct SentLog {
+    path: Option<std::path::PathBuf>,
+    out: Option<csv::Writer<BufWriter<File>>>,
+    rows: u64,
+}
+
+impl SentLog {
+    /// A log kept in a hidden file of this process in `spill`'s folder.
+    pub fn beside(spill: &Path) -> SentLog {
+        let name = format!(".sent.{}", std::process::id());
+        SentLog {
+            path: Some(spill.with_file_name(name)),
+            out: None,
+            rows: 0,
+        }
+    }
+
+    /// `provider_ref` is empty when the answer gave no number.
+    pub fn add(&mut self, sent: &SentRow) -> Result<(), ReportError> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        if self.out.is_none() {
+            let file = File::create(path).map_err(|e| io_error(path, e))?;
+            self.out = Some(csv::Writer::from_writer(BufWriter::new(file)));
+        }
+        let Some(w) = self.out.as_mut() else {
+            return Ok(());
+        };
+        let row = sent.pos.row.to_string();
+        let status = sent.http_status.to_string();
+        let fields = [
+            &*file_label(&sent.pos),
+            &row,
+            &sent.key,
+            &status,
+            sent.provider_ref.as_deref().unwrap_or(""),
+        ];
+        w.write_record(fields.iter().map(|f| neutralize(f).into_owned()))
+            .map_err(|source| ReportError::Csv {
+                path: path.clone(),
+                source,
+            })?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Flushes what was written; the log is complete.
+    pub fn finish(&mut self) -> Result<(), ReportError> {
+        if let (Some(path), Some(mut w)) = (&self.path, self.out.take()) {
+            w.flush().map_err(|e| io_error(path, e))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for SentLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SentLog")
+            .field("path", &self.path)
+            .field("rows", &self.rows)
+            .finish()
+    }
+}
+
+impl Drop for SentLog {
+    fn drop(&mut self) {
+        if let Some(path) = &self.path {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Writes `sent.csv` from the rows a [`SentLog`] holds.
+pub fn write_sent_csv(path: &Path, log: &SentLog) -> Result<(), ReportError> {
+    write_atomically(path, |out| {
+        out.write_all(BOM).map_err(|e| io_error(path, e))?;
+        let mut w = csv::Writer::from_writer(&mut *out);
+        w.write_record(SENT_HEADER)
+            .map_err(|source| ReportError::Csv {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        w.flush().map_err(|e| io_error(path, e))?;
+        drop(w);
+        if let Some(scratch) = log.path.as_ref().filter(|_| log.rows > 0) {
+            let mut rows = File::open(scratch).map_err(|e| io_error(scratch, e))?;
+            std::io::copy(&mut rows, out).map_err(|e| io_error(path, e))?;
         }
         Ok(())
     })
@@ -278,7 +360,15 @@ mod tests {
                 provider_ref: None,
             },
         ];
-        write_sent_csv(&path, &rows).unwrap();
+        let mut log = SentLog::beside(&dir.path().join(".requests.jsonl"));
+        for r in &rows {
+            log.add(r).unwrap();
+        }
+        log.finish().unwrap();
+        write_sent_csv(&path, &log).unwrap();
+        drop(log);
+        // The scratch file goes with the log.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         let lines = parse(&read_bom_text(&path));
         assert_eq!(
             lines,
@@ -287,6 +377,19 @@ mod tests {
                 vec!["h.xlsx#Hareketler", "5", "CH-1", "200", "000000023"],
                 vec!["c.csv", "2", "'=C1", "204", ""],
             ]
+        );
+    }
+
+    #[test]
+    fn sent_csv_of_no_rows_is_its_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sent.csv");
+        let mut log = SentLog::beside(&dir.path().join(".requests.jsonl"));
+        log.finish().unwrap();
+        write_sent_csv(&path, &log).unwrap();
+        assert_eq!(
+            parse(&read_bom_text(&path)),
+            [vec!["file", "row", "key", "http_status", "provider_ref"]]
         );
     }
 

@@ -26,7 +26,9 @@ use serde::{Deserialize, Serialize};
 use crate::problem::RowError;
 use crate::read::{Cell, SourcePos};
 
-pub use csv_files::{write_errors_csv, write_failed_csv, write_sent_csv, write_uncertain_csv};
+pub use csv_files::{
+    SentLog, write_errors_csv, write_failed_csv, write_sent_csv, write_uncertain_csv,
+};
 pub use payloads::{PayloadWriter, line as payload_line};
 pub use rejects::{Rejects, RejectsDone};
 pub use summary::write_summary_json;

@@ -7,7 +7,7 @@
 //! place in the file, its key and its outcome. The body is never parsed: it is sent,
 //! hashed and journaled as the text the spill holds.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
 use std::num::NonZeroU32;
 use std::path::Path;
@@ -28,7 +28,7 @@ use crate::journal::Outcome;
 use crate::journal::gate::{Decision, Gate, payload_hash};
 use crate::providers::Endpoint;
 use crate::read::SourcePos;
-use crate::report::{FailedRow, SentRow, UncertainRow};
+use crate::report::{FailedRow, SentLog, SentRow, UncertainRow};
 
 mod attempt;
 
@@ -55,8 +55,8 @@ pub enum Delivery {
 #[derive(Debug, Default)]
 pub struct SendReport {
     pub sent: u64,
-    /// The rows the provider accepted, in file order (`sent.csv`).
-    pub accepted: Vec<SentRow>,
+    /// The rows the provider accepted, in file order (`sent.csv`), kept on disk.
+    pub accepted: SentLog,
     pub unchanged: u64,
     /// In file order.
     pub failed: Vec<FailedRow>,
@@ -259,22 +259,18 @@ pub async fn send_spill(
     // Each task's row, so that a task that dies still leaves its row in a bucket.
     let mut in_flight: HashMap<tokio::task::Id, (usize, Row)> = HashMap::new();
     let idempotent = endpoint.idempotent;
-    let mut results: Vec<(usize, Row, Delivery)> = Vec::new();
     let mut counts = (0u64, 0u64, 0u64);
-    // An unchanged row is in no report: it is counted, not kept.
-    let mut unchanged = 0u64;
-    let mut on_result = |r: (usize, Row, Delivery), results: &mut Vec<_>| {
+    // Outcomes come back in any order; they are taken in file order as soon as every
+    // row before them is decided, so only the rows in flight wait in memory.
+    let mut order = InOrder::new(SentLog::beside(spill));
+    let mut on_result = |r: (usize, Row, Delivery), order: &mut InOrder| {
         counts.0 += 1;
         match &r.2 {
             Delivery::Done(Outcome::Sent { .. }) | Delivery::Unchanged => counts.1 += 1,
             _ => counts.2 += 1,
         }
         progress(counts.0, counts.1, counts.2);
-        if matches!(r.2, Delivery::Unchanged) {
-            unchanged += 1;
-        } else {
-            results.push(r);
-        }
+        order.push(r);
     };
     // The spill's rows come file after file: one name shared by all the rows of each.
     let mut file_name: Arc<str> = Arc::from("");
@@ -312,7 +308,7 @@ pub async fn send_spill(
             })),
         };
         if let Some(d) = decided {
-            on_result((seq, row, d), &mut results);
+            on_result((seq, row, d), &mut order);
             continue;
         }
         // A stop must not wait for a slot to free up before it is noticed.
@@ -338,25 +334,56 @@ pub async fn send_spill(
                     attempts: 0,
                     message: shared.reason(),
                 });
-                on_result((seq, row, d), &mut results);
+                on_result((seq, row, d), &mut order);
             }
         }
         while let Some(done) = set.try_join_next_with_id() {
-            on_result(joined(done, &mut in_flight, idempotent), &mut results);
+            on_result(joined(done, &mut in_flight, idempotent), &mut order);
         }
     }
     while let Some(done) = set.join_next_with_id().await {
-        on_result(joined(done, &mut in_flight, idempotent), &mut results);
+        on_result(joined(done, &mut in_flight, idempotent), &mut order);
     }
     watcher.abort();
 
-    results.sort_by_key(|r| r.0);
-    let mut report = SendReport {
-        stop: shared.why(),
-        unchanged,
-        ..SendReport::default()
-    };
-    for (_, Row { pos, key }, d) in results {
+    let mut report = order.finish().map_err(|e| spill_err(e.to_string()))?;
+    report.stop = shared.why();
+    Ok(report)
+}
+
+/// Rows' outcomes taken in file order: each waits until every row before it is
+/// decided, then goes into the report (a sent row to the log on disk).
+struct InOrder {
+    next: usize,
+    waiting: BTreeMap<usize, (Row, Delivery)>,
+    report: SendReport,
+    /// The first row the sent log could not take.
+    error: Option<crate::report::ReportError>,
+}
+
+impl InOrder {
+    fn new(accepted: SentLog) -> InOrder {
+        InOrder {
+            next: 0,
+            waiting: BTreeMap::new(),
+            report: SendReport {
+                accepted,
+                ..SendReport::default()
+            },
+            error: None,
+        }
+    }
+
+    fn push(&mut self, (seq, row, d): (usize, Row, Delivery)) {
+        self.waiting.insert(seq, (row, d));
+        while let Some((row, d)) = self.waiting.remove(&self.next) {
+            self.next += 1;
+            self.take(row, d);
+        }
+    }
+
+    fn take(&mut self, Row { pos, key }: Row, d: Delivery) {
+        let report = &mut self.report;
         match d {
             Delivery::Done(Outcome::Sent {
                 attempts,
@@ -365,15 +392,20 @@ pub async fn send_spill(
             }) => {
                 report.sent += 1;
                 report.attempts += u64::from(attempts);
-                report.accepted.push(SentRow {
+                let row = SentRow {
                     pos,
                     key,
                     http_status: status,
                     provider_ref: reference,
-                });
+                };
+                if let Err(e) = report.accepted.add(&row)
+                    && self.error.is_none()
+                {
+                    self.error = Some(e);
+                }
             }
-            // Counted as they came, and kept no further.
-            Delivery::Unchanged => {}
+            // Counted, and kept no further.
+            Delivery::Unchanged => report.unchanged += 1,
             Delivery::Done(Outcome::Failed {
                 status,
                 attempts,
@@ -394,7 +426,19 @@ pub async fn send_spill(
             }
         }
     }
-    Ok(report)
+
+    /// The report, once every row is decided. A row whose place is unknown (a task
+    /// that died without one) comes last.
+    fn finish(mut self) -> Result<SendReport, crate::report::ReportError> {
+        for (_, (row, d)) in std::mem::take(&mut self.waiting) {
+            self.take(row, d);
+        }
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        self.report.accepted.finish()?;
+        Ok(self.report)
+    }
 }
 
 /// A finished task's row; a task that died (a bug) leaves its row failed, or uncertain
