@@ -694,8 +694,8 @@ fn would_be_unchanged(j: &Journal, m: &Mapping, spill: &Path) -> Result<u64, Str
             continue;
         };
         let hash = item.hash();
-        let known = snapshot.keys.get(&crate::validate::key_hash(&item.key));
-        if crate::journal::gate::decide(known, m.endpoint.idempotent, false, hash)
+        let known = snapshot.get(crate::validate::key_hash(&item.key));
+        if crate::journal::gate::decide(known.as_ref(), m.endpoint.idempotent, false, hash)
             == Decision::Unchanged
         {
             n += 1;

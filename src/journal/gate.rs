@@ -70,8 +70,8 @@ impl Gate {
     /// The decision for a payload known by `hash`; `body` (its JSON text) is read only
     /// to say what changed in a posted transaction.
     pub fn decide(&self, key: &str, hash: u128, body: &str) -> Decision {
-        let known = self.snapshot.keys.get(&crate::validate::key_hash(key));
-        match decide(known, self.idempotent, self.full, hash) {
+        let known = self.snapshot.get(crate::validate::key_hash(key));
+        match decide(known.as_ref(), self.idempotent, self.full, hash) {
             Decision::Changed(_) => {
                 let old = self
                     .journal

@@ -11,7 +11,6 @@
 //! Reads happen on the caller's connection; writes during a send go through
 //! [`writer::Writer`], a thread of its own that batches them.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -146,10 +145,72 @@ pub struct Known {
     pub hash: Option<u128>,
 }
 
-/// Every key of one endpoint, by key digest. About 40 bytes a key.
+/// Every key of one endpoint, by key digest: a sorted array of 40 bytes a key (a hash
+/// map took three times that, and twice again while it grew).
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    pub keys: HashMap<u128, Known>,
+    /// Key digest (high, low), payload digest (high, low), and the status in the low
+    /// byte of `tag` (`tag`'s bit 8 set when there is a payload digest).
+    entries: Vec<([u64; 4], u16)>,
+}
+
+impl Snapshot {
+    fn from_entries(mut known: Vec<(u128, Known)>) -> Snapshot {
+        known.sort_unstable_by_key(|(k, _)| *k);
+        known.dedup_by_key(|(k, _)| *k);
+        let entries = known
+            .into_iter()
+            .map(|(k, v)| {
+                let h = v.hash.unwrap_or(0);
+                let tag = status_byte(v.status) | if v.hash.is_some() { 0x100 } else { 0 };
+                (
+                    [(k >> 64) as u64, k as u64, (h >> 64) as u64, h as u64],
+                    tag,
+                )
+            })
+            .collect();
+        Snapshot { entries }
+    }
+
+    /// What the journal knows of the key with digest `key`.
+    pub fn get(&self, key: u128) -> Option<Known> {
+        let probe = [(key >> 64) as u64, key as u64];
+        let i = self
+            .entries
+            .binary_search_by(|(e, _)| [e[0], e[1]].cmp(&probe))
+            .ok()?;
+        let (e, tag) = &self.entries[i];
+        Some(Known {
+            status: byte_status(*tag as u8),
+            hash: (tag & 0x100 != 0).then(|| (u128::from(e[2]) << 64) | u128::from(e[3])),
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+fn status_byte(s: Status) -> u16 {
+    match s {
+        Status::Sent => 0,
+        Status::Failed => 1,
+        Status::Uncertain => 2,
+        Status::Pending => 3,
+    }
+}
+
+fn byte_status(b: u8) -> Status {
+    match b {
+        0 => Status::Sent,
+        1 => Status::Failed,
+        3 => Status::Pending,
+        _ => Status::Uncertain,
+    }
 }
 
 /// The last run of a mapping, for the drift guard.
@@ -284,18 +345,18 @@ impl Journal {
                 ))
             })
             .map_err(|e| self.sql(e))?;
-        let mut keys = HashMap::new();
+        let mut keys = Vec::new();
         for row in rows {
             let (key, status, hash) = row.map_err(|e| self.sql(e))?;
-            keys.insert(
+            keys.push((
                 crate::validate::key_hash(&key),
                 Known {
                     status: Status::parse(&status),
                     hash: hash.as_deref().and_then(unhex),
                 },
-            );
+            ));
         }
-        Ok(Snapshot { keys })
+        Ok(Snapshot::from_entries(keys))
     }
 
     /// The payload last accepted for a key (kept for endpoints never re-sent).

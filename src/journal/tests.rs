@@ -122,7 +122,7 @@ fn outcomes_are_recorded_and_pending_becomes_uncertain() {
     // K2 stays pending, as if the process had died with its request in flight.
     assert_eq!(j.recover_pending().unwrap(), 1);
     let snap = j.snapshot("oduyo.transaction_create").unwrap();
-    let k = |key: &str| snap.keys[&crate::validate::key_hash(key)];
+    let k = |key: &str| snap.get(crate::validate::key_hash(key)).unwrap();
     assert_eq!(
         k("K1"),
         Known {
@@ -297,4 +297,33 @@ fn runs_remember_rows_and_header_of_finished_runs_only() {
         Some(42),
         "a --limit run is no baseline"
     );
+}
+
+#[test]
+fn a_snapshot_finds_every_key_and_no_other() {
+    let statuses = [
+        Status::Sent,
+        Status::Failed,
+        Status::Uncertain,
+        Status::Pending,
+    ];
+    let known: Vec<(u128, Known)> = (0..5000u128)
+        .map(|i| {
+            let key = i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835);
+            let hash = (i % 3 != 0).then_some(u128::MAX - i);
+            (
+                key,
+                Known {
+                    status: statuses[(i % 4) as usize],
+                    hash,
+                },
+            )
+        })
+        .collect();
+    let snap = super::Snapshot::from_entries(known.clone());
+    assert_eq!(snap.len(), 5000);
+    for (key, k) in &known {
+        assert_eq!(snap.get(*key), Some(*k));
+        assert_eq!(snap.get(key.wrapping_add(1)), None);
+    }
 }
