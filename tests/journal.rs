@@ -4,7 +4,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
 
 use aktar::sandbox::Options;
@@ -361,22 +360,7 @@ fn sigkill_at_any_moment_never_posts_twice() {
         let m = fixture("hareket.toml");
         let input = transactions(&dir, "h.csv", 40, |i| format!("{},{:02}", 100 + i, i));
 
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aktar"))
-            .env("ODUYO_APIKEY", aktar::sandbox::creds::ODUYO_API_KEY)
-            .env("ODUYO_PASSWORD", aktar::sandbox::creds::ODUYO_PASSWORD)
-            .arg("run")
-            .arg("--quiet")
-            .arg("--config")
-            .arg(&cfg)
-            .arg("-m")
-            .arg(&m)
-            .arg("--report-dir")
-            .arg(dir.path().join("killed"))
-            .arg(&input)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_quiet_run(&cfg, &m, &dir.path().join("killed"), &input);
         wait_for(moment, || reached(&sb.stats()));
         let _ = child.kill();
         let _ = child.wait();

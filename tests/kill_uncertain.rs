@@ -12,12 +12,11 @@ mod common;
 mod exports;
 mod loopback;
 
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use aktar::sandbox::{Options, creds};
+use aktar::sandbox::Options;
 use common::*;
 use exports::*;
 use loopback::Loopback;
@@ -39,22 +38,7 @@ fn after_sigkill_uncertain_never_exceeds_what_was_in_flight() {
         let m = root().join("tests/fixtures/hareket.toml");
         let input = transactions(dir.path(), "hareket.csv", ROWS);
 
-        let mut child = Command::new(env!("CARGO_BIN_EXE_aktar"))
-            .env("ODUYO_APIKEY", creds::ODUYO_API_KEY)
-            .env("ODUYO_PASSWORD", creds::ODUYO_PASSWORD)
-            .arg("run")
-            .arg("--quiet")
-            .arg("--config")
-            .arg(&cfg)
-            .arg("-m")
-            .arg(&m)
-            .arg("--report-dir")
-            .arg(dir.path().join("killed"))
-            .arg(&input)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_quiet_run(&cfg, &m, &dir.path().join("killed"), &input);
         // The last write's answer is still held (150 ms), the next rows wait for their
         // slots: the kill finds requests in flight and rows waiting.
         wait_for(
@@ -173,22 +157,7 @@ fn a_transaction_killed_while_waiting_out_a_429_is_sent_by_the_next_run() {
     let input = transactions(dir.path(), "hareket.csv", 1);
     let journal = dir.path().join("state.db");
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aktar"))
-        .env("ODUYO_APIKEY", creds::ODUYO_API_KEY)
-        .env("ODUYO_PASSWORD", creds::ODUYO_PASSWORD)
-        .arg("run")
-        .arg("--quiet")
-        .arg("--config")
-        .arg(&cfg)
-        .arg("-m")
-        .arg(&m)
-        .arg("--report-dir")
-        .arg(dir.path().join("killed"))
-        .arg(&input)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_quiet_run(&cfg, &m, &dir.path().join("killed"), &input);
     wait_for("the first 429", || {
         provider.seen().iter().any(|r| r.path != LOGIN)
     });

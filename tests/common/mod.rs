@@ -113,6 +113,33 @@ pub fn aktar() -> assert_cmd::Command {
     c
 }
 
+/// `aktar run --quiet --config cfg -m mapping --report-dir report input` started in the
+/// background with the Ödüyo sandbox's credentials, its output discarded: for a test
+/// that kills it part-way.
+pub fn spawn_quiet_run(
+    cfg: &Path,
+    mapping: &Path,
+    report: &Path,
+    input: &Path,
+) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_aktar"))
+        .env("ODUYO_APIKEY", creds::ODUYO_API_KEY)
+        .env("ODUYO_PASSWORD", creds::ODUYO_PASSWORD)
+        .arg("run")
+        .arg("--quiet")
+        .arg("--config")
+        .arg(cfg)
+        .arg("-m")
+        .arg(mapping)
+        .arg("--report-dir")
+        .arg(report)
+        .arg(input)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn aktar")
+}
+
 /// Polls until `ready()`. The bound is only there so that a broken run fails the test
 /// instead of hanging it; nothing depends on how long the wait takes.
 pub fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
