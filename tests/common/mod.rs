@@ -113,6 +113,27 @@ pub fn aktar() -> assert_cmd::Command {
     c
 }
 
+/// `aktar run --quiet --config cfg -m mapping --report-dir report input`, to its end.
+pub fn run_quietly(
+    cfg: &Path,
+    mapping: &Path,
+    report: &Path,
+    input: &Path,
+) -> std::process::Output {
+    aktar()
+        .arg("run")
+        .arg("--quiet")
+        .arg("--config")
+        .arg(cfg)
+        .arg("-m")
+        .arg(mapping)
+        .arg("--report-dir")
+        .arg(report)
+        .arg(input)
+        .output()
+        .expect("run aktar")
+}
+
 /// `aktar run --quiet --config cfg -m mapping --report-dir report input` started in the
 /// background with the Ödüyo sandbox's credentials, its output discarded: for a test
 /// that kills it part-way.
