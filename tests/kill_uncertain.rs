@@ -56,7 +56,7 @@ fn after_sigkill_uncertain_never_exceeds_what_was_in_flight() {
         let fast = format!("rate_limit = \"200/s\"\nconcurrency = {CONCURRENCY}");
         let cfg = config(&dir, &sb.base_url(), &fast);
         let again = dir.path().join("again");
-        let code = run_quietly(&cfg, &m, &again, &input).status.code();
+        let code = run_quietly(&cfg, &m, &again, &[&input]).status.code();
         let uncertain: Vec<String> = csv_rows(&again.join("uncertain.csv"))
             .into_iter()
             .map(|r| r["key"].clone())
@@ -168,7 +168,7 @@ fn a_transaction_killed_while_waiting_out_a_429_is_sent_by_the_next_run() {
 
     accept.store(true, Ordering::SeqCst);
     let again = dir.path().join("again");
-    let o = run_quietly(&cfg, &m, &again, &input);
+    let o = run_quietly(&cfg, &m, &again, &[&input]);
     let s = summary(&again);
     assert_eq!(o.status.code(), Some(0), "{s}");
     assert_eq!(s["sent"].as_u64(), Some(1), "{s}");

@@ -29,18 +29,7 @@ fn column(s: &Seen) -> Value {
 
 /// A sending run's exit code and stderr.
 fn send(cfg: &Path, mapping: &Path, inputs: &[&Path], out: &Path) -> (i32, String) {
-    let o = aktar()
-        .arg("run")
-        .arg("--quiet")
-        .arg("--config")
-        .arg(cfg)
-        .arg("-m")
-        .arg(mapping)
-        .arg("--report-dir")
-        .arg(out)
-        .args(inputs)
-        .output()
-        .unwrap();
+    let o = run_quietly(cfg, mapping, out, inputs);
     (
         o.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&o.stderr).into_owned(),

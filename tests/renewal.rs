@@ -11,7 +11,7 @@ mod loopback;
 use std::time::Duration;
 
 use aktar::sandbox::Options;
-use long_run::common::{self, Sandbox, aktar, config, root, summary};
+use long_run::common::{self, Sandbox, aktar, config, root, run_quietly, summary};
 use loopback::Loopback;
 use tempfile::TempDir;
 
@@ -20,18 +20,8 @@ fn run_transactions(
     input: &std::path::Path,
     out: &std::path::Path,
 ) -> (i32, String) {
-    let o = aktar()
-        .arg("run")
-        .arg("--quiet")
-        .arg("--config")
-        .arg(cfg)
-        .arg("-m")
-        .arg(root().join("tests/fixtures/hareket.toml"))
-        .arg("--report-dir")
-        .arg(out)
-        .arg(input)
-        .output()
-        .expect("run");
+    let m = root().join("tests/fixtures/hareket.toml");
+    let o = run_quietly(cfg, &m, out, &[input]);
     (
         o.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&o.stderr).into_owned(),

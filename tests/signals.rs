@@ -116,7 +116,7 @@ fn stop_while_sending(sig: libc::c_int) {
     assert_eq!(posted.len() as u64, sent, "{posted:?}");
 
     // The next run posts the rest, and nothing twice.
-    let code = run_quietly(&cfg, &m, &dir.path().join("again"), &input)
+    let code = run_quietly(&cfg, &m, &dir.path().join("again"), &[&input])
         .status
         .code();
     assert_eq!(code, Some(0));

@@ -113,14 +113,16 @@ pub fn aktar() -> assert_cmd::Command {
     c
 }
 
-/// `aktar run --quiet --config cfg -m mapping --report-dir report input`, to its end.
-pub fn run_quietly(
-    cfg: &Path,
-    mapping: &Path,
-    report: &Path,
-    input: &Path,
-) -> std::process::Output {
-    aktar()
+/// `aktar run --quiet --config cfg -m mapping --report-dir report inputs…` with the
+/// sandbox's credentials in its environment.
+fn quiet_run(cfg: &Path, mapping: &Path, report: &Path, inputs: &[&Path]) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_aktar"));
+    c.env("ODUYO_APIKEY", creds::ODUYO_API_KEY)
+        .env("ODUYO_PASSWORD", creds::ODUYO_PASSWORD)
+        .env("ODUYO_SESSION", creds::ODUYO_SESSION)
+        .env("FE_API_KEY", creds::FE_API_KEY)
+        .env("NETAHSILAT_CLIENT_SECRET", creds::NETAHSILAT_CLIENT_SECRET)
+        .env_remove("RUST_BACKTRACE")
         .arg("run")
         .arg("--quiet")
         .arg("--config")
@@ -129,13 +131,24 @@ pub fn run_quietly(
         .arg(mapping)
         .arg("--report-dir")
         .arg(report)
-        .arg(input)
+        .args(inputs);
+    c
+}
+
+/// A quiet sending run, to its end.
+pub fn run_quietly(
+    cfg: &Path,
+    mapping: &Path,
+    report: &Path,
+    inputs: &[&Path],
+) -> std::process::Output {
+    assert_cmd::Command::from_std(quiet_run(cfg, mapping, report, inputs))
+        .timeout(Duration::from_secs(120))
         .output()
         .expect("run aktar")
 }
 
-/// `aktar run --quiet --config cfg -m mapping --report-dir report input` started in the
-/// background with the Ödüyo sandbox's credentials, its output discarded: for a test
+/// A quiet sending run started in the background, its output discarded: for a test
 /// that kills it part-way.
 pub fn spawn_quiet_run(
     cfg: &Path,
@@ -143,18 +156,7 @@ pub fn spawn_quiet_run(
     report: &Path,
     input: &Path,
 ) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_aktar"))
-        .env("ODUYO_APIKEY", creds::ODUYO_API_KEY)
-        .env("ODUYO_PASSWORD", creds::ODUYO_PASSWORD)
-        .arg("run")
-        .arg("--quiet")
-        .arg("--config")
-        .arg(cfg)
-        .arg("-m")
-        .arg(mapping)
-        .arg("--report-dir")
-        .arg(report)
-        .arg(input)
+    quiet_run(cfg, mapping, report, &[input])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
