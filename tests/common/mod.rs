@@ -101,29 +101,29 @@ path = "{state}"
 }
 
 /// The binary with the sandbox's credentials in its environment.
-pub fn aktar() -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("aktar").expect("binary");
-    c.env("ODUYO_APIKEY", creds::ODUYO_API_KEY)
-        .env("ODUYO_PASSWORD", creds::ODUYO_PASSWORD)
-        .env("ODUYO_SESSION", creds::ODUYO_SESSION)
-        .env("FE_API_KEY", creds::FE_API_KEY)
-        .env("NETAHSILAT_CLIENT_SECRET", creds::NETAHSILAT_CLIENT_SECRET)
-        .env_remove("RUST_BACKTRACE")
-        .timeout(Duration::from_secs(120));
-    c
-}
-
-/// `aktar run --quiet --config cfg -m mapping --report-dir report inputs…` with the
-/// sandbox's credentials in its environment.
-fn quiet_run(cfg: &Path, mapping: &Path, report: &Path, inputs: &[&Path]) -> std::process::Command {
+fn with_credentials() -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_aktar"));
     c.env("ODUYO_APIKEY", creds::ODUYO_API_KEY)
         .env("ODUYO_PASSWORD", creds::ODUYO_PASSWORD)
         .env("ODUYO_SESSION", creds::ODUYO_SESSION)
         .env("FE_API_KEY", creds::FE_API_KEY)
         .env("NETAHSILAT_CLIENT_SECRET", creds::NETAHSILAT_CLIENT_SECRET)
-        .env_remove("RUST_BACKTRACE")
-        .arg("run")
+        .env_remove("RUST_BACKTRACE");
+    c
+}
+
+/// The binary with the sandbox's credentials in its environment, run to its end.
+pub fn aktar() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::from_std(with_credentials());
+    c.timeout(Duration::from_secs(120));
+    c
+}
+
+/// `aktar run --quiet --config cfg -m mapping --report-dir report inputs…` with the
+/// sandbox's credentials in its environment.
+fn quiet_run(cfg: &Path, mapping: &Path, report: &Path, inputs: &[&Path]) -> std::process::Command {
+    let mut c = with_credentials();
+    c.arg("run")
         .arg("--quiet")
         .arg("--config")
         .arg(cfg)
