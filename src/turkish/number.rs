@@ -234,6 +234,25 @@ pub fn decimal_from_f64(f: f64) -> Option<Decimal> {
     if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
         return Some(Decimal::from(f as i64));
     }
+    // The common case, an amount with a few decimals, without formatting: the
+    // shortest m / 10^s that this double is the nearest one to, when m has at most 15
+    // digits, is what rounding to 15 significant digits gives.
+    let mut scale = 10.0f64;
+    for s in 1..=15u32 {
+        let m = (f * scale).round();
+        if m.abs() >= 1e15 {
+            break;
+        }
+        if m / scale == f {
+            return Some(Decimal::new(m as i64, s).normalize());
+        }
+        scale *= 10.0;
+    }
+    decimal_from_f64_text(f)
+}
+
+/// Rounding to 15 significant digits through the text of the double.
+fn decimal_from_f64_text(f: f64) -> Option<Decimal> {
     let text = format!("{f:.14e}");
     Decimal::from_scientific(&text).ok().map(|d| d.normalize())
 }

@@ -185,3 +185,49 @@ fn floats_from_spreadsheets_lose_their_noise() {
     assert_eq!(decimal_from_f64(f64::NAN), None);
     assert_eq!(decimal_from_f64(f64::INFINITY), None);
 }
+
+mod spreadsheet_doubles {
+    use proptest::prelude::*;
+
+    use super::super::{decimal_from_f64, decimal_from_f64_text};
+
+    #[test]
+    fn amounts_read_as_the_text_of_the_double_reads_them() {
+        for f in [
+            0.5,
+            -0.5,
+            12.34,
+            1234.56,
+            -9440.25,
+            0.07,
+            1e-7,
+            123456789.123456,
+            0.1 + 0.2,
+            1.0 / 3.0,
+            2.0f64.sqrt(),
+            99999999999999.9,
+            1e300,
+            -1e-300,
+            0.30000000000000004,
+        ] {
+            assert_eq!(decimal_from_f64(f), decimal_from_f64_text(f), "{f}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn an_amount_with_decimals_is_read_as_the_text_reads_it(
+            m in -10_000_000_000_000i64..10_000_000_000_000, s in 0u32..8,
+        ) {
+            let f = m as f64 / 10f64.powi(s as i32);
+            prop_assert_eq!(decimal_from_f64(f), decimal_from_f64_text(f));
+        }
+
+        #[test]
+        fn any_double_is_read_as_the_text_reads_it(
+            f in prop_oneof![-1e15f64..1e15, -10.0f64..10.0, -1e-6f64..1e-6],
+        ) {
+            prop_assert_eq!(decimal_from_f64(f), decimal_from_f64_text(f));
+        }
+    }
+}
