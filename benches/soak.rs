@@ -10,7 +10,9 @@
 //! until a run finds every row sent. Prints the rows, the faults injected (from the
 //! sandbox's stats), the writes and keys in its ledger, the keys written twice (must
 //! be 0), the journal's buckets, and each run's exit, time, peak resident memory and
-//! buckets; then checks them (see `tests/long_run`).
+//! buckets; then checks them (see `tests/long_run`). Each run of aktar is started
+//! through `long_run::launcher` (this bench started again), so that its peak memory is
+//! aktar's own and not this process's, which holds the sandbox.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -26,6 +28,7 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 fn main() {
+    long_run::launcher::serve();
     let rows: usize = env_or("AKTAR_BENCH_SOAK_ROWS", 200_000);
     let rate: u32 = env_or("AKTAR_BENCH_SOAK_RATE", 2_000);
     let plan = long_run::Plan {
@@ -36,6 +39,7 @@ fn main() {
         rate,
         concurrency: 8,
         dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/soak"),
+        relaunch: &[],
     };
     println!(
         "soak: {rows} transactions, 15% faults, {rate}/s, concurrency {}, SIGKILL at {:?} rows arrived",

@@ -7,17 +7,20 @@
 //!
 //! Shared by `tests/soak.rs` (small, in CI) and `benches/soak.rs` (200,000 rows).
 //! Each run's peak resident memory is the kernel's own figure for that process
-//! (`wait4`'s `ru_maxrss`), so a killed run is measured as well as a finished one.
+//! (`wait4`'s `ru_maxrss`), so a killed run is measured as well as a finished one; aktar
+//! is started through [`launcher`] so that the figure is aktar's and not the soak's
+//! own process's, which holds the sandbox.
 
 #![allow(dead_code)]
 
 #[path = "../common/mod.rs"]
 pub mod common;
+pub mod launcher;
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aktar::sandbox::{Ledger, Options, Stats, creds};
@@ -38,6 +41,9 @@ pub struct Plan {
     pub concurrency: usize,
     /// Where the export, the journal and the reports go.
     pub dir: PathBuf,
+    /// The arguments with which this executable, started again, reaches
+    /// [`launcher::serve`].
+    pub relaunch: &'static [&'static str],
 }
 
 /// One run of the binary.
@@ -216,9 +222,6 @@ pub fn transactions(path: &Path, n: usize) {
 }
 
 /// The soak itself.
-// Each child is reaped by `reap` through wait4, which gives its peak memory and which
-// std's `Child::wait` cannot.
-#[allow(clippy::zombie_processes)]
 pub fn soak(plan: &Plan) -> Report {
     std::fs::create_dir_all(&plan.dir).expect("soak dir");
     for old in ["state.db", "state.db-wal", "state.db-shm"] {
@@ -238,6 +241,7 @@ pub fn soak(plan: &Plan) -> Report {
     let aktar = Aktar {
         cfg: &cfg,
         dir: &plan.dir,
+        relaunch: plan.relaunch,
     };
     // Long enough for any event of a soak this size; only a hang meets it.
     let patience = Duration::from_secs(120 + plan.rows as u64 / 20);
@@ -258,11 +262,11 @@ pub fn soak(plan: &Plan) -> Report {
             runs.len()
         );
         let what = format!("run {}", runs.len() + 1);
-        let mut child = aktar.spawn_run(&mapping, &input, &what);
+        let mut run = aktar.spawn_run(&mapping, &input, &what);
         let started = Instant::now();
         let kill_at = kills.peek().copied();
         let ended = loop {
-            if let Some(ended) = reap(&child, false) {
+            if let Some(ended) = run.ended() {
                 break Some(ended);
             }
             if kill_at.is_some_and(|at| sb.stats().writes >= at) {
@@ -274,9 +278,9 @@ pub fn soak(plan: &Plan) -> Report {
         let (exit, peak) = match ended {
             Some(ended) => ended,
             None => {
-                child.kill().expect("SIGKILL");
+                run.kill();
                 kills.next();
-                reap(&child, true).expect("reaped")
+                run.wait()
             }
         };
         let summary = aktar.summary(&what);
@@ -390,28 +394,11 @@ pub fn statuses(journal: &Path) -> BTreeMap<String, u64> {
     .collect()
 }
 
-/// The exit code (None: killed by a signal) and peak resident memory in KiB of a child,
-/// reaped; with `block` false, None while it still runs.
-fn reap(child: &Child, block: bool) -> Option<(Option<i32>, u64)> {
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for the kernel to fill in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let flags = if block { 0 } else { libc::WNOHANG };
-    // SAFETY: waiting for our own child, with pointers to live locals.
-    let r = unsafe { libc::wait4(pid, &mut status, flags, &mut usage) };
-    if r == 0 {
-        return None;
-    }
-    assert_eq!(r, pid, "wait4: {}", std::io::Error::last_os_error());
-    let exit = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
-    Some((exit, usage.ru_maxrss as u64))
-}
-
 /// The binary, configured for the soak.
 struct Aktar<'a> {
     cfg: &'a Path,
     dir: &'a Path,
+    relaunch: &'a [&'a str],
 }
 
 impl Aktar<'_> {
@@ -428,43 +415,44 @@ impl Aktar<'_> {
         self.dir.join("reports").join(what.replace([' ', ','], "_"))
     }
 
-    fn spawn_run(&self, mapping: &Path, input: &Path, what: &str) -> Child {
+    /// Starts `cmd` through the launcher, its result file (and pid) beside `what`'s
+    /// reports.
+    fn launch(&self, cmd: &Command, stderr: Stdio, what: &str) -> launcher::Launched {
+        std::fs::create_dir_all(self.dir.join("reports")).expect("reports dir");
+        let result = self.out(what).with_extension("result");
+        launcher::spawn(cmd, stderr, self.relaunch, result)
+    }
+
+    fn spawn_run(&self, mapping: &Path, input: &Path, what: &str) -> launcher::Launched {
         let out = self.out(what);
         let _ = std::fs::remove_dir_all(&out);
         std::fs::create_dir_all(self.dir.join("reports")).expect("reports dir");
         let log = std::fs::File::create(out.with_extension("log")).expect("log file");
-        self.command()
-            .args(["run", "--quiet", "--config"])
+        let mut cmd = self.command();
+        cmd.args(["run", "--quiet", "--config"])
             .arg(self.cfg)
             .arg("-m")
             .arg(mapping)
             .arg("--report-dir")
             .arg(&out)
-            .arg(input)
-            .stderr(log)
-            .spawn()
-            .expect("spawn aktar")
+            .arg(input);
+        self.launch(&cmd, log.into(), what)
     }
 
     /// The peak resident memory of `aktar check` on the export, in KiB.
-    // Reaped by `reap` through wait4, as in `soak`.
-    #[allow(clippy::zombie_processes)]
     fn dry_run(&self, mapping: &Path, input: &Path, patience: Duration) -> u64 {
-        let child = self
-            .command()
-            .args(["check", "--quiet", "--config"])
+        let mut cmd = self.command();
+        cmd.args(["check", "--quiet", "--config"])
             .arg(self.cfg)
             .arg("-m")
             .arg(mapping)
             .arg("--report-dir")
             .arg(self.out("dry run"))
-            .arg(input)
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn aktar check");
+            .arg(input);
+        let mut child = self.launch(&cmd, Stdio::null(), "dry run");
         let started = Instant::now();
         loop {
-            if let Some((exit, peak)) = reap(&child, false) {
+            if let Some((exit, peak)) = child.ended() {
                 assert_eq!(exit, Some(0), "the dry run");
                 return peak;
             }
