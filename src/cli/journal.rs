@@ -1,5 +1,5 @@
 //! `aktar journal`: what was sent, from the journal at `[state] path` — `list` (with
-//! filters), `show KEY`, and `resolve KEY --as sent|unsent` for an uncertain post,
+//! filters), `show KEY`, and `resolve KEY… --as sent|unsent` for uncertain posts,
 //! after a person has checked the provider's panel; `reconcile` settles them against
 //! the provider's statement ([`super::reconcile`]). All take `--json`.
 
@@ -41,9 +41,10 @@ pub enum JournalCommand {
         #[arg(long)]
         endpoint: Option<String>,
     },
-    /// Say what happened to an uncertain post.
+    /// Say what happened to uncertain posts (one key or several, the same outcome).
     Resolve {
-        key: String,
+        #[arg(required = true, num_args = 1..)]
+        keys: Vec<String>,
         #[arg(long = "as")]
         outcome: ResolveAs,
         #[arg(long)]
@@ -112,16 +113,27 @@ fn execute(args: &JournalArgs) -> Result<Exit, String> {
         return super::reconcile::run(&config, mapping, statement, *apply, args.json);
     }
     if let JournalCommand::Resolve {
-        key,
+        keys,
         outcome,
         endpoint,
     } = &command
     {
         let j = Journal::open(path).map_err(|e| e.to_string())?;
-        let e = j
-            .resolve(endpoint.as_deref(), key, matches!(outcome, ResolveAs::Sent))
-            .map_err(|e| e.to_string())?;
-        print(args.json, std::slice::from_ref(&e));
+        let sent = matches!(outcome, ResolveAs::Sent);
+        // Each key is settled on its own: one that cannot be (not uncertain, unknown)
+        // is named, and does not hold back the others.
+        let mut settled = Vec::with_capacity(keys.len());
+        let mut refused = Vec::new();
+        for key in keys {
+            match j.resolve(endpoint.as_deref(), key, sent) {
+                Ok(e) => settled.push(e),
+                Err(e) => refused.push(e.to_string()),
+            }
+        }
+        print(args.json, &settled);
+        if !refused.is_empty() {
+            return Err(refused.join("\n"));
+        }
         return Ok(Exit::Ok);
     }
     let Some(j) = Journal::open_read_only(path).map_err(|e| e.to_string())? else {

@@ -307,13 +307,14 @@ pub fn soak(plan: &Plan) -> Report {
         let uncertain = aktar.uncertain();
         if !uncertain.is_empty() {
             let arrived = fis_writes(&sb.ledger());
-            for key in uncertain {
-                let sent = arrived.contains_key(&key);
-                aktar.resolve(&key, sent);
-                if sent {
-                    resolved.0 += 1;
-                } else {
-                    resolved.1 += 1;
+            let (sent, unsent): (Vec<String>, Vec<String>) = uncertain
+                .into_iter()
+                .partition(|key| arrived.contains_key(key));
+            resolved.0 += sent.len() as u64;
+            resolved.1 += unsent.len() as u64;
+            for (keys, as_sent) in [(sent, true), (unsent, false)] {
+                for chunk in keys.chunks(2_000) {
+                    aktar.resolve(chunk, as_sent);
                 }
             }
         }
@@ -495,10 +496,12 @@ impl Aktar<'_> {
             .collect()
     }
 
-    fn resolve(&self, key: &str, sent: bool) {
+    fn resolve(&self, keys: &[String], sent: bool) {
         let o = self
             .command()
-            .args(["journal", "resolve", key, "--as"])
+            .args(["journal", "resolve"])
+            .args(keys)
+            .arg("--as")
             .arg(if sent { "sent" } else { "unsent" })
             .arg("--config")
             .arg(self.cfg)
@@ -506,7 +509,8 @@ impl Aktar<'_> {
             .expect("journal resolve");
         assert!(
             o.status.success(),
-            "resolve {key}: {}",
+            "resolve {} keys: {}",
+            keys.len(),
             String::from_utf8_lossy(&o.stderr)
         );
     }
