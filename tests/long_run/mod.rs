@@ -503,6 +503,8 @@ impl Aktar<'_> {
             .args(keys)
             .arg("--as")
             .arg(if sent { "sent" } else { "unsent" })
+            // Named, the endpoint lets each key be found through the journal's index.
+            .args(["--endpoint", ENDPOINT])
             .arg("--config")
             .arg(self.cfg)
             .output()
