@@ -60,6 +60,12 @@ impl Seen {
     }
 }
 
+/// Sorts a run on every core: the order of `Seen`'s `Ord`, compared as plain integers.
+fn sort(run: &mut [Seen]) {
+    use rayon::slice::ParallelSliceMut;
+    run.par_sort_unstable_by_key(|s| (s.hash[0], s.hash[1], s.at));
+}
+
 /// A hidden name in the spill's folder, this process's own.
 fn scratch_name(spill: &Path, what: &str) -> PathBuf {
     let name = format!(".{what}.{}", std::process::id());
@@ -112,7 +118,7 @@ impl Digests {
     }
 
     fn spill(&mut self) -> std::io::Result<()> {
-        self.run.sort_unstable();
+        sort(&mut self.run);
         let mut path = self.stem.clone().into_os_string();
         path.push(format!(".{}", self.runs.len()));
         let path = PathBuf::from(path);
@@ -130,7 +136,7 @@ impl Digests {
     /// group in row order.
     pub(super) fn repeated(mut self, mut group: impl FnMut(&[Seen])) -> std::io::Result<()> {
         if self.runs.is_empty() {
-            self.run.sort_unstable();
+            sort(&mut self.run);
             for g in self.run.chunk_by(|a, b| a.hash == b.hash) {
                 if g.len() > 1 {
                     group(g);

@@ -46,20 +46,20 @@ pub(crate) fn from_ref(d: &DataRef<'_>) -> Cell {
 }
 
 fn float(f: f64) -> Cell {
-    decimal_from_f64(f).map_or_else(|| Cell::Error("#NUM!".to_owned()), Cell::Number)
+    decimal_from_f64(f).map_or_else(|| Cell::Error("#NUM!".into()), Cell::Number)
 }
 
 fn text(s: &str) -> Cell {
     if s.is_empty() {
         Cell::Empty
     } else {
-        Cell::Text(s.to_owned())
+        Cell::Text(s.into())
     }
 }
 
 fn date(dt: &ExcelDateTime) -> Cell {
     dt.as_datetime().map_or_else(
-        || Cell::Error(format!("invalid date serial {}", dt.as_f64())),
+        || Cell::Error(format!("invalid date serial {}", dt.as_f64()).into()),
         Cell::Date,
     )
 }
@@ -76,7 +76,7 @@ fn iso_date(s: &str) -> Cell {
 }
 
 fn error(e: &CellErrorType) -> Cell {
-    Cell::Error(e.to_string())
+    Cell::Error(e.to_string().into())
 }
 
 /// Gathers cells that arrive one by one in sheet order into rows.

@@ -93,7 +93,7 @@ impl DelimitedRows {
             if s.is_empty() {
                 Cell::Empty
             } else {
-                Cell::Text(s.to_owned())
+                Cell::Text(s.into())
             }
         };
         if let Some(cells) = self.valid_utf8_cells(cell) {
@@ -216,7 +216,7 @@ mod tests {
         cells
             .iter()
             .map(|c| match c {
-                Cell::Text(s) => s.clone(),
+                Cell::Text(s) => s.to_string(),
                 Cell::Empty => String::new(),
                 other => format!("{other:?}"),
             })

@@ -216,7 +216,7 @@ mod tests {
                 if f.is_empty() {
                     Cell::Empty
                 } else {
-                    Cell::Text((*f).to_owned())
+                    Cell::Text((*f).into())
                 }
             })
             .collect();

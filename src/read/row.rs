@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 
 /// Where a row came from: file, sheet (spreadsheets only) and 1-based row number.
@@ -17,7 +18,8 @@ pub struct SourcePos {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Empty,
-    Text(String),
+    /// Short texts (most cells) are held inline, without an allocation of their own.
+    Text(CompactString),
     /// An exact decimal (spreadsheet numbers are rounded to the 15 significant digits
     /// Excel shows, so 0.1+0.2 is 0.3).
     Number(Decimal),
@@ -25,7 +27,7 @@ pub enum Cell {
     /// A real date or date-time cell (the date part only matters for date fields).
     Date(NaiveDateTime),
     /// A spreadsheet error cell such as `#N/A` or `#DIV/0!`.
-    Error(String),
+    Error(CompactString),
 }
 
 /// A data row: its position and its cells in header order.

@@ -214,11 +214,10 @@ fn debit_credit(
 fn shown(c: &Cell) -> String {
     match c {
         Cell::Empty => String::new(),
-        Cell::Text(t) => t.clone(),
+        Cell::Text(t) | Cell::Error(t) => t.to_string(),
         Cell::Number(d) => d.normalize().to_string(),
         Cell::Bool(b) => b.to_string(),
         Cell::Date(d) => d.format("%d.%m.%Y %H:%M").to_string(),
-        Cell::Error(e) => e.clone(),
     }
 }
 

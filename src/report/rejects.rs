@@ -230,7 +230,7 @@ mod tests {
         let p = pos("a.csv", None, row);
         RejectedRow {
             pos: p.clone(),
-            cells: vec![Cell::Text(format!("r{row}"))],
+            cells: vec![Cell::Text(format!("r{row}").into())],
             errors: vec![RowError {
                 pos: p,
                 column: "A".into(),

@@ -9,6 +9,7 @@ pub fn upper(s: &str) -> String {
         match c {
             'i' => out.push('İ'),
             'ı' => out.push('I'),
+            c if c.is_ascii() => out.push(c.to_ascii_uppercase()),
             c => out.extend(c.to_uppercase()),
         }
     }
@@ -84,6 +85,7 @@ pub fn fold(s: &str) -> String {
         pending_space = false;
         match c {
             'I' | 'İ' | 'ı' | 'i' => out.push('i'),
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
             c => out.extend(c.to_lowercase().filter(|&c| c != '\u{307}')),
         }
     }

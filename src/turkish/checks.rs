@@ -246,7 +246,8 @@ fn email_domain(domain: &str) -> bool {
 /// (`850` and other non-geographic numbers).
 pub fn phone_tr(s: &str) -> Option<String> {
     let d = phone_digits(s)?;
-    Some(d.iter().map(|&b| char::from(b)).collect())
+    // Ten ASCII digits.
+    std::str::from_utf8(&d).ok().map(str::to_owned)
 }
 
 fn phone_digits(s: &str) -> Option<[u8; 10]> {

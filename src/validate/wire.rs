@@ -39,6 +39,8 @@ pub struct Plan<'m> {
     base_url: String,
     /// The escaped URL when every request has the same one (no path field).
     url: Option<Vec<u8>>,
+    /// Each field's escaped name and colon, `"name":`, in the mapping's order.
+    keys: Vec<Vec<u8>>,
 }
 
 impl<'m> Plan<'m> {
@@ -60,6 +62,16 @@ impl<'m> Plan<'m> {
             write_str(&mut url, &format!("{base_url}{}", path.0));
             url
         });
+        let keys = m
+            .fields
+            .iter()
+            .map(|f| {
+                let mut key = Vec::with_capacity(f.def.name.len() + 3);
+                write_str(&mut key, &f.def.name);
+                key.push(b':');
+                key
+            })
+            .collect();
         Plan {
             m,
             path,
@@ -67,6 +79,7 @@ impl<'m> Plan<'m> {
             method,
             base_url: base_url.to_string(),
             url,
+            keys,
         }
     }
 
@@ -98,7 +111,7 @@ impl<'m> Plan<'m> {
         };
         out.push(b'{');
         let mut first = true;
-        for (i, (f, v)) in m.fields.iter().zip(values).enumerate() {
+        for (i, ((f, v), key)) in m.fields.iter().zip(values).zip(&self.keys).enumerate() {
             if self.path_field == Some(i) {
                 continue;
             }
@@ -109,8 +122,7 @@ impl<'m> Plan<'m> {
                 out.push(b',');
             }
             first = false;
-            write_str(out, &f.def.name);
-            out.push(b':');
+            out.extend_from_slice(key);
             match (v, f.empty) {
                 (Value::Null, Empty::Send) => out.extend_from_slice(b"\"\""),
                 (v, _) => value(out, v, f.def.json, f.format.as_deref()),

@@ -304,7 +304,7 @@ mod tests {
         let ws = workbook.add_worksheet();
         let look = Look::new(Format::new());
         let long = "x".repeat(MAX_CELL_TEXT * 2);
-        write_cell(ws, 0, 0, &Cell::Text(long.clone()), &look).unwrap();
+        write_cell(ws, 0, 0, &Cell::Text(long.as_str().into()), &look).unwrap();
         ws.insert_note(0, 0, &note(&[long])).unwrap();
         workbook.save_to_buffer().unwrap();
     }
