@@ -122,16 +122,12 @@ fn execute(args: &JournalArgs) -> Result<Exit, String> {
         let sent = matches!(outcome, ResolveAs::Sent);
         // Each key is settled on its own: one that cannot be (not uncertain, unknown)
         // is named, and does not hold back the others.
-        let mut settled = Vec::with_capacity(keys.len());
-        let mut refused = Vec::new();
-        for key in keys {
-            match j.resolve(endpoint.as_deref(), key, sent) {
-                Ok(e) => settled.push(e),
-                Err(e) => refused.push(e.to_string()),
-            }
-        }
+        let (settled, refused) = j
+            .resolve_many(endpoint.as_deref(), keys, sent)
+            .map_err(|e| e.to_string())?;
         print(args.json, &settled);
         if !refused.is_empty() {
+            let refused: Vec<String> = refused.iter().map(ToString::to_string).collect();
             return Err(refused.join("\n"));
         }
         return Ok(Exit::Ok);

@@ -382,21 +382,52 @@ impl Journal {
         key: Option<&str>,
         since: Option<&str>,
     ) -> Result<Vec<Entry>, JournalError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT endpoint, key, status, hash, pending_hash, attempts, http_status, message,
-                        first_at, last_at, run_id, provider_ref
-                 FROM entries
-                 WHERE (?1 IS NULL OR status = ?1
-                        OR (?1 = 'uncertain' AND status NOT IN ('sent', 'failed', 'pending')))
-                   AND (?2 IS NULL OR endpoint = ?2)
-                   AND (?3 IS NULL OR key = ?3) AND (?4 IS NULL OR last_at >= ?4)
-                 ORDER BY last_at, endpoint, key",
-            )
-            .map_err(|e| self.sql(e))?;
+        // A key without its endpoint is looked up endpoint by endpoint, so that each
+        // lookup is a seek on the (endpoint, key) primary key, not a scan of the table.
+        if let (Some(key), None) = (key, endpoint) {
+            let mut found = Vec::new();
+            for ep in self.endpoints()? {
+                found.extend(self.entries(status, Some(&ep), Some(key), since)?);
+            }
+            found.sort_by(|a, b| {
+                (&a.last_at, &a.endpoint, &a.key).cmp(&(&b.last_at, &b.endpoint, &b.key))
+            });
+            return Ok(found);
+        }
+        // Only the filters given are in the query, so SQLite can use the indexes for them.
+        let mut filters = Vec::new();
+        let mut values: Vec<&str> = Vec::new();
+        if let Some(status) = status {
+            values.push(status);
+            filters.push(format!(
+                "(status = ?{n} OR (?{n} = 'uncertain' AND status NOT IN ('sent', 'failed', 'pending')))",
+                n = values.len()
+            ));
+        }
+        for (column, value) in [("endpoint", endpoint), ("key", key)] {
+            if let Some(v) = value {
+                values.push(v);
+                filters.push(format!("{column} = ?{}", values.len()));
+            }
+        }
+        if let Some(since) = since {
+            values.push(since);
+            filters.push(format!("last_at >= ?{}", values.len()));
+        }
+        let filter = if filters.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", filters.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT endpoint, key, status, hash, pending_hash, attempts, http_status, message,
+                    first_at, last_at, run_id, provider_ref
+             FROM entries {filter}
+             ORDER BY last_at, endpoint, key"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql(e))?;
         let rows = stmt
-            .query_map(params![status, endpoint, key, since], |r| {
+            .query_map(rusqlite::params_from_iter(values), |r| {
                 Ok(Entry {
                     endpoint: r.get(0)?,
                     key: r.get(1)?,
@@ -414,6 +445,49 @@ impl Journal {
             })
             .map_err(|e| self.sql(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// The endpoints the journal holds entries for, each found with one seek on the
+    /// primary key.
+    fn endpoints(&self) -> Result<Vec<String>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT endpoint FROM entries WHERE endpoint > ?1 ORDER BY endpoint LIMIT 1")
+            .map_err(|e| self.sql(e))?;
+        let mut found: Vec<String> = Vec::new();
+        loop {
+            let after = found.last().map_or("", String::as_str);
+            let next: Option<String> = stmt
+                .query_row(params![after], |r| r.get(0))
+                .optional()
+                .map_err(|e| self.sql(e))?;
+            match next {
+                Some(ep) => found.push(ep),
+                None => return Ok(found),
+            }
+        }
+    }
+
+    /// [`Journal::resolve`] for several keys with one outcome, in one transaction: the
+    /// entries settled, and why each of the others could not be.
+    pub fn resolve_many(
+        &self,
+        endpoint: Option<&str>,
+        keys: &[String],
+        sent: bool,
+    ) -> Result<(Vec<Entry>, Vec<JournalError>), JournalError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.sql(e))?;
+        let mut settled = Vec::with_capacity(keys.len());
+        let mut refused = Vec::new();
+        for key in keys {
+            match self.resolve(endpoint, key, sent) {
+                Ok(e) => settled.push(e),
+                Err(e @ JournalError::Sql { .. }) => return Err(e),
+                Err(e) => refused.push(e),
+            }
+        }
+        tx.commit().map_err(|e| self.sql(e))?;
+        Ok((settled, refused))
     }
 
     /// A person checked the provider: an uncertain post did (`sent`) or did not

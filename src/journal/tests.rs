@@ -262,6 +262,46 @@ fn the_same_key_on_two_endpoints_needs_an_endpoint() {
 }
 
 #[test]
+fn several_keys_are_settled_at_once_and_a_key_is_found_on_any_endpoint() {
+    let (_dir, j) = journal();
+    let uncertain = || Outcome::Uncertain {
+        attempts: 1,
+        message: String::new(),
+    };
+    for (ep, keys) in [
+        ("fatura_entegrator.customer_update", &["A"][..]),
+        ("oduyo.transaction_create", &["T1", "T2", "T3"][..]),
+        ("zz.user_endpoint", &["Z"][..]),
+    ] {
+        let w = j.writer(ep, 1, false).unwrap();
+        for k in keys {
+            w.done(k, 1, "{}", uncertain()).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    let keys: Vec<String> = ["T1", "T3", "nope", "Z"].map(String::from).to_vec();
+    let (settled, refused) = j.resolve_many(None, &keys, true).unwrap();
+    let got: Vec<(&str, &str)> = settled
+        .iter()
+        .map(|e| (e.endpoint.as_str(), e.key.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("oduyo.transaction_create", "T1"),
+            ("oduyo.transaction_create", "T3"),
+            ("zz.user_endpoint", "Z")
+        ]
+    );
+    assert!(settled.iter().all(|e| e.status == "sent"));
+    assert!(matches!(refused.as_slice(), [JournalError::NotFound { key }] if key == "nope"));
+    let left = j.entries(Some("uncertain"), None, None, None).unwrap();
+    let left: Vec<&str> = left.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(left, ["A", "T2"]);
+    assert_eq!(j.entries(None, None, Some("A"), None).unwrap().len(), 1);
+}
+
+#[test]
 fn runs_remember_rows_and_header_of_finished_runs_only() {
     let (_dir, j) = journal();
     let header = vec!["A".to_string(), "B".to_string()];
