@@ -21,6 +21,9 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
+#[path = "../../tests/long_run/reap.rs"]
+mod reap;
+
 const MEASURE: &str = "--measure-child";
 
 /// What one child did.
@@ -43,9 +46,6 @@ impl Run {
 
 /// In the launcher (this bench started with `--measure-child`): runs the program,
 /// writes what it did to the result file and exits. Otherwise returns at once.
-// The program is reaped through wait4, which gives its own peak memory and which std's
-// `Child::wait` cannot.
-#[allow(clippy::zombie_processes)]
 pub fn serve() {
     let mut args = std::env::args_os().skip(1);
     if args.next().is_none_or(|a| a != MEASURE) {
@@ -58,21 +58,14 @@ pub fn serve() {
         .args(args)
         .spawn()
         .unwrap_or_else(|e| panic!("spawn {}: {e}", program.display()));
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for the kernel to fill in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waiting for our own child, with pointers to live locals.
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let (ended, peak) = reap::reap(child);
     let seconds = started.elapsed().as_secs_f64();
-    assert_eq!(r, pid, "wait4: {}", std::io::Error::last_os_error());
-    let exit = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
+    let exit = match ended {
+        reap::Ended::Exit(code) => code,
+        // Negative: the signal that ended it.
+        reap::Ended::Signal(signal) => -signal,
     };
-    std::fs::write(&result, format!("{seconds} {} {exit}", usage.ru_maxrss))
-        .expect("write the result");
+    std::fs::write(&result, format!("{seconds} {peak} {exit}")).expect("write the result");
     std::process::exit(0);
 }
 

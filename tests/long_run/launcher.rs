@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use super::reap::Ended;
+
 /// The result file, in the launcher's environment.
 const RESULT: &str = "AKTAR_SOAK_LAUNCH_RESULT";
 /// The program and its arguments, a JSON array of strings.
@@ -30,9 +32,6 @@ fn pid_file(result: &Path) -> PathBuf {
 
 /// In the launcher (this executable started by [`spawn`]): runs the command, writes
 /// what it did to the result file and exits. Otherwise returns at once.
-// The program is reaped through wait4, which gives its own peak memory and which std's
-// `Child::wait` cannot.
-#[allow(clippy::zombie_processes)]
 pub fn serve() {
     let Some(result) = std::env::var_os(RESULT).map(PathBuf::from) else {
         return;
@@ -46,24 +45,18 @@ pub fn serve() {
         .env_remove(COMMAND)
         .spawn()
         .unwrap_or_else(|e| panic!("spawn {program}: {e}"));
-    let pid = child.id() as libc::pid_t;
+    let pid = child.id();
     // Written whole under another name and renamed, so that it is never read half.
     let pids = pid_file(&result);
     let part = pids.with_extension("pid.part");
     fs::write(&part, pid.to_string()).expect("write the pid");
     fs::rename(&part, &pids).expect("rename the pid file");
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for the kernel to fill in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waiting for our own child, with pointers to live locals.
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(r, pid, "wait4: {}", std::io::Error::last_os_error());
-    let how = if libc::WIFEXITED(status) {
-        format!("exit {}", libc::WEXITSTATUS(status))
-    } else {
-        format!("signal {}", libc::WTERMSIG(status))
+    let (ended, peak) = super::reap::reap(child);
+    let how = match ended {
+        Ended::Exit(code) => format!("exit {code}"),
+        Ended::Signal(signal) => format!("signal {signal}"),
     };
-    fs::write(&result, format!("{how} {}", usage.ru_maxrss)).expect("write the result");
+    fs::write(&result, format!("{how} {peak}")).expect("write the result");
     std::process::exit(0);
 }
 

@@ -16,6 +16,7 @@
 #[path = "../common/mod.rs"]
 pub mod common;
 pub mod launcher;
+pub mod reap;
 
 use std::collections::BTreeMap;
 use std::io::Write;
