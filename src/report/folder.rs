@@ -59,7 +59,47 @@ pub fn reuse(dir: &Path, names: &[&str], inputs: &[PathBuf]) -> Result<(), Strin
             Err(e) => return Err(format!("{}: {e}", report.display())),
         }
     }
+    remove_orphaned_scratch(dir);
     Ok(())
+}
+
+/// The scratch files a run keeps beside its spill, named `.<what>.<pid>` or
+/// `.<what>.<pid>.<n>`: key digests, rejected rows' keys, accepted rows.
+const SCRATCH: &[&str] = &["digests", "rejected-keys", "sent"];
+
+/// Removes the scratch files of runs that no longer run: a run ended by `kill -9` or a
+/// power cut cannot remove its own. A process is known to run by `/proc/<pid>`; where
+/// there is no `/proc`, nothing is removed. Removal is best effort: a file that cannot
+/// be removed only takes room.
+fn remove_orphaned_scratch(dir: &Path) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some(rest) = name.strip_prefix('.') else {
+            continue;
+        };
+        let mut parts = rest.split('.');
+        let (Some(what), Some(pid)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let numbered = parts.all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if !SCRATCH.contains(&what)
+            || !numbered
+            || pid.is_empty()
+            || !pid.bytes().all(|b| b.is_ascii_digit())
+            || proc.join(pid).exists()
+        {
+            continue;
+        }
+        let _ = std::fs::remove_file(entry.path());
+    }
 }
 
 /// Whether `input` is the file at `report`: the same path once links and `..` are
@@ -117,6 +157,54 @@ mod tests {
         let out = dir.path().join("out");
         std::fs::create_dir(&out).unwrap();
         (dir, out)
+    }
+
+    #[test]
+    fn scratch_files_of_runs_that_no_longer_run_are_removed() {
+        let (_dir, out) = folder();
+        // A process that has ended: its pid no longer runs (unless the system has
+        // given it to another process since, which this test then skips).
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let gone = child.id();
+        child.wait().unwrap();
+        if Path::new("/proc").join(gone.to_string()).exists() {
+            return;
+        }
+        let mine = std::process::id();
+        let names = [
+            format!(".digests.{gone}.0"),
+            format!(".digests.{gone}.12"),
+            format!(".rejected-keys.{gone}"),
+            format!(".sent.{gone}"),
+            format!(".sent.{mine}"),
+            format!(".digests.{mine}.0"),
+            format!(".notes.{gone}"),
+            format!(".sent.{gone}.bak"),
+            "sent.123".to_string(),
+        ];
+        for name in &names {
+            std::fs::write(out.join(name), "x").unwrap();
+        }
+        reuse(&out, RUN_FILES, &[]).unwrap();
+        let mut left: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let on_linux = Path::new("/proc/self").exists();
+        let mut expected: Vec<String> = if on_linux {
+            vec![
+                format!(".digests.{mine}.0"),
+                format!(".notes.{gone}"),
+                format!(".sent.{gone}.bak"),
+                format!(".sent.{mine}"),
+                "sent.123".to_string(),
+            ]
+        } else {
+            names.to_vec()
+        };
+        expected.sort();
+        assert_eq!(left, expected);
     }
 
     #[test]
