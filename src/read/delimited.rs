@@ -391,6 +391,44 @@ mod tests {
     }
 
     #[test]
+    fn a_line_longer_than_any_export_is_an_error_naming_its_line() {
+        use crate::read::lines::MAX_LINE;
+        // Measured between reads, which come a parser buffer (64 KiB) at a time.
+        let long = "a".repeat(MAX_LINE as usize + (1 << 17));
+        let t = read(
+            "a.csv",
+            format!("Kod;Ad\n1;b\n2;{long}\n3;c\n").as_bytes(),
+            &default(),
+        );
+        let got: Vec<_> = t.records.collect();
+        assert!(matches!(&got[0], Ok(Record::Data(r)) if r.pos.row == 2));
+        match got.last() {
+            Some(Err(ReadError::Io { message, .. })) => {
+                assert!(
+                    message.contains("line 3 is longer than 16 MiB"),
+                    "{message}"
+                );
+            }
+            other => panic!("expected a read error, got {other:?}"),
+        }
+        let (_dir, path) = write("b.csv", long.as_bytes());
+        match open(&path, &default()) {
+            Err(ReadError::Io { message, .. }) => {
+                assert!(message.contains("line 1 is longer than"), "{message}");
+            }
+            other => panic!("expected a read error, got {:?}", other.map(|t| t.headers)),
+        }
+        // A long line that ends in time is a row like any other.
+        let fits = "a".repeat(MAX_LINE as usize - 16);
+        let t = read(
+            "c.csv",
+            format!("Kod;Ad\n1;{fits}\n").as_bytes(),
+            &default(),
+        );
+        assert_eq!(t.records.filter(Result::is_ok).count(), 1);
+    }
+
+    #[test]
     fn skip_if_total_rows() {
         let opts = SourceOptions {
             skip_if: vec![SkipIf {

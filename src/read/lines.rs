@@ -27,7 +27,16 @@ pub(crate) struct LineTracker {
     cr_at_end: Option<u64>,
     /// The first line after the last record.
     next_line: u64,
+    /// Offset just past the last line break seen.
+    line_start: u64,
+    /// Line breaks seen so far.
+    breaks: u64,
 }
+
+/// The longest line a delimited file may have. A file without line breaks (a binary
+/// file, a whole export on one line) would otherwise be read into memory as one record
+/// before anything could be said about it.
+pub(crate) const MAX_LINE: u64 = 16 << 20;
 
 impl LineTracker {
     pub(crate) fn new(inner: Box<dyn Read + Send>) -> Self {
@@ -38,6 +47,8 @@ impl LineTracker {
             passed: 0,
             cr_at_end: None,
             next_line: 1,
+            line_start: 0,
+            breaks: 0,
         }
     }
 
@@ -105,7 +116,19 @@ impl Read for LineTracker {
             }
         }
         self.pending.extend(lone);
+        if let Some(&last) = self.pending.back() {
+            self.line_start = self.line_start.max(last + 1);
+        }
+        self.breaks = self.passed + self.pending.len() as u64;
         self.offset += n as u64;
+        if self.offset - self.line_start > MAX_LINE {
+            return Err(std::io::Error::other(format!(
+                "line {} is longer than {} MiB without a line break; this does not look like \
+                 a delimited text export (is it a binary file, or the wrong file?)",
+                self.breaks + 1,
+                MAX_LINE >> 20
+            )));
+        }
         Ok(n)
     }
 }
