@@ -23,6 +23,9 @@ pub(super) struct Look {
     pub(super) text: Format,
     date: Format,
     datetime: Format,
+    /// The text format is the workbook's default: cells are written without one, which
+    /// spares the writer looking the format up cell by cell.
+    plain: bool,
 }
 
 impl Look {
@@ -30,6 +33,7 @@ impl Look {
         Look {
             date: base.clone().set_num_format("dd.mm.yyyy"),
             datetime: base.clone().set_num_format("dd.mm.yyyy hh:mm"),
+            plain: base == Format::new(),
             text: base,
         }
     }
@@ -45,12 +49,18 @@ pub(super) fn write_cell(
     match cell {
         // A bad empty cell is filled by the caller; an ordinary one stays unwritten.
         Cell::Empty => {}
+        Cell::Text(s) | Cell::Error(s) if look.plain => {
+            ws.write_string(row, c, fit(s, MAX_CELL_TEXT))?;
+        }
         Cell::Text(s) | Cell::Error(s) => {
             ws.write_string_with_format(row, c, fit(s, MAX_CELL_TEXT), &look.text)?;
         }
         // Excel stores numbers as doubles, so this is for display only: the exact
         // decimal is what was validated.
         Cell::Number(d) => match d.to_f64() {
+            Some(x) if look.plain => {
+                ws.write_number(row, c, x)?;
+            }
             Some(x) => {
                 ws.write_number_with_format(row, c, x, &look.text)?;
             }
