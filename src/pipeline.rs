@@ -449,7 +449,7 @@ impl<'s> Collector<'s> {
         // the key digests are merged; only taking duplicates out of it needs it whole.
         let (flushed, dups) = std::thread::scope(|scope| {
             let flushing = scope.spawn(|| writer.finish());
-            let dups = duplicates_found(&files, seen, rejected_keys, &mut rejected)
+            let dups = duplicates::found(&files, seen, rejected_keys, &mut rejected)
                 .map_err(|e| scratch_error(spill, e));
             let flushed = flushing
                 .join()
@@ -464,41 +464,6 @@ impl<'s> Collector<'s> {
         out.rejected = rejected.finish()?;
         Ok(out)
     }
-}
-
-/// The rows whose key another row has too, each with a description of that other row;
-/// the rejected ones among them get their duplicate problem added to the report.
-fn duplicates_found(
-    files: &[FileInfo],
-    seen: Digests,
-    rejected_keys: KeyLog,
-    rejected: &mut Rejects,
-) -> std::io::Result<HashMap<(usize, u64), String>> {
-    let mut dups: HashMap<(usize, u64), String> = HashMap::new();
-    seen.repeated(|group| {
-        for (i, s) in group.iter().enumerate() {
-            let other = group[if i == 0 { 1 } else { 0 }];
-            let pos = SourcePos {
-                row: other.row(),
-                ..files[other.file()].pos.clone()
-            };
-            dups.insert((s.file(), s.row()), describe(&pos));
-        }
-    })?;
-    if !dups.is_empty() {
-        rejected_keys.replay(|file_idx, row, key| {
-            if let Some(other) = dups.get(&(file_idx, row)) {
-                let pos = SourcePos {
-                    row,
-                    ..files[file_idx].pos.clone()
-                };
-                let column = &files[file_idx].key_column;
-                let e = duplicate_error(&pos, column, &key, other);
-                rejected.add_late((file_idx, row), e);
-            }
-        })?;
-    }
-    Ok(dups)
 }
 
 /// A scratch file beside the spill that cannot be written or read back.

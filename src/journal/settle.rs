@@ -1,10 +1,11 @@
-//! What `aktar journal reconcile` reads from the journal and writes back: the posts
-//! of an endpoint whose outcome is unknown, with the payload each was sent with, the
-//! posts the provider is known to hold, and the settling of one uncertain post.
+//! Settling uncertain posts. What `aktar journal reconcile` reads from the journal and
+//! writes back: the posts of an endpoint whose outcome is unknown, with the payload
+//! each was sent with, the posts the provider is known to hold, and the settling of one
+//! uncertain post; and `aktar journal resolve`, a person's word on keys.
 
 use rusqlite::params;
 
-use super::{Journal, JournalError, Status, now};
+use super::{Entry, Journal, JournalError, Status, now};
 
 /// An uncertain post (or one left `pending` by a run that died), with its payload.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,6 +136,80 @@ impl Journal {
         }
         tx.commit().map_err(|e| self.sql(e))?;
         Ok(n)
+    }
+}
+
+/// A person checked the provider and says how uncertain posts ended.
+impl Journal {
+    /// [`Journal::resolve`] for several keys with one outcome, in one transaction: the
+    /// entries settled, and why each of the others could not be.
+    pub fn resolve_many(
+        &self,
+        endpoint: Option<&str>,
+        keys: &[String],
+        sent: bool,
+    ) -> Result<(Vec<Entry>, Vec<JournalError>), JournalError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.sql(e))?;
+        let mut settled = Vec::with_capacity(keys.len());
+        let mut refused = Vec::new();
+        for key in keys {
+            match self.resolve(endpoint, key, sent) {
+                Ok(e) => settled.push(e),
+                Err(e @ JournalError::Sql { .. }) => return Err(e),
+                Err(e) => refused.push(e),
+            }
+        }
+        tx.commit().map_err(|e| self.sql(e))?;
+        Ok((settled, refused))
+    }
+
+    /// A person checked the provider: an uncertain post did (`sent`) or did not
+    /// (`unsent`, so the next run posts it) go through.
+    pub fn resolve(
+        &self,
+        endpoint: Option<&str>,
+        key: &str,
+        sent: bool,
+    ) -> Result<Entry, JournalError> {
+        let found = self.entries(None, endpoint, Some(key), None)?;
+        let entry = match found.as_slice() {
+            [] => return Err(JournalError::NotFound { key: key.into() }),
+            [one] => one.clone(),
+            many => {
+                return Err(JournalError::Ambiguous {
+                    key: key.into(),
+                    endpoints: many
+                        .iter()
+                        .map(|e| e.endpoint.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            }
+        };
+        if Status::parse(&entry.status) != Status::Uncertain {
+            return Err(JournalError::NotUncertain {
+                key: key.into(),
+                endpoint: entry.endpoint,
+                status: entry.status,
+            });
+        }
+        let sql = if sent {
+            "UPDATE entries SET status = 'sent', hash = COALESCE(pending_hash, hash),
+             body = COALESCE(pending_body, body),
+             pending_hash = NULL, pending_body = NULL, message = 'resolved: sent', last_at = ?3
+             WHERE endpoint = ?1 AND key = ?2"
+        } else {
+            "UPDATE entries SET status = 'failed', pending_hash = NULL, pending_body = NULL,
+             message = 'resolved: not sent', last_at = ?3
+             WHERE endpoint = ?1 AND key = ?2"
+        };
+        self.conn
+            .execute(sql, params![entry.endpoint, key, now()])
+            .map_err(|e| self.sql(e))?;
+        let mut after = self.entries(None, Some(&entry.endpoint), Some(key), None)?;
+        after
+            .pop()
+            .ok_or(JournalError::NotFound { key: key.into() })
     }
 }
 

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::Path;
 
-use super::{FileInfo, PipelineError, duplicate_error, rejected_row};
+use super::digests::{Digests, KeyLog};
+use super::{FileInfo, PipelineError, describe, duplicate_error, rejected_row};
 use crate::mapping::Mapping;
 use crate::read::{self, Record, SourcePos};
 use crate::report::Rejects;
@@ -82,4 +83,39 @@ pub(super) fn filter_spill(
 /// The `file` value the payload writer records for a position.
 fn spill_file_name(pos: &SourcePos) -> String {
     crate::report::file_label(pos).into_owned()
+}
+
+/// The rows whose key another row has too, each with a description of that other row;
+/// the rejected ones among them get their duplicate problem added to the report.
+pub(super) fn found(
+    files: &[FileInfo],
+    seen: Digests,
+    rejected_keys: KeyLog,
+    rejected: &mut Rejects,
+) -> std::io::Result<HashMap<(usize, u64), String>> {
+    let mut dups: HashMap<(usize, u64), String> = HashMap::new();
+    seen.repeated(|group| {
+        for (i, s) in group.iter().enumerate() {
+            let other = group[if i == 0 { 1 } else { 0 }];
+            let pos = SourcePos {
+                row: other.row(),
+                ..files[other.file()].pos.clone()
+            };
+            dups.insert((s.file(), s.row()), describe(&pos));
+        }
+    })?;
+    if !dups.is_empty() {
+        rejected_keys.replay(|file_idx, row, key| {
+            if let Some(other) = dups.get(&(file_idx, row)) {
+                let pos = SourcePos {
+                    row,
+                    ..files[file_idx].pos.clone()
+                };
+                let column = &files[file_idx].key_column;
+                let e = duplicate_error(&pos, column, &key, other);
+                rejected.add_late((file_idx, row), e);
+            }
+        })?;
+    }
+    Ok(dups)
 }
