@@ -11,7 +11,7 @@ mod loopback;
 use std::time::Duration;
 
 use aktar::sandbox::Options;
-use long_run::common::{self, Sandbox, aktar, config, root, run_quietly, summary};
+use long_run::common::{self, Sandbox, config, root, run_fe_with_key, run_quietly, summary};
 use loopback::Loopback;
 use tempfile::TempDir;
 
@@ -130,19 +130,7 @@ fn a_refused_fixed_key_says_why_with_quiet() {
     let dir = TempDir::new().unwrap();
     let cfg = config(&dir, &sb.base_url(), "");
     let out = dir.path().join("out");
-    let o = aktar()
-        .env("FE_API_KEY", "not-the-key")
-        .arg("run")
-        .arg("--quiet")
-        .arg("--config")
-        .arg(&cfg)
-        .arg("-m")
-        .arg(root().join("mappings/fatura_entegrator/customer_update.toml"))
-        .arg("--report-dir")
-        .arg(&out)
-        .arg(root().join("samples/fe_musteriler.csv"))
-        .output()
-        .unwrap();
+    let o = run_fe_with_key(&cfg, &out, "not-the-key", true);
     assert_eq!(o.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&o.stderr);
     let lines: Vec<&str> = stderr.lines().collect();

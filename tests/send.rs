@@ -315,18 +315,7 @@ fn bad_credentials_exit_3_without_showing_the_secret() {
     let dir = TempDir::new().unwrap();
     let cfg = config(&dir, &sb.base_url(), "");
     let out = dir.path().join("out");
-    let o = aktar()
-        .env("FE_API_KEY", "wrong-secret-value-123")
-        .arg("run")
-        .arg("--config")
-        .arg(&cfg)
-        .arg("-m")
-        .arg(root().join("mappings/fatura_entegrator/customer_update.toml"))
-        .arg("--report-dir")
-        .arg(&out)
-        .arg(root().join("samples/fe_musteriler.csv"))
-        .output()
-        .unwrap();
+    let o = run_fe_with_key(&cfg, &out, "wrong-secret-value-123", false);
     assert_eq!(o.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("authentication refused"), "{stderr}");

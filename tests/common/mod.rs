@@ -148,6 +148,32 @@ pub fn run_quietly(
         .expect("run aktar")
 }
 
+/// Fatura Entegratör's customer update of `samples/fe_musteriler.csv`, sent with
+/// `api_key` as its key (`--quiet` when `quiet`), to its end.
+// Not every test binary that shares this module sends with a key of its own.
+#[allow(dead_code)]
+pub fn run_fe_with_key(
+    cfg: &Path,
+    report: &Path,
+    api_key: &str,
+    quiet: bool,
+) -> std::process::Output {
+    let mut c = aktar();
+    c.env("FE_API_KEY", api_key).arg("run");
+    if quiet {
+        c.arg("--quiet");
+    }
+    c.arg("--config")
+        .arg(cfg)
+        .arg("-m")
+        .arg(root().join("mappings/fatura_entegrator/customer_update.toml"))
+        .arg("--report-dir")
+        .arg(report)
+        .arg(root().join("samples/fe_musteriler.csv"))
+        .output()
+        .expect("run aktar")
+}
+
 /// A quiet sending run started in the background, its output discarded: for a test
 /// that kills it part-way.
 pub fn spawn_quiet_run(
