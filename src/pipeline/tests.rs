@@ -160,6 +160,7 @@ fn a_stop_ends_the_reading_at_the_next_batch() {
     assert!(c.interrupted);
     // The second batch, validated already, is reported; the third is never taken.
     assert_eq!((c.rows, c.valid), (2 * BATCH as u64, 2 * BATCH as u64));
+    c.spill_flush.wait().unwrap();
     let spilled = std::fs::read_to_string(&c.spill).unwrap().lines().count();
     assert_eq!(spilled, 2 * BATCH, "what was read is kept for the report");
 }

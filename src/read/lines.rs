@@ -13,7 +13,7 @@
 //! line number.
 
 use std::collections::VecDeque;
-use std::io::{BufRead, Read};
+use std::io::Read;
 
 /// Passes bytes to the parser and remembers the offsets of the line breaks it has not
 /// yet accounted for (at most a parser buffer's worth).
@@ -85,35 +85,25 @@ impl Read for LineTracker {
         {
             self.pending.push_back(at);
         }
-        // `skip_until` finds line breaks with memchr; a per-byte loop here cost a
-        // sixth of the whole read. Lone `\r`s are rare: found in a pass of their own,
-        // then merged in order.
+        // Line breaks are found with memchr; a per-byte loop here cost a sixth of the
+        // whole read. Lone `\r`s are rare: found in a pass of their own, then merged in
+        // order.
         let mut lone = Vec::new();
-        let mut rest = chunk;
-        let mut at = 0;
-        while !rest.is_empty() {
-            at += rest.skip_until(b'\r')?;
-            if at > 0 && chunk.get(at - 1) == Some(&b'\r') {
-                let offset = self.offset + at as u64 - 1;
-                match chunk.get(at) {
-                    Some(b'\n') => {}
-                    Some(_) => lone.push(offset),
-                    None => self.cr_at_end = Some(offset),
-                }
+        for at in memchr::memchr_iter(b'\r', chunk) {
+            let offset = self.offset + at as u64;
+            match chunk.get(at + 1) {
+                Some(b'\n') => {}
+                Some(_) => lone.push(offset),
+                None => self.cr_at_end = Some(offset),
             }
         }
         let mut lone = lone.into_iter().peekable();
-        let mut rest = chunk;
-        let mut at = 0;
-        while !rest.is_empty() {
-            at += rest.skip_until(b'\n')?;
-            if at > 0 && chunk.get(at - 1) == Some(&b'\n') {
-                let offset = self.offset + at as u64 - 1;
-                while let Some(cr) = lone.next_if(|&cr| cr < offset) {
-                    self.pending.push_back(cr);
-                }
-                self.pending.push_back(offset);
+        for at in memchr::memchr_iter(b'\n', chunk) {
+            let offset = self.offset + at as u64;
+            while let Some(cr) = lone.next_if(|&cr| cr < offset) {
+                self.pending.push_back(cr);
             }
+            self.pending.push_back(offset);
         }
         self.pending.extend(lone);
         if let Some(&last) = self.pending.back() {

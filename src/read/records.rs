@@ -59,7 +59,7 @@ pub(crate) fn cell_text(cell: &Cell) -> Cow<'_, str> {
 pub(crate) fn is_blank(cells: &[Cell]) -> bool {
     cells.iter().all(|c| match c {
         Cell::Empty => true,
-        Cell::Text(s) => s.trim().is_empty(),
+        Cell::Text(s) => crate::turkish::trim(s).is_empty(),
         _ => false,
     })
 }

@@ -89,6 +89,11 @@ impl PayloadWriter {
             .map_err(|e| io_error(self.guard.dest(), e))
     }
 
+    /// Where the file goes once finished.
+    pub fn dest(&self) -> &Path {
+        self.guard.dest()
+    }
+
     /// Completes the file and moves it to its real name.
     pub fn finish(self) -> Result<(), ReportError> {
         self.guard.commit(self.out)

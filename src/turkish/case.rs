@@ -74,7 +74,7 @@ pub fn title(s: &str) -> String {
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    for c in s.trim().chars() {
+    for c in super::trim(s).chars() {
         if c.is_whitespace() {
             pending_space = true;
             continue;

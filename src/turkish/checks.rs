@@ -74,7 +74,7 @@ impl Check {
 
 /// A Turkish tax number (vergi kimlik numarası): 10 digits, the last a check digit.
 pub fn vkn(s: &str) -> bool {
-    let Some(d) = digits::<10>(s.trim()) else {
+    let Some(d) = digits::<10>(super::trim(s)) else {
         return false;
     };
     let mut sum: i32 = 0;
@@ -93,7 +93,7 @@ pub fn vkn(s: &str) -> bool {
 /// A Turkish identity number (T.C. kimlik numarası): 11 digits, not starting with 0,
 /// the last two check digits.
 pub fn tckn(s: &str) -> bool {
-    let Some(d) = digits::<11>(s.trim()) else {
+    let Some(d) = digits::<11>(super::trim(s)) else {
         return false;
     };
     if d[0] == 0 {
@@ -174,7 +174,7 @@ pub fn iban(s: &str) -> bool {
 /// stray dots; a domain of dot-separated labels (letters, digits, inner hyphens) whose
 /// last label is at least two letters.
 pub fn email(s: &str) -> bool {
-    let s = s.trim();
+    let s = super::trim(s);
     if s.len() > 254 {
         return false;
     }
@@ -293,7 +293,7 @@ fn phone_digits(s: &str) -> Option<[u8; 10]> {
 
 /// A UUID in the 8-4-4-4-12 hex form, any case.
 pub fn uuid(s: &str) -> bool {
-    let b = s.trim().as_bytes();
+    let b = super::trim(s).as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, &c)| match i {
             8 | 13 | 18 | 23 => c == b'-',
@@ -304,7 +304,7 @@ pub fn uuid(s: &str) -> bool {
 /// An ISO 4217 currency code in either case, or `TL`, which Turkish exports use for
 /// the lira.
 pub fn currency(s: &str) -> bool {
-    let s = s.trim();
+    let s = super::trim(s);
     if s.eq_ignore_ascii_case("TL") {
         return true;
     }
@@ -313,7 +313,7 @@ pub fn currency(s: &str) -> bool {
 
 /// An ISO 3166-1 country code, alpha-2 (`TR`) or alpha-3 (`TUR`), in either case.
 pub fn country(s: &str) -> bool {
-    let s = s.trim();
+    let s = super::trim(s);
     if let Some(code) = upper::<2>(s) {
         return codes::contains(codes::COUNTRIES_ALPHA2, &code);
     }

@@ -55,7 +55,7 @@ pub enum NumberError {
 /// assert_eq!(parse_decimal("12,3,4", DecimalStyle::Comma), Err(NumberError::Invalid));
 /// ```
 pub fn parse_decimal(s: &str, style: DecimalStyle) -> Result<Decimal, NumberError> {
-    let (negative, body) = split_sign(s.trim());
+    let (negative, body) = split_sign(super::trim(s));
     parse_unsigned(body.as_bytes(), negative, style)
 }
 
@@ -64,9 +64,16 @@ fn parse_unsigned(b: &[u8], negative: bool, style: DecimalStyle) -> Result<Decim
     let mut dots = 0usize;
     let mut commas = 0usize;
     let mut last_sep = None;
+    // The digits as one integer, read on the way while they fit in a u64 (18 digits
+    // always do): nearly every amount is built from this without a second pass.
+    let mut digits = 0u32;
+    let mut mantissa = 0u64;
     for (i, &c) in b.iter().enumerate() {
         match c {
-            b'0'..=b'9' => {}
+            b'0'..=b'9' => {
+                digits += 1;
+                mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+            }
             b'.' => {
                 dots += 1;
                 last_sep = Some(i);
@@ -133,6 +140,15 @@ fn parse_unsigned(b: &[u8], negative: bool, style: DecimalStyle) -> Result<Decim
     if !well_grouped(int_part) {
         return Err(NumberError::Invalid);
     }
+    if digits <= 18 {
+        // Fits: at most 18 digits, so the scale is at most 18 too.
+        let signed = if negative {
+            -(mantissa as i64)
+        } else {
+            mantissa as i64
+        };
+        return Ok(Decimal::new(signed, frac_part.len() as u32));
+    }
     build(negative, int_part, frac_part)
 }
 
@@ -156,7 +172,7 @@ fn build(negative: bool, int_part: &[u8], frac_part: &[u8]) -> Result<Decimal, N
 
 /// Parses a whole number: optional sign, ASCII digits only, no separators.
 pub fn parse_integer(s: &str) -> Option<i64> {
-    let (negative, body) = split_sign(s.trim());
+    let (negative, body) = split_sign(super::trim(s));
     if body.is_empty() {
         return None;
     }

@@ -33,7 +33,7 @@ impl<'a> Raw<'a> {
         match cell {
             None | Some(Cell::Empty) => Raw::Empty,
             Some(Cell::Text(s)) => {
-                let t = s.trim();
+                let t = crate::turkish::trim(s);
                 if t.is_empty() {
                     Raw::Empty
                 } else {
@@ -351,6 +351,13 @@ impl<'r> RowCx<'r> {
         let Some(scale) = f.scale else {
             return Some(d);
         };
+        // Already within the scale: padding with zeros gives what trimming them first
+        // would (zero is left to the general path, which drops a minus sign).
+        if d.scale() <= scale && !d.is_zero() {
+            let mut out = d;
+            out.rescale(scale);
+            return Some(out);
+        }
         let n = d.normalize();
         if n.scale() > scale {
             self.push(column, original, Problem::Scale { scale });
@@ -494,7 +501,7 @@ fn not_a_date(f: &Field) -> Problem {
 }
 
 fn text_raw<'a>(s: String) -> Raw<'a> {
-    let t = s.trim();
+    let t = crate::turkish::trim(&s);
     if t.is_empty() {
         Raw::Empty
     } else if t.len() == s.len() {

@@ -21,8 +21,21 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
 
 /// Writes `s` as a JSON string.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
-    // Writing into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    let b = s.as_bytes();
+    // serde_json escapes exactly these; a string without any (nearly every cell) is
+    // its own bytes between quotes. No early exit, so the scan vectorises.
+    let escaped = b.iter().fold(false, |any, &c| {
+        any | (c < 0x20) | (c == b'"') | (c == b'\\')
+    });
+    if escaped {
+        // Writing into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    } else {
+        out.reserve(b.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(b);
+        out.push(b'"');
+    }
 }
 
 /// What a mapping's requests share, resolved once: the path around its path field and
@@ -347,6 +360,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn any_string_is_written_as_serde_json_writes_it(s in "[a\"\\\\\u{0}\u{1f}\u{7f}\n\tşİ€ ]{0,40}") {
+            let mut out = Vec::new();
+            super::write_str(&mut out, &s);
+            prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&s).unwrap());
+        }
+
         #[test]
         fn any_integer_is_written_as_display_writes_it(i in any::<i64>()) {
             let mut out = Vec::new();
