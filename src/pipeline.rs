@@ -31,6 +31,36 @@ use digests::{Digests, KeyLog, Seen};
 
 const BATCH: usize = 4096;
 
+/// Batches validated at once (see [`Collector::stream`]).
+const IN_FLIGHT: usize = 2;
+
+/// A validated batch, or the panic that stopped its validation.
+type Validated = std::thread::Result<Vec<validate::Slice>>;
+
+/// One input as its batches are validated and kept.
+struct Bound<'a> {
+    file_idx: usize,
+    binding: &'a [usize],
+    headers: &'a [String],
+    column_map: &'a [usize],
+    control: Option<&'a (usize, Vec<usize>)>,
+}
+
+/// When reading stops early, and whom to tell how far it got.
+struct Window<'a, P> {
+    limit: Option<u64>,
+    stop: &'a CancellationToken,
+    progress: &'a mut P,
+}
+
+/// Batches spawned and kept so far; those finished out of turn wait here.
+#[derive(Default)]
+struct Order {
+    spawned: usize,
+    kept: usize,
+    waiting: std::collections::BTreeMap<usize, Vec<validate::Slice>>,
+}
+
 /// An input opened and bound to the mapping.
 pub struct Input {
     pub path: PathBuf,
@@ -235,6 +265,8 @@ pub fn collect(
     let headers = union_headers(&inputs);
     let mut c = Collector::new(m, sinks, headers)?;
     let plan = Plan::new(m, base_url);
+    // Rows taken so far, over all inputs (`--limit` counts them all).
+    let mut taken = 0u64;
     for (file_idx, input) in inputs.into_iter().enumerate() {
         if stop.is_cancelled() {
             c.out.interrupted = true;
@@ -264,37 +296,19 @@ pub fn collect(
         });
         let file_name = table.file.to_string();
         let (rx, reader) = read_ahead(table.records, &file_name)?;
-        // A batch's results are kept while the next batch is validated.
-        let mut validated: Option<Vec<validate::Slice>> = None;
-        let mut taken = 0u64;
-        for batch in rx {
-            if stop.is_cancelled() {
-                c.out.interrupted = true;
-                break;
-            }
-            let room = limit.map(|l| l.saturating_sub(taken));
-            let data = c.sort_batch(batch?, room, control.as_ref(), totals.as_mut());
-            taken += data.len() as u64;
-            // Validation and each valid row's payloads line are made in parallel; the
-            // collector only counts, keeps key digests and writes bytes.
-            let (slices, kept) = rayon::join(
-                || validate::check_batch(m, &binding, &headers, data, &plan),
-                || match validated.take() {
-                    Some(slices) => c.keep(file_idx, slices, &column_map),
-                    None => Ok(()),
-                },
-            );
-            kept?;
-            validated = Some(slices);
-            progress(c.out.rows, c.rejected.rows());
-            if c.out.limited {
-                break;
-            }
-        }
-        if let Some(slices) = validated.take() {
-            c.keep(file_idx, slices, &column_map)?;
-            progress(c.out.rows, c.rejected.rows());
-        }
+        let bound = Bound {
+            file_idx,
+            binding: &binding,
+            headers: &headers,
+            column_map: &column_map,
+            control: control.as_ref(),
+        };
+        let window = Window {
+            limit,
+            stop,
+            progress: &mut progress,
+        };
+        c.stream(m, &plan, &bound, rx, totals.as_mut(), &mut taken, window)?;
         // Stopped early, the reader ends at its next send now that the receiver is
         // gone, and how it ends no longer matters. Otherwise the channel closed because
         // the reader ended: only one that returned has read the whole file; one that
@@ -443,6 +457,89 @@ impl<'s> Collector<'s> {
             }
         }
         data
+    }
+
+    /// Validates a file's batches as they arrive, [`IN_FLIGHT`] at a time, and keeps
+    /// their results in file order. While the last slices of one batch finish, the
+    /// workers already take up the next, so no core waits at a batch's end.
+    #[allow(clippy::too_many_arguments)]
+    fn stream(
+        &mut self,
+        m: &Mapping,
+        plan: &Plan<'_>,
+        file: &Bound<'_>,
+        rx: Batches,
+        mut totals: Option<&mut ControlTotals>,
+        taken: &mut u64,
+        window: Window<'_, impl FnMut(u64, u64)>,
+    ) -> Result<(), PipelineError> {
+        let Window {
+            limit,
+            stop,
+            progress,
+        } = window;
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<(usize, Validated)>();
+        let (binding, headers) = (file.binding, file.headers);
+        rayon::in_place_scope(|scope| {
+            let mut order = Order::default();
+            for batch in rx {
+                if stop.is_cancelled() {
+                    self.out.interrupted = true;
+                    break;
+                }
+                let room = limit.map(|l| l.saturating_sub(*taken));
+                let data = self.sort_batch(batch?, room, file.control, totals.as_deref_mut());
+                *taken += data.len() as u64;
+                let tx = done_tx.clone();
+                let seq = order.spawned;
+                order.spawned += 1;
+                // Validation and each valid row's payloads line are made on the workers;
+                // this thread only counts, keeps key digests and writes bytes. A panic is
+                // carried back, so that waiting for the batch never hangs.
+                scope.spawn(move |_| {
+                    let slices = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        validate::check_batch(m, binding, headers, data, plan)
+                    }));
+                    let _ = tx.send((seq, slices));
+                });
+                let until = order.spawned.saturating_sub(IN_FLIGHT - 1);
+                self.keep_until(&mut order, &done_rx, until, file, progress)?;
+                if self.out.limited {
+                    break;
+                }
+            }
+            let all = order.spawned;
+            self.keep_until(&mut order, &done_rx, all, file, progress)
+        })
+    }
+
+    /// Keeps validated batches in file order until `until` of them are kept.
+    fn keep_until(
+        &mut self,
+        order: &mut Order,
+        done: &std::sync::mpsc::Receiver<(usize, Validated)>,
+        until: usize,
+        file: &Bound<'_>,
+        progress: &mut impl FnMut(u64, u64),
+    ) -> Result<(), PipelineError> {
+        while order.kept < until {
+            let next = match order.waiting.remove(&order.kept) {
+                Some(slices) => slices,
+                None => {
+                    // Every spawned batch sends once, panicking or not.
+                    let Ok((seq, slices)) = done.recv() else {
+                        unreachable!("a validated batch was lost");
+                    };
+                    let slices = slices.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    order.waiting.insert(seq, slices);
+                    continue;
+                }
+            };
+            self.keep(file.file_idx, next, file.column_map)?;
+            order.kept += 1;
+            progress(self.out.rows, self.rejected.rows());
+        }
+        Ok(())
     }
 
     /// Takes a validated batch: valid rows' lines to the spill, rejected rows to the

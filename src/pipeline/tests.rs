@@ -164,3 +164,40 @@ fn a_stop_ends_the_reading_at_the_next_batch() {
     let spilled = std::fs::read_to_string(&c.spill).unwrap().lines().count();
     assert_eq!(spilled, 2 * BATCH, "what was read is kept for the report");
 }
+
+#[test]
+fn the_limit_counts_the_rows_of_every_input_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = mapping();
+    let first = export(&dir);
+    let second = dir.path().join("ikinci.csv");
+    let other_keys = std::fs::read_to_string(&first)
+        .unwrap()
+        .replace("\nC", "\nD");
+    std::fs::write(&second, other_keys).unwrap();
+    let inputs = vec![input(&m, &first, |r| r), input(&m, &second, |r| r)];
+    let spill = dir.path().join(".requests.jsonl");
+    let errors = dir.path().join("errors.csv");
+    let sinks = Sinks {
+        spill: &spill,
+        errors_csv: &errors,
+        lang: Lang::En,
+    };
+    let limit = ROWS as u64 + 7;
+    let stop = CancellationToken::new();
+    let c = collect(
+        &m,
+        inputs,
+        "http://127.0.0.1:9",
+        &sinks,
+        Some(limit),
+        &stop,
+        |_, _| {},
+    )
+    .unwrap();
+    assert_eq!((c.rows, c.valid, c.limited), (limit, limit, true));
+    c.spill_flush.wait().unwrap();
+    let lines = std::fs::read_to_string(&spill).unwrap();
+    let from_second = lines.lines().filter(|l| l.contains("ikinci.csv")).count();
+    assert_eq!(from_second, 7);
+}
