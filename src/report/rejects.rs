@@ -89,6 +89,13 @@ impl Rejects {
             self.out.write_record(&rec).map_err(|e| self.csv_error(e))?;
         }
         if self.kept.len() < self.cap && self.dropped_from.is_none() {
+            // A fresh copy, made here: the row as read sits among blocks that are freed
+            // as the run goes on, and keeping it would keep them all from being reused.
+            let row = RejectedRow {
+                pos: row.pos.clone(),
+                cells: row.cells.clone(),
+                errors: row.errors.clone(),
+            };
             self.kept.push((at, row));
         } else if self.dropped_from.is_none() {
             self.dropped_from = Some(at);
