@@ -119,7 +119,7 @@ impl DelimitedRows {
     /// field: the fields are then valid too where they start and end on character
     /// boundaries (`str::get` checks that).
     fn valid_utf8_cells(&self, cell: impl Fn(&str) -> Cell) -> Option<Vec<Cell>> {
-        let whole = std::str::from_utf8(self.record.as_slice()).ok()?;
+        let whole = simdutf8::basic::from_utf8(self.record.as_slice()).ok()?;
         let mut cells = Vec::with_capacity(self.record.len());
         let mut start = 0;
         for field in &self.record {
