@@ -146,48 +146,6 @@ pub struct Collected {
     pub interrupted: bool,
     /// One per input, when the mapping names a total row.
     pub controls: Vec<ControlTotals>,
-    /// The spill's flush to disk, which may still be running: wait on it before the
-    /// spill is read.
-    pub spill_flush: SpillFlush,
-}
-
-/// The spill being flushed to disk and moved to its name on a thread of its own, so
-/// that the reports are written meanwhile. Dropped, it still waits for the flush: a
-/// spill is never left half-written by a run that goes on to end.
-#[derive(Default)]
-pub struct SpillFlush(std::sync::Mutex<Option<std::thread::JoinHandle<Result<(), ReportError>>>>);
-
-impl SpillFlush {
-    fn start(writer: PayloadWriter) -> Result<SpillFlush, PipelineError> {
-        let dest = writer.dest().display().to_string();
-        let handle = std::thread::Builder::new()
-            .name("aktar-flush".to_owned())
-            .spawn(move || writer.finish())
-            .map_err(|source| PipelineError::Spill { path: dest, source })?;
-        Ok(SpillFlush(std::sync::Mutex::new(Some(handle))))
-    }
-
-    /// Waits until the spill is on disk under its name; the first wait reports how
-    /// the flush ended, later ones find it done.
-    pub fn wait(&self) -> Result<(), ReportError> {
-        let handle = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        match handle {
-            Some(h) => h
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for SpillFlush {
-    fn drop(&mut self) {
-        let _ = self.wait();
-    }
 }
 
 /// The sums of a file's control columns over its data rows, and what its total row says.
@@ -404,7 +362,6 @@ impl<'s> Collector<'s> {
                 limited: false,
                 interrupted: false,
                 controls: Vec::new(),
-                spill_flush: SpillFlush::default(),
             },
             spill,
             writer: PayloadWriter::create(spill)?,
@@ -585,17 +542,12 @@ impl<'s> Collector<'s> {
             files,
             ..
         } = self;
-        // The spill is flushed to disk (which can take a while for a large file) while
-        // the key digests are merged and the reports written; only taking duplicates
-        // out of it needs it whole now.
-        let flush = SpillFlush::start(writer)?;
+        writer.finish()?;
         let dups = duplicates::found(&files, seen, rejected_keys, &mut rejected)
             .map_err(|e| scratch_error(spill, e))?;
         if !dups.is_empty() {
-            flush.wait()?;
             out.valid -= duplicates::filter_spill(m, spill, &files, &dups, &mut rejected)?;
         }
-        out.spill_flush = flush;
         out.rejected = rejected.finish()?;
         Ok(out)
     }

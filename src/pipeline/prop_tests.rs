@@ -116,7 +116,6 @@ proptest! {
             return Ok(());
         };
         let read = read.ok_or_else(|| TestCaseError::fail("collected a file that fails"))?;
-        c.spill_flush.wait().map_err(|e| TestCaseError::fail(e.to_string()))?;
         let valid = valid_rows(&spill);
         let rejected = rejected_rows(&errors);
         prop_assert_eq!(c.rows, read.len() as u64);

@@ -49,12 +49,25 @@ impl AtomicFile {
     }
 
     /// Flushes and syncs the file, closes it, then renames it to its real name.
-    pub(crate) fn commit(mut self, mut out: BufWriter<File>) -> Result<(), ReportError> {
+    pub(crate) fn commit(self, out: BufWriter<File>) -> Result<(), ReportError> {
+        self.finish(out, true)
+    }
+
+    /// [`AtomicFile::commit`] without waiting for the disk: for a file as large as the
+    /// requests of a whole export, whose sync would hold up every report written after
+    /// it (one file system journal) and which a rerun makes again.
+    pub(crate) fn commit_unsynced(self, out: BufWriter<File>) -> Result<(), ReportError> {
+        self.finish(out, false)
+    }
+
+    fn finish(mut self, mut out: BufWriter<File>, sync: bool) -> Result<(), ReportError> {
         out.flush().map_err(|e| io_error(&self.dest, e))?;
         let file = out
             .into_inner()
             .map_err(|e| io_error(&self.dest, e.into_error()))?;
-        file.sync_all().map_err(|e| io_error(&self.dest, e))?;
+        if sync {
+            file.sync_all().map_err(|e| io_error(&self.dest, e))?;
+        }
         // Closed before the rename: Windows refuses to move a file that is open.
         drop(file);
         fs::rename(&self.tmp, &self.dest).map_err(|e| io_error(&self.dest, e))?;

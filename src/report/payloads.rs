@@ -89,14 +89,11 @@ impl PayloadWriter {
             .map_err(|e| io_error(self.guard.dest(), e))
     }
 
-    /// Where the file goes once finished.
-    pub fn dest(&self) -> &Path {
-        self.guard.dest()
-    }
-
-    /// Completes the file and moves it to its real name.
+    /// Completes the file and moves it to its real name. It is not synced to disk:
+    /// it can be several times the size of the export, it is made again by a rerun,
+    /// and a sending run reads it back and removes it.
     pub fn finish(self) -> Result<(), ReportError> {
-        self.guard.commit(self.out)
+        self.guard.commit_unsynced(self.out)
     }
 }
 

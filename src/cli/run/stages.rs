@@ -216,10 +216,6 @@ pub(super) fn send_phase(
     let spill = spill_path(job, &setup.dir);
     let quiet = job.quiet || job.json;
     let mut out = Sending::default();
-    let reads_spill = !held && (setup.settings.is_some() || setup.journal.is_some());
-    if reads_spill {
-        collected.spill_flush.wait().map_err(input_error)?;
-    }
     match (&setup.settings, &setup.journal) {
         _ if held => {}
         (Some(settings), Some(j)) => {
@@ -272,8 +268,6 @@ pub(super) fn send_phase(
         (None, None) => {}
     }
     if setup.settings.is_some() {
-        // A held run's spill may still be on its way to its name.
-        let _ = collected.spill_flush.wait();
         let _ = std::fs::remove_file(&spill);
     }
     Ok(out)
@@ -336,10 +330,6 @@ pub(super) fn record(
     }
     let lang = job.config.report.lang;
     if let Err(e) = write_reports(&setup.dir, collected, summary, &sending.sent, lang) {
-        unwritten.push(e.to_string());
-    }
-    // A dry run's payloads.jsonl reached the disk while the reports were written.
-    if let Err(e) = collected.spill_flush.wait() {
         unwritten.push(e.to_string());
     }
     if !unwritten.is_empty() && sending.sent.attempts == 0 {
