@@ -144,31 +144,31 @@ impl Digests {
             }
             return Ok(());
         }
-        if !self.run.is_empty() {
-            self.spill()?;
-        }
-        self.run = Vec::new();
-        let mut readers = self
+        // The last run is merged from memory, sorted, rather than written out and read
+        // back.
+        sort(&mut self.run);
+        let mut sources = self
             .runs
             .iter()
-            .map(|r| Ok(BufReader::with_capacity(1 << 16, File::open(&r.path)?)))
+            .map(|r| {
+                Ok(Source::File(BufReader::with_capacity(
+                    1 << 16,
+                    File::open(&r.path)?,
+                )))
+            })
             .collect::<std::io::Result<Vec<_>>>()?;
-        let next = |r: &mut BufReader<File>| -> std::io::Result<Option<Seen>> {
-            let mut b = [0u8; 24];
-            match r.read_exact(&mut b) {
-                Ok(()) => Ok(Some(Seen::from_bytes(&b))),
-                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
-                Err(e) => Err(e),
-            }
-        };
-        let mut heap = BinaryHeap::new();
-        for (i, r) in readers.iter_mut().enumerate() {
-            if let Some(s) = next(r)? {
+        sources.push(Source::Memory(std::mem::take(&mut self.run).into_iter()));
+        let mut heap = BinaryHeap::with_capacity(sources.len());
+        for (i, source) in sources.iter_mut().enumerate() {
+            if let Some(s) = source.next()? {
                 heap.push(Reverse((s, i)));
             }
         }
         let mut current: Vec<Seen> = Vec::new();
-        while let Some(Reverse((s, i))) = heap.pop() {
+        // The smallest head is replaced in place by the next of its source: one sift
+        // instead of a pop and a push.
+        while let Some(mut top) = heap.peek_mut() {
+            let Reverse((s, i)) = *top;
             if current.first().is_some_and(|c| c.hash != s.hash) {
                 if current.len() > 1 {
                     group(&current);
@@ -176,14 +176,39 @@ impl Digests {
                 current.clear();
             }
             current.push(s);
-            if let Some(n) = next(&mut readers[i])? {
-                heap.push(Reverse((n, i)));
+            match sources[i].next()? {
+                Some(n) => *top = Reverse((n, i)),
+                None => {
+                    std::collections::binary_heap::PeekMut::pop(top);
+                }
             }
         }
         if current.len() > 1 {
             group(&current);
         }
         Ok(())
+    }
+}
+
+/// Where a merge takes digests from: a run file, or the last run, still in memory.
+enum Source {
+    File(BufReader<File>),
+    Memory(std::vec::IntoIter<Seen>),
+}
+
+impl Source {
+    fn next(&mut self) -> std::io::Result<Option<Seen>> {
+        match self {
+            Source::File(r) => {
+                let mut b = [0u8; 24];
+                match r.read_exact(&mut b) {
+                    Ok(()) => Ok(Some(Seen::from_bytes(&b))),
+                    Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
+            Source::Memory(run) => Ok(run.next()),
+        }
     }
 }
 
