@@ -52,6 +52,18 @@ fn run(
     stop: &CancellationToken,
     progress: impl FnMut(u64, u64),
 ) -> Result<Collected, PipelineError> {
+    run_all(m, dir, vec![input], None, stop, progress)
+}
+
+/// Collects `inputs` with their spill and errors.csv in `dir`.
+fn run_all(
+    m: &Mapping,
+    dir: &tempfile::TempDir,
+    inputs: Vec<Input>,
+    limit: Option<u64>,
+    stop: &CancellationToken,
+    progress: impl FnMut(u64, u64),
+) -> Result<Collected, PipelineError> {
     let spill = dir.path().join(".requests.jsonl");
     let errors = dir.path().join("errors.csv");
     let sinks = Sinks {
@@ -61,10 +73,10 @@ fn run(
     };
     collect(
         m,
-        vec![input],
+        inputs,
         "http://127.0.0.1:9",
         &sinks,
-        None,
+        limit,
         stop,
         progress,
     )
@@ -175,27 +187,11 @@ fn the_limit_counts_the_rows_of_every_input_together() {
         .replace("\nC", "\nD");
     std::fs::write(&second, other_keys).unwrap();
     let inputs = vec![input(&m, &first, |r| r), input(&m, &second, |r| r)];
-    let spill = dir.path().join(".requests.jsonl");
-    let errors = dir.path().join("errors.csv");
-    let sinks = Sinks {
-        spill: &spill,
-        errors_csv: &errors,
-        lang: Lang::En,
-    };
     let limit = ROWS as u64 + 7;
     let stop = CancellationToken::new();
-    let c = collect(
-        &m,
-        inputs,
-        "http://127.0.0.1:9",
-        &sinks,
-        Some(limit),
-        &stop,
-        |_, _| {},
-    )
-    .unwrap();
+    let c = run_all(&m, &dir, inputs, Some(limit), &stop, |_, _| {}).unwrap();
     assert_eq!((c.rows, c.valid, c.limited), (limit, limit, true));
-    let lines = std::fs::read_to_string(&spill).unwrap();
+    let lines = std::fs::read_to_string(&c.spill).unwrap();
     let from_second = lines.lines().filter(|l| l.contains("ikinci.csv")).count();
     assert_eq!(from_second, 7);
 }
