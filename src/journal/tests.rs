@@ -193,6 +193,35 @@ fn a_settled_pending_is_committed_without_lingering() {
     panic!("never seen committed before the {LINGER:?} linger could have ended");
 }
 
+/// Plain outcomes wait for the writer in a shared list, without waking it: they must
+/// still be committed after the linger while the run goes on, not only at its end.
+#[test]
+fn outcomes_are_committed_after_the_linger_while_the_writer_runs() {
+    let (_dir, j) = journal();
+    let w = j.writer("oduyo.customer_update", 1, false).unwrap();
+    for i in 0..10 {
+        let sent = Outcome::Sent {
+            attempts: 1,
+            status: 200,
+            reference: None,
+        };
+        w.done(&format!("C{i}"), i, "{}", sent).unwrap();
+    }
+    let reported = std::time::Instant::now();
+    loop {
+        let sent = j.entries(None, None, None, None).unwrap().len();
+        if sent == 10 {
+            break;
+        }
+        assert!(
+            reported.elapsed() < std::time::Duration::from_secs(30),
+            "{sent} of 10 outcomes committed while the writer ran"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    w.finish().unwrap();
+}
+
 #[test]
 fn resolving_an_uncertain_post() {
     let (_dir, j) = journal();

@@ -2,7 +2,9 @@
 //!
 //! A `pending` record is committed before its request leaves (the sender waits for
 //! the acknowledgement); outcomes are batched — committed every 4,096 outcomes or every
-//! 200 ms, whichever comes first — so the journal does not slow the send down. Losing
+//! 200 ms, whichever comes first — so the journal does not slow the send down. They
+//! wait for the writer thread in a shared list rather than in its channel, so that
+//! reporting one does not wake the thread. Losing
 //! the last uncommitted outcomes in a crash is harmless: an idempotent row is sent
 //! again, and a non-idempotent one still has its committed `pending`, which the next
 //! run turns into `uncertain`, never into a second post.
@@ -13,6 +15,7 @@
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -55,18 +58,28 @@ enum Msg {
         message: String,
         ack: oneshot::Sender<Result<(), String>>,
     },
-    Done {
-        key: String,
-        hash: u128,
-        body: String,
-        outcome: Outcome,
-        /// Commit without lingering (the row has a `pending` on disk).
-        prompt: bool,
-    },
+    /// An outcome to commit without lingering (the row has a `pending` on disk).
+    Settled(Done),
+    /// The outcomes waiting in [`Writer::waiting`] make a batch.
+    Flush,
 }
+
+/// One outcome, as the journal records it.
+struct Done {
+    key: String,
+    hash: u128,
+    body: String,
+    outcome: Outcome,
+}
+
+/// Outcomes reported but not yet taken by the writer thread. They wait here rather
+/// than in the channel: a message wakes the thread, and a wake for every row cost a
+/// sending run more than the journal's writes themselves.
+type Waiting = Arc<Mutex<Vec<Done>>>;
 
 pub struct Writer {
     tx: Option<Sender<Msg>>,
+    waiting: Waiting,
     thread: Option<JoinHandle<Result<(), String>>>,
     path: PathBuf,
 }
@@ -83,9 +96,13 @@ impl Writer {
         keep_bodies: bool,
     ) -> Writer {
         let (tx, rx) = channel();
-        let thread = std::thread::spawn(move || run(conn, rx, &endpoint, run_id, keep_bodies));
+        let waiting = Waiting::default();
+        let taken = Arc::clone(&waiting);
+        let thread =
+            std::thread::spawn(move || run(conn, rx, &taken, &endpoint, run_id, keep_bodies));
         Writer {
             tx: Some(tx),
+            waiting,
             thread: Some(thread),
             path,
         }
@@ -134,13 +151,21 @@ impl Writer {
         body: &str,
         outcome: Outcome,
     ) -> Result<(), JournalError> {
-        self.send(Msg::Done {
+        if self.tx.is_none() {
+            return Err(self.stopped());
+        }
+        let done = Done {
             key: key.to_string(),
             hash,
             body: body.to_string(),
             outcome,
-            prompt: false,
-        })
+        };
+        let full = {
+            let mut waiting = lock(&self.waiting);
+            waiting.push(done);
+            waiting.len() == BATCH
+        };
+        if full { self.send(Msg::Flush) } else { Ok(()) }
     }
 
     /// Records how a send recorded [`pending`](Writer::pending) ended, committed as
@@ -152,13 +177,12 @@ impl Writer {
         body: &str,
         outcome: Outcome,
     ) -> Result<(), JournalError> {
-        self.send(Msg::Done {
+        self.send(Msg::Settled(Done {
             key: key.to_string(),
             hash,
             body: body.to_string(),
             outcome,
-            prompt: true,
-        })
+        }))
     }
 
     fn send(&self, msg: Msg) -> Result<(), JournalError> {
@@ -199,36 +223,44 @@ impl Drop for Writer {
 fn run(
     mut conn: Connection,
     rx: Receiver<Msg>,
+    waiting: &Mutex<Vec<Done>>,
     endpoint: &str,
     run_id: i64,
     keep_bodies: bool,
 ) -> Result<(), String> {
-    let mut batch: Vec<(String, u128, String, Outcome)> = Vec::new();
+    let mut batch: Vec<Done> = Vec::new();
+    // When the oldest outcome in `batch` was taken.
     let mut since: Option<Instant> = None;
-    // An outcome that settles a pending is in the batch: commit once the queue is empty.
     let mut prompt = false;
     loop {
+        if batch.is_empty() {
+            since = None;
+        }
         let wait = if prompt {
             Duration::ZERO
         } else {
-            since.map_or(Duration::from_secs(3600), |t| {
-                LINGER.saturating_sub(t.elapsed())
-            })
+            since.map_or(LINGER, |t| LINGER.saturating_sub(t.elapsed()))
         };
-        match rx.recv_timeout(wait) {
-            Ok(Msg::Done {
-                key,
-                hash,
-                body,
-                outcome,
-                prompt: now,
-            }) => {
-                batch.push((key, hash, body, outcome));
-                since.get_or_insert_with(Instant::now);
-                prompt |= now;
+        let msg = rx.recv_timeout(wait);
+        // Whatever message this is, the outcomes reported before it come first.
+        batch.append(&mut lock(waiting));
+        if batch.is_empty() {
+            since = None;
+        } else {
+            since.get_or_insert_with(Instant::now);
+        }
+        match msg {
+            Ok(Msg::Settled(done)) => {
+                batch.push(done);
+                prompt = true;
                 if batch.len() >= BATCH {
                     flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies)?;
-                    since = None;
+                    prompt = false;
+                }
+            }
+            Ok(Msg::Flush) => {
+                if batch.len() >= BATCH {
+                    flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies)?;
                     prompt = false;
                 }
             }
@@ -243,7 +275,6 @@ fn run(
                         pending(&conn, endpoint, run_id, &key, hash, &body)
                             .map_err(|e| e.to_string())
                     });
-                since = None;
                 prompt = false;
                 acknowledge(ack, r)?;
             }
@@ -252,13 +283,13 @@ fn run(
                     flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies).and_then(|()| {
                         not_left(&conn, endpoint, run_id, &key, &message).map_err(|e| e.to_string())
                     });
-                since = None;
                 prompt = false;
                 acknowledge(ack, r)?;
             }
+            // Nothing came for a while (or a settled outcome waits): what is
+            // waiting is committed, so no outcome lingers past `LINGER`.
             Err(RecvTimeoutError::Timeout) => {
                 flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies)?;
-                since = None;
                 prompt = false;
             }
             Err(RecvTimeoutError::Disconnected) => {
@@ -268,7 +299,13 @@ fn run(
     }
 }
 
-/// Answers the sender waiting for a write; a failed write stops the writer too.
+/// The waiting outcomes, whatever a panicking holder left.
+fn lock(waiting: &Mutex<Vec<Done>>) -> std::sync::MutexGuard<'_, Vec<Done>> {
+    waiting
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn acknowledge(
     ack: oneshot::Sender<Result<(), String>>,
     r: Result<(), String>,
@@ -316,7 +353,7 @@ fn not_left(
 
 fn flush(
     conn: &mut Connection,
-    batch: &mut Vec<(String, u128, String, Outcome)>,
+    batch: &mut Vec<Done>,
     endpoint: &str,
     run_id: i64,
     keep_bodies: bool,
@@ -348,7 +385,13 @@ fn flush(
                  ON CONFLICT (endpoint, key) DO UPDATE SET status = 'uncertain', pending_hash = ?3,
                      pending_body = ?4, attempts = attempts + ?5, message = ?6, last_at = ?7, run_id = ?8",
             )?;
-            for (key, hash, body, outcome) in batch.iter() {
+            for Done {
+                key,
+                hash,
+                body,
+                outcome,
+            } in batch.iter()
+            {
                 match outcome {
                     Outcome::Sent {
                         attempts,
