@@ -131,6 +131,9 @@ impl std::fmt::Display for Bound {
 #[derive(Debug, Clone)]
 pub struct ValueMap {
     pub entries: std::collections::HashMap<String, String>,
+    /// A small table's keys as written, with their values: a cell spelled as the
+    /// mapping spells it (nearly every one) is found without being folded first.
+    pub exact: Vec<(String, String)>,
     pub default: Option<String>,
     /// The keys as written, for messages.
     pub known: String,

@@ -117,7 +117,7 @@ impl<'r> RowCx<'r> {
     }
 
     /// The field's value, or `Value::Null` after pushing its problems.
-    pub(crate) fn field(&mut self, f: &Field) -> Value {
+    pub(crate) fn field(&mut self, f: &'r Field) -> Value {
         let (raw, column): (Raw<'r>, Cow<'r, str>) = match &f.source {
             ValueSource::Column(c) => (self.cell(*c), self.column_name(*c)),
             ValueSource::Columns { cols, join } => {
@@ -130,7 +130,7 @@ impl<'r> RowCx<'r> {
                 (text_raw(parts.join(join)), Cow::Owned(names.join(" + ")))
             }
             ValueSource::Template(t) => (text_raw(self.render(t)), Cow::Borrowed(&f.def.name)),
-            ValueSource::Constant(s) => (text_raw(s.clone()), Cow::Borrowed(&f.def.name)),
+            ValueSource::Constant(s) => (borrowed_raw(s), Cow::Borrowed(&f.def.name)),
             ValueSource::DebitCredit {
                 debit,
                 credit,
@@ -154,7 +154,7 @@ impl<'r> RowCx<'r> {
         let mut raw = match (&raw, &f.default) {
             (Raw::Empty, Some(d)) => {
                 style = DecimalStyle::Dot;
-                text_raw(d.clone())
+                borrowed_raw(d)
             }
             _ => raw,
         };
@@ -181,9 +181,11 @@ impl<'r> RowCx<'r> {
         if let Some(map) = &f.map
             && !matches!(raw, Raw::Empty)
         {
-            let key = case::fold(&raw.text());
-            match map.entries.get(&key).or(map.default.as_ref()) {
-                Some(v) => raw = text_raw(v.clone()),
+            let text = raw.text();
+            let exact = map.exact.iter().find(|(k, _)| *k == *text).map(|(_, v)| v);
+            let found = exact.or_else(|| map.entries.get(&case::fold(&text)));
+            match found.or(map.default.as_ref()) {
+                Some(v) => raw = borrowed_raw(v),
                 None => {
                     self.push(
                         &column,
@@ -497,6 +499,16 @@ fn not_a_date(f: &Field) -> Problem {
         Problem::Date { formats }
     } else {
         Problem::DateTime { formats }
+    }
+}
+
+/// Text the mapping holds (a constant, a default, a mapped value), trimmed.
+fn borrowed_raw(s: &str) -> Raw<'_> {
+    let t = crate::turkish::trim(s);
+    if t.is_empty() {
+        Raw::Empty
+    } else {
+        Raw::Text(Cow::Borrowed(t))
     }
 }
 

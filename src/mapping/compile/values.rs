@@ -157,6 +157,7 @@ impl Cx<'_> {
         let mut in_file_order: Vec<_> = m.get_ref().iter().collect();
         in_file_order.sort_by_key(|(k, _)| k.span().start);
         let mut entries = HashMap::new();
+        let mut exact = Vec::new();
         let mut first: HashMap<String, &str> = HashMap::new();
         for (k, v) in in_file_order {
             let Some(v) = self.scalar_at(name, "map", k.span(), v) else {
@@ -174,16 +175,22 @@ impl Cx<'_> {
                         ),
                     );
                 }
-                Some(_) => {}
+                Some(_) => exact.push((k.get_ref().clone(), v)),
                 None => {
                     first.insert(key.clone(), k.get_ref().as_str());
+                    exact.push((k.get_ref().clone(), v.clone()));
                     entries.insert(key, v);
                 }
             }
         }
+        // Past a few keys, one hash lookup of the folded text beats comparing each.
+        if exact.len() > 8 {
+            exact.clear();
+        }
         let known: Vec<&str> = m.get_ref().keys().map(|k| k.get_ref().as_str()).collect();
         Some(ValueMap {
             entries,
+            exact,
             default: s
                 .map_default
                 .as_ref()
