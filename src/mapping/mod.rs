@@ -86,6 +86,9 @@ pub struct Field {
     pub map: Option<ValueMap>,
     pub transforms: Vec<Transform>,
     pub split: String,
+    /// Whether any rule beyond the type applies: a check, a pattern, a length, a
+    /// bound or `one_of`, the mapping's or the page's own.
+    pub ruled: bool,
 }
 
 #[derive(Debug, Clone)]

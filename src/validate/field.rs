@@ -29,6 +29,7 @@ pub(crate) enum Raw<'a> {
 }
 
 impl<'a> Raw<'a> {
+    #[inline]
     pub(crate) fn of(cell: Option<&'a Cell>) -> Raw<'a> {
         match cell {
             None | Some(Cell::Empty) => Raw::Empty,
@@ -48,6 +49,7 @@ impl<'a> Raw<'a> {
     }
 
     /// The value as a person reads it (numbers without float noise, dates `dd.mm.yyyy`).
+    #[inline]
     pub(crate) fn text(&self) -> Cow<'a, str> {
         match self {
             Raw::Empty => Cow::Borrowed(""),
@@ -220,7 +222,7 @@ impl<'r> RowCx<'r> {
                 None => return Value::Null,
             }
         }
-        if !self.constraints(f, &value, &column, &original) {
+        if f.ruled && !self.constraints(f, &value, &column, &original) {
             return Value::Null;
         }
         match value {

@@ -397,7 +397,7 @@ impl Cx<'_> {
             .and_then(|v| self.length(name, "max_len", v));
         let min = s.min.as_ref().and_then(|v| self.bound(name, "min", ty, v));
         let max = s.max.as_ref().and_then(|v| self.bound(name, "max", ty, v));
-        let one_of = s
+        let one_of: Vec<String> = s
             .one_of
             .as_ref()
             .map(|v| {
@@ -451,6 +451,16 @@ impl Cx<'_> {
         if self.out.errors.len() > before {
             return None;
         }
+        let ruled = !checks.is_empty()
+            || pattern.is_some()
+            || min_len.is_some()
+            || max_len.is_some()
+            || min.is_some()
+            || max.is_some()
+            || !one_of.is_empty()
+            || !def.one_of.is_empty()
+            || def.pattern.is_some()
+            || def.min.is_some();
         Some(Field {
             def,
             empty,
@@ -475,6 +485,7 @@ impl Cx<'_> {
             map,
             transforms,
             split,
+            ruled,
         })
     }
 }
