@@ -16,50 +16,20 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::sync_channel;
 
 use rust_decimal::Decimal;
 use tokio_util::sync::CancellationToken;
 
 use crate::mapping::Mapping;
 use crate::problem::{Problem, RowError};
-use crate::read::{self, ReadError, Record, Row, SourcePos, Table};
+use crate::read::{self, ReadError, Row, SourcePos, Table};
 use crate::report::{PayloadWriter, RejectedRow, Rejects, RejectsDone, ReportError};
 use crate::validate::{self, Plan};
+#[cfg(test)]
+use batches::BATCH;
+use batches::{Bound, Window, read_ahead};
 use controls::{add_to_totals, control_columns, number, quoted, total_column_missing};
 use digests::{Digests, KeyLog, Seen};
-
-const BATCH: usize = 4096;
-
-/// Batches validated at once (see [`Collector::stream`]).
-const IN_FLIGHT: usize = 2;
-
-/// A validated batch, or the panic that stopped its validation.
-type Validated = std::thread::Result<Vec<validate::Slice>>;
-
-/// One input as its batches are validated and kept.
-struct Bound<'a> {
-    file_idx: usize,
-    binding: &'a [usize],
-    headers: &'a [String],
-    column_map: &'a [usize],
-    control: Option<&'a (usize, Vec<usize>)>,
-}
-
-/// When reading stops early, and whom to tell how far it got.
-struct Window<'a, P> {
-    limit: Option<u64>,
-    stop: &'a CancellationToken,
-    progress: &'a mut P,
-}
-
-/// Batches spawned and kept so far; those finished out of turn wait here.
-#[derive(Default)]
-struct Order {
-    spawned: usize,
-    kept: usize,
-    waiting: std::collections::BTreeMap<usize, Vec<validate::Slice>>,
-}
 
 /// An input opened and bound to the mapping.
 pub struct Input {
@@ -286,47 +256,6 @@ pub fn collect(
     c.finish(m)
 }
 
-type Batches = std::sync::mpsc::Receiver<Result<Vec<Record>, ReadError>>;
-
-/// Reads `records` on a thread of its own, in batches, a bounded channel ahead of
-/// validation.
-fn read_ahead(
-    mut records: Box<dyn Iterator<Item = Result<Record, ReadError>> + Send>,
-    file: &str,
-) -> Result<(Batches, std::thread::JoinHandle<()>), PipelineError> {
-    let (tx, rx) = sync_channel::<Result<Vec<Record>, ReadError>>(4);
-    let spawned = std::thread::Builder::new().name("aktar-reader".to_owned());
-    let reader = spawned.spawn(move || {
-        let mut batch = Vec::with_capacity(BATCH);
-        for r in records.by_ref() {
-            match r {
-                Ok(rec) => {
-                    batch.push(rec);
-                    if batch.len() == BATCH
-                        && tx
-                            .send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))))
-                            .is_err()
-                    {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    return;
-                }
-            }
-        }
-        if !batch.is_empty() {
-            let _ = tx.send(Ok(batch));
-        }
-    });
-    let reader = reader.map_err(|e| PipelineError::ReaderDied {
-        file: file.to_string(),
-        message: format!("cannot start the reader: {e}"),
-    })?;
-    Ok((rx, reader))
-}
-
 /// The single-threaded end of the pipeline: counts, key digests, the spill and the
 /// rejected rows.
 struct Collector<'s> {
@@ -372,131 +301,6 @@ impl<'s> Collector<'s> {
             decimal: m.decimal,
             total_row: m.total_row.as_ref().map(|t| t.matches.clone()),
         })
-    }
-
-    /// A batch's data rows, at most `room` of them (then the run is limited); skipped
-    /// rows are counted and kept, and both feed the control totals.
-    fn sort_batch(
-        &mut self,
-        batch: Vec<Record>,
-        room: Option<u64>,
-        control: Option<&(usize, Vec<usize>)>,
-        mut totals: Option<&mut ControlTotals>,
-    ) -> Vec<Row> {
-        let mut data = Vec::with_capacity(batch.len());
-        for rec in batch {
-            match rec {
-                Record::Data(row) => {
-                    if room.is_some_and(|r| data.len() as u64 >= r) {
-                        self.out.limited = true;
-                        break;
-                    }
-                    if let (Some(t), Some((_, cols))) = (totals.as_deref_mut(), control) {
-                        add_to_totals(t, cols, &row, self.decimal);
-                    }
-                    data.push(row);
-                }
-                Record::Skipped(row) => {
-                    self.out.skipped += 1;
-                    if let (Some(t), Some((col, cols)), Some(matches)) =
-                        (totals.as_deref_mut(), control, &self.total_row)
-                        && let Some(read::Cell::Text(s)) = row.cells.get(*col)
-                        && matches.is_match(s.trim())
-                    {
-                        t.expected = Some(
-                            cols.iter()
-                                .map(|&c| number(row.cells.get(c), self.decimal))
-                                .collect(),
-                        );
-                    }
-                    self.out.skipped_rows.push(row);
-                }
-            }
-        }
-        data
-    }
-
-    /// Validates a file's batches as they arrive, [`IN_FLIGHT`] at a time, and keeps
-    /// their results in file order. While the last slices of one batch finish, the
-    /// workers already take up the next, so no core waits at a batch's end.
-    #[allow(clippy::too_many_arguments)]
-    fn stream(
-        &mut self,
-        m: &Mapping,
-        plan: &Plan<'_>,
-        file: &Bound<'_>,
-        rx: Batches,
-        mut totals: Option<&mut ControlTotals>,
-        taken: &mut u64,
-        window: Window<'_, impl FnMut(u64, u64)>,
-    ) -> Result<(), PipelineError> {
-        let Window {
-            limit,
-            stop,
-            progress,
-        } = window;
-        let (done_tx, done_rx) = std::sync::mpsc::channel::<(usize, Validated)>();
-        let (binding, headers) = (file.binding, file.headers);
-        rayon::in_place_scope(|scope| {
-            let mut order = Order::default();
-            for batch in rx {
-                if stop.is_cancelled() {
-                    self.out.interrupted = true;
-                    break;
-                }
-                let room = limit.map(|l| l.saturating_sub(*taken));
-                let data = self.sort_batch(batch?, room, file.control, totals.as_deref_mut());
-                *taken += data.len() as u64;
-                let tx = done_tx.clone();
-                let seq = order.spawned;
-                order.spawned += 1;
-                // Validation and each valid row's payloads line are made on the workers;
-                // this thread only counts, keeps key digests and writes bytes. A panic is
-                // carried back, so that waiting for the batch never hangs.
-                scope.spawn(move |_| {
-                    let slices = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        validate::check_batch(m, binding, headers, data, plan)
-                    }));
-                    let _ = tx.send((seq, slices));
-                });
-                let until = order.spawned.saturating_sub(IN_FLIGHT - 1);
-                self.keep_until(&mut order, &done_rx, until, file, progress)?;
-                if self.out.limited {
-                    break;
-                }
-            }
-            let all = order.spawned;
-            self.keep_until(&mut order, &done_rx, all, file, progress)
-        })
-    }
-
-    /// Keeps validated batches in file order until `until` of them are kept.
-    fn keep_until(
-        &mut self,
-        order: &mut Order,
-        done: &std::sync::mpsc::Receiver<(usize, Validated)>,
-        until: usize,
-        file: &Bound<'_>,
-        progress: &mut impl FnMut(u64, u64),
-    ) -> Result<(), PipelineError> {
-        while order.kept < until {
-            let next = match order.waiting.remove(&order.kept) {
-                Some(slices) => slices,
-                None => {
-                    // Every spawned batch sends once, panicking or not.
-                    let Ok((seq, slices)) = done.recv() else {
-                        unreachable!("a validated batch was lost");
-                    };
-                    let slices = slices.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                    order.waiting.insert(seq, slices);
-                    continue;
-                }
-            };
-            self.keep(file.file_idx, next, file.column_map)?;
-            order.kept += 1;
-            progress(self.out.rows, self.rejected.rows());
-        }
-        Ok(())
     }
 
     /// Takes a validated batch: valid rows' lines to the spill, rejected rows to the
@@ -661,6 +465,7 @@ fn remap(file: &[String], union: &[String]) -> Vec<usize> {
         .collect()
 }
 
+mod batches;
 mod controls;
 mod digests;
 mod duplicates;

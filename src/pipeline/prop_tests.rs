@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::*;
 use crate::problem::Lang;
+use crate::read::Record;
 use crate::report::Summary;
 
 const HEADER: &str = "Cari Kodu;Ödüyo No;Ünvan;Bakiye\n";

@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::*;
 use crate::problem::Lang;
+use crate::read::Record;
 
 const ROWS: usize = 10_000;
 
