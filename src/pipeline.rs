@@ -230,13 +230,15 @@ pub fn collect(
             headers: &headers,
             column_map: &column_map,
             control: control.as_ref(),
+            totals: totals.as_mut(),
         };
         let window = Window {
             limit,
+            taken: &mut taken,
             stop,
             progress: &mut progress,
         };
-        c.stream(m, &plan, &bound, rx, totals.as_mut(), &mut taken, window)?;
+        c.stream(m, &plan, bound, rx, window)?;
         // Stopped early, the reader ends at its next send now that the receiver is
         // gone, and how it ends no longer matters. Otherwise the channel closed because
         // the reader ended: only one that returned has read the whole file; one that

@@ -26,11 +26,15 @@ pub(super) struct Bound<'a> {
     pub(super) headers: &'a [String],
     pub(super) column_map: &'a [usize],
     pub(super) control: Option<&'a (usize, Vec<usize>)>,
+    /// The control totals of the input, summed as its rows pass.
+    pub(super) totals: Option<&'a mut ControlTotals>,
 }
 
 /// When reading stops early, and whom to tell how far it got.
 pub(super) struct Window<'a, P> {
     pub(super) limit: Option<u64>,
+    /// Rows taken so far, over all inputs (`--limit` counts them all).
+    pub(super) taken: &'a mut u64,
     pub(super) stop: &'a CancellationToken,
     pub(super) progress: &'a mut P,
 }
@@ -130,19 +134,17 @@ impl Collector<'_> {
     /// Validates a file's batches as they arrive, [`IN_FLIGHT`] at a time, and keeps
     /// their results in file order. While the last slices of one batch finish, the
     /// workers already take up the next, so no core waits at a batch's end.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn stream(
         &mut self,
         m: &Mapping,
         plan: &Plan<'_>,
-        file: &Bound<'_>,
+        mut file: Bound<'_>,
         rx: Batches,
-        mut totals: Option<&mut ControlTotals>,
-        taken: &mut u64,
         window: Window<'_, impl FnMut(u64, u64)>,
     ) -> Result<(), PipelineError> {
         let Window {
             limit,
+            taken,
             stop,
             progress,
         } = window;
@@ -156,7 +158,7 @@ impl Collector<'_> {
                     break;
                 }
                 let room = limit.map(|l| l.saturating_sub(*taken));
-                let data = self.sort_batch(batch?, room, file.control, totals.as_deref_mut());
+                let data = self.sort_batch(batch?, room, file.control, file.totals.as_deref_mut());
                 *taken += data.len() as u64;
                 let tx = done_tx.clone();
                 let seq = order.spawned;
@@ -171,13 +173,13 @@ impl Collector<'_> {
                     let _ = tx.send((seq, slices));
                 });
                 let until = order.spawned.saturating_sub(IN_FLIGHT - 1);
-                self.keep_until(&mut order, &done_rx, until, file, progress)?;
+                self.keep_until(&mut order, &done_rx, until, &file, progress)?;
                 if self.out.limited {
                     break;
                 }
             }
             let all = order.spawned;
-            self.keep_until(&mut order, &done_rx, all, file, progress)
+            self.keep_until(&mut order, &done_rx, all, &file, progress)
         })
     }
 
