@@ -222,6 +222,30 @@ fn outcomes_are_committed_after_the_linger_while_the_writer_runs() {
     w.finish().unwrap();
 }
 
+/// A writer whose journal fails stops taking outcomes: the next one reported is an
+/// error at once (the run then stops), not an outcome left in a list nobody reads.
+#[test]
+fn an_outcome_for_a_writer_that_has_stopped_is_an_error() {
+    let (_dir, j) = journal();
+    let w = j.writer("oduyo.customer_update", 1, false).unwrap();
+    j.conn.execute_batch("DROP TABLE entries").unwrap();
+    let sent = || Outcome::Sent {
+        attempts: 1,
+        status: 200,
+        reference: None,
+    };
+    w.done("C1", 1, "{}", sent()).unwrap();
+    let hang = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if w.done("C2", 2, "{}", sent()).is_err() {
+            break;
+        }
+        assert!(std::time::Instant::now() < hang, "outcomes still taken");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(w.finish().is_err());
+}
+
 #[test]
 fn resolving_an_uncertain_post() {
     let (_dir, j) = journal();

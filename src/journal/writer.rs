@@ -151,7 +151,9 @@ impl Writer {
         body: &str,
         outcome: Outcome,
     ) -> Result<(), JournalError> {
-        if self.tx.is_none() {
+        // A writer that has stopped (its journal failed) must stop the run now, not
+        // at the next batch: nothing takes the list any more.
+        if self.tx.is_none() || self.thread.as_ref().is_none_or(JoinHandle::is_finished) {
             return Err(self.stopped());
         }
         let done = Done {
