@@ -231,3 +231,29 @@ mod spreadsheet_doubles {
         }
     }
 }
+
+mod written_amounts {
+    use std::str::FromStr;
+
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    use super::super::{DecimalStyle, parse_decimal};
+
+    proptest! {
+        /// Up to 18 digits an amount is built from the digits read on the way; past
+        /// that, digit by digit: both are the decimal its text writes.
+        #[test]
+        fn a_written_amount_is_the_decimal_its_digits_say(
+            negative in any::<bool>(),
+            int in "[1-9][0-9]{0,14}|0",
+            frac in "[0-9]{1,12}",
+        ) {
+            let sign = if negative { "-" } else { "" };
+            let read = parse_decimal(&format!("{sign}{int},{frac}"), DecimalStyle::Comma);
+            let expected = Decimal::from_str(&format!("{sign}{int}.{frac}")).unwrap();
+            prop_assert_eq!(read, Ok(expected));
+            prop_assert_eq!(read.unwrap().scale(), expected.scale());
+        }
+    }
+}
