@@ -146,7 +146,11 @@ impl<'r> RowCx<'r> {
             return Value::Null;
         }
         // Borrowed from the row where it can be: most fields never need it.
-        let original: Cow<'r, str> = raw.text();
+        let original: Cow<'r, str> = match &raw {
+            // A cell's own text, nearly always: no call to make.
+            Raw::Text(Cow::Borrowed(t)) => Cow::Borrowed(t),
+            other => other.text(),
+        };
         // Numbers written in the mapping, and numbers from numeric cells turned into
         // text, have a decimal point whatever the file's convention.
         let mut style = match f.source {
