@@ -317,13 +317,15 @@ impl Journal {
     }
 
     /// Requests left `pending` by a run that died: their outcome is unknown.
+    /// (`status <> 'sent'` lets SQLite use the status index, which holds only the rows
+    /// not sent.)
     pub fn recover_pending(&self) -> Result<u64, JournalError> {
         let n = self
             .conn
             .execute(
                 "UPDATE entries SET status = 'uncertain', last_at = ?1,
                  message = 'the run that sent it stopped before the answer was recorded'
-                 WHERE status = 'pending'",
+                 WHERE status = 'pending' AND status <> 'sent'",
                 params![now()],
             )
             .map_err(|e| self.sql(e))?;

@@ -43,7 +43,7 @@ impl Journal {
             .conn
             .prepare(
                 "SELECT key, status, pending_body, last_at FROM entries
-                 WHERE endpoint = ?1 AND status NOT IN ('sent', 'failed') ORDER BY key",
+                 WHERE endpoint = ?1 AND status <> 'sent' AND status <> 'failed' ORDER BY key",
             )
             .map_err(|e| self.sql(e))?;
         let rows = stmt

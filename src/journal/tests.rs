@@ -55,6 +55,49 @@ fn a_version_1_journal_is_migrated() {
     assert_eq!(j.last_run("m").unwrap().map(|r| r.rows), Some(7));
 }
 
+/// The status index holds only the rows not sent: a sending run's `sent` rows do not
+/// update it, and the queries by status still find it — in a new journal and in one
+/// migrated from version 1.
+#[test]
+fn the_status_index_holds_only_what_is_not_sent_and_is_used() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let old = dir.path().join("old.db");
+    {
+        let conn = Connection::open(&old).unwrap();
+        conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+    }
+    let (_new_dir, new) = journal();
+    for j in [Journal::open(&old).unwrap(), new] {
+        let sql: String = j
+            .conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE name = 'entries_status'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(sql.ends_with("WHERE status <> 'sent'"), "{sql}");
+        for query in [
+            "UPDATE entries SET status = 'uncertain' WHERE status = 'pending' AND status <> 'sent'",
+            "SELECT key FROM entries WHERE status <> 'sent' AND status <> 'failed'",
+        ] {
+            let plan: Vec<String> = j
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {query}"))
+                .unwrap()
+                .query_map([], |r| r.get::<_, String>(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert!(
+                plan.iter().any(|p| p.contains("entries_status")),
+                "{query}: {plan:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_second_sending_run_is_refused_while_the_first_holds_the_lock() {
     let dir = tempfile::TempDir::new().unwrap();
