@@ -31,14 +31,20 @@ fn opens_creates_and_migrates() {
     );
 }
 
+/// A journal as the first aktar wrote it, at `path`.
+fn version_1_journal(path: &std::path::Path) -> Connection {
+    let conn = Connection::open(path).unwrap();
+    conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    conn
+}
+
 #[test]
 fn a_version_1_journal_is_migrated() {
     let dir = tempfile::TempDir::new().unwrap();
     let path = dir.path().join("state.db");
     {
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
+        let conn = version_1_journal(&path);
         conn.execute(
             "INSERT INTO runs (mapping, endpoint, inputs, header, rows, started_at, ended_at, exit_code)
              VALUES ('m', 'e', '[]', '[\"A\"]', 7, 'x', 'y', 0)",
@@ -62,11 +68,7 @@ fn a_version_1_journal_is_migrated() {
 fn the_status_index_holds_only_what_is_not_sent_and_is_used() {
     let dir = tempfile::TempDir::new().unwrap();
     let old = dir.path().join("old.db");
-    {
-        let conn = Connection::open(&old).unwrap();
-        conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
-    }
+    drop(version_1_journal(&old));
     let (_new_dir, new) = journal();
     for j in [Journal::open(&old).unwrap(), new] {
         let sql: String = j
