@@ -141,9 +141,15 @@ fn write_export(path: &Path, rows: u64) -> std::io::Result<()> {
     out.flush()
 }
 
-fn summary(out: &Path) -> serde_json::Value {
+/// A run's summary and the size of its `errors.csv`; the report folder is removed
+/// then (a 10,000,000-row run's `payloads.jsonl` alone is over 4 GB).
+fn take_reports(out: &Path) -> (serde_json::Value, u64) {
     let text = std::fs::read_to_string(out.join("summary.json")).expect("summary.json");
-    serde_json::from_str(&text).expect("summary json")
+    let errors = std::fs::metadata(out.join("errors.csv"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let _ = std::fs::remove_dir_all(out);
+    (serde_json::from_str(&text).expect("summary json"), errors)
 }
 
 const BARE_READ: &str = "--bare-read";
@@ -227,7 +233,7 @@ fn main() {
         let out = data.join(format!("out-{n}"));
         let m = dry_run(&mapping, &input, &out);
         assert_eq!(m.exit, Some(1), "the file carries bad rows");
-        let s = summary(&out);
+        let (s, _) = take_reports(&out);
         assert_eq!(s["rows"].as_u64(), Some(n));
         let size = std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0);
         println!(
@@ -262,7 +268,9 @@ fn main() {
     let mut bares = Vec::new();
     for i in 0..repeat {
         if i > 0 {
-            let run = dry_run(&mapping, &input, &data.join(format!("out-{rows}")));
+            let out = data.join(format!("out-{rows}"));
+            let run = dry_run(&mapping, &input, &out);
+            let _ = std::fs::remove_dir_all(&out);
             assert_eq!(run.exit, Some(1), "the file carries bad rows");
             drys.push(run);
         }
@@ -299,12 +307,9 @@ fn main() {
     let out = data.join(format!("out-reject-all-{rows}"));
     let worst = dry_run(&reject_all, &input, &out);
     assert_eq!(worst.exit, Some(1), "every row is rejected");
-    let s = summary(&out);
+    let (s, errors) = take_reports(&out);
     assert_eq!(s["rows"].as_u64(), Some(rows));
     assert_eq!(s["rejected"].as_u64(), Some(rows), "every row is rejected");
-    let errors = std::fs::metadata(out.join("errors.csv"))
-        .map(|m| m.len())
-        .unwrap_or(0);
     println!("worst case (benches/cari_reject_all.toml: every row rejected), {rows} rows:");
     println!(
         "  {:.2} s, {:.0} rows/s, peak RSS {:.1} MiB (target ≤ 150 MB), errors.csv {:.0} MiB",
