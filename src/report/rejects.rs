@@ -91,12 +91,9 @@ impl Rejects {
         if self.kept.len() < self.cap && self.dropped_from.is_none() {
             // A fresh copy, made here: the row as read sits among blocks that are freed
             // as the run goes on, and keeping it would keep them all from being reused.
-            let row = RejectedRow {
-                pos: row.pos.clone(),
-                cells: row.cells.clone(),
-                errors: row.errors.clone(),
-            };
-            self.kept.push((at, row));
+            // A fresh copy, made here: the row as read sits among blocks that are freed
+            // as the run goes on, and keeping it would keep them all from being reused.
+            self.kept.push((at, row.clone()));
         } else if self.dropped_from.is_none() {
             self.dropped_from = Some(at);
         }

@@ -49,7 +49,9 @@ impl<'a> Raw<'a> {
     }
 
     /// The value as a person reads it (numbers without float noise, dates `dd.mm.yyyy`).
-    #[inline]
+    /// Inlined: it runs for every field of every row, nearly always on a cell's own
+    /// text, which it only borrows again.
+    #[inline(always)]
     pub(crate) fn text(&self) -> Cow<'a, str> {
         match self {
             Raw::Empty => Cow::Borrowed(""),
@@ -146,11 +148,7 @@ impl<'r> RowCx<'r> {
             return Value::Null;
         }
         // Borrowed from the row where it can be: most fields never need it.
-        let original: Cow<'r, str> = match &raw {
-            // A cell's own text, nearly always: no call to make.
-            Raw::Text(Cow::Borrowed(t)) => Cow::Borrowed(t),
-            other => other.text(),
-        };
+        let original: Cow<'r, str> = raw.text();
         // Numbers written in the mapping, and numbers from numeric cells turned into
         // text, have a decimal point whatever the file's convention.
         let mut style = match f.source {
