@@ -15,6 +15,7 @@ mod csv_files;
 pub mod folder;
 mod payloads;
 mod rejects;
+mod shown;
 mod summary;
 mod xlsx;
 
@@ -31,8 +32,9 @@ pub use csv_files::{
 };
 pub use payloads::{PayloadWriter, line as payload_line};
 pub use rejects::{Rejects, RejectsDone};
+pub use shown::{ShownRow, ShownRows};
 pub use summary::write_summary_json;
-pub use xlsx::{XLSX_ROW_CAP, rule_counts, write_errors_xlsx};
+pub use xlsx::{XLSX_ROW_CAP, rule_counts, write_errors_xlsx, write_shown_xlsx};
 
 /// A rejected row with its original cells (in header order) and every problem found on it.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,8 +3,9 @@
 //! Every problem is written at once to a temporary file as an `errors.csv` line
 //! behind a sort key (input index, row); problems found only at the end of the run
 //! (duplicate keys) go to a second such file. [`Rejects::finish`] merges the two, both
-//! in file order, into `errors.csv`. Only the first [`XLSX_ROW_CAP`] rejected rows
-//! keep their cells in memory, for `errors.xlsx`; the rest are counted.
+//! in file order, into `errors.csv`. The first [`XLSX_ROW_CAP`] rejected rows also go,
+//! with their cells, to a third file for `errors.xlsx` (module `shown`); the rest are
+//! counted.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -12,13 +13,12 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::atomic::{AtomicFile, io_error};
+pub use super::shown::At;
+use super::shown::{ShownError, ShownRow, ShownRows, ShownSpill};
 use super::{RejectedRow, ReportError, XLSX_ROW_CAP, file_label, neutralize};
 use crate::problem::{Lang, RowError};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// Where a rejected row sits: input index and row number.
-pub type At = (usize, u64);
 
 pub struct Rejects {
     lang: Lang,
@@ -27,7 +27,12 @@ pub struct Rejects {
     late: PathBuf,
     out: csv::Writer<BufWriter<File>>,
     late_rows: Vec<(At, RowError)>,
-    kept: Vec<(At, RejectedRow)>,
+    /// The rows `errors.xlsx` shows, as they come.
+    shown: ShownSpill,
+    /// Rows rejected at the end of the run, and problems found then on rows already
+    /// shown: merged into the shown rows by [`Rejects::finish`].
+    late_shown: Vec<(At, ShownRow)>,
+    late_errors: Vec<(At, ShownError)>,
     cap: usize,
     /// The first row that was not kept: rows after it are not shown either.
     dropped_from: Option<At>,
@@ -39,7 +44,7 @@ pub struct Rejects {
 #[derive(Debug, Default)]
 pub struct RejectsDone {
     /// The first rejected rows, in file order, with their cells.
-    pub shown: Vec<RejectedRow>,
+    pub shown: ShownRows,
     /// How many rows were rejected in all.
     pub rows: u64,
     /// Problems per rule, most frequent first.
@@ -62,10 +67,12 @@ impl Rejects {
             lang,
             dest: errors_csv.to_path_buf(),
             late: first.with_extension("late"),
+            shown: ShownSpill::create(first.with_extension("shown"), errors_csv)?,
             first,
             out: csv::Writer::from_writer(BufWriter::new(file)),
             late_rows: Vec::new(),
-            kept: Vec::new(),
+            late_shown: Vec::new(),
+            late_errors: Vec::new(),
             cap,
             dropped_from: None,
             rows: 0,
@@ -88,12 +95,8 @@ impl Rejects {
             let rec = record(at, e, self.lang);
             self.out.write_record(&rec).map_err(|e| self.csv_error(e))?;
         }
-        if self.kept.len() < self.cap && self.dropped_from.is_none() {
-            // A fresh copy, made here: the row as read sits among blocks that are freed
-            // as the run goes on, and keeping it would keep them all from being reused.
-            // A fresh copy, made here: the row as read sits among blocks that are freed
-            // as the run goes on, and keeping it would keep them all from being reused.
-            self.kept.push((at, row.clone()));
+        if self.shown.rows() < self.cap && self.dropped_from.is_none() {
+            self.shown.push(at, &ShownRow::of(&row, self.lang))?;
         } else if self.dropped_from.is_none() {
             self.dropped_from = Some(at);
         }
@@ -103,8 +106,9 @@ impl Rejects {
     /// A problem found at the end of the run on a row already added.
     pub fn add_late(&mut self, at: At, error: RowError) {
         *self.rules.entry(error.problem.rule()).or_default() += 1;
-        if let Ok(i) = self.kept.binary_search_by_key(&at, |(a, _)| *a) {
-            self.kept[i].1.errors.push(error.clone());
+        if self.dropped_from.is_none_or(|d| at < d) {
+            self.late_errors
+                .push((at, ShownError::of(&error, self.lang)));
         }
         self.late_rows.push((at, error));
     }
@@ -117,13 +121,16 @@ impl Rejects {
             self.late_rows.push((at, e.clone()));
         }
         if self.dropped_from.is_none_or(|d| at < d) {
-            self.kept.push((at, row));
+            self.late_shown.push((at, ShownRow::of(&row, self.lang)));
             // Late rows come in any order; keep memory bounded by trimming to the
-            // earliest rows now and then.
-            if self.kept.len() >= 2 * self.cap.max(1) {
-                self.kept.sort_by_key(|(a, _)| *a);
-                self.kept.truncate(self.cap);
-                self.dropped_from = self.kept.last().map(|(a, _)| (a.0, a.1 + 1));
+            // earliest rows now and then: past the cap-th late row, none is shown.
+            if self.late_shown.len() >= 2 * self.cap.max(1) {
+                self.late_shown.sort_by_key(|(a, _)| *a);
+                self.late_shown.truncate(self.cap);
+                if let Some(&((input, row), _)) = self.late_shown.last() {
+                    let after = (input, row + 1);
+                    self.dropped_from = Some(self.dropped_from.map_or(after, |d| d.min(after)));
+                }
             }
         }
     }
@@ -150,18 +157,54 @@ impl Rejects {
         let _ = std::fs::remove_file(&self.late);
         merged?;
 
-        self.kept.sort_by_key(|(at, _)| *at);
-        if let Some(d) = self.dropped_from {
-            self.kept.retain(|(at, _)| *at < d);
-        }
-        self.kept.truncate(self.cap);
+        let shown = self.merge_shown()?;
         let mut rules: Vec<_> = self.rules.into_iter().collect();
         rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         Ok(RejectsDone {
-            shown: self.kept.into_iter().map(|(_, r)| r).collect(),
+            shown,
             rows: self.rows,
             rules,
         })
+    }
+
+    /// The rows `errors.xlsx` shows: the first `cap` of the rows shown during the run
+    /// and those rejected at its end, in file order, each with its late problems.
+    fn merge_shown(&mut self) -> Result<ShownRows, ReportError> {
+        let during = self.shown.finish()?;
+        if self.late_shown.is_empty() && self.late_errors.is_empty() {
+            return Ok(during);
+        }
+        self.late_shown.sort_by_key(|(at, _)| *at);
+        self.late_errors.sort_by_key(|(at, _)| *at);
+        let mut a = during.iter()?.peekable();
+        let mut b = std::mem::take(&mut self.late_shown).into_iter().peekable();
+        let mut errors = std::mem::take(&mut self.late_errors).into_iter().peekable();
+        let mut merged = ShownSpill::create(self.first.with_extension("shown-merged"), &self.dest)?;
+        while merged.rows() < self.cap {
+            let from_run = match (a.peek(), b.peek()) {
+                (None, None) => break,
+                (Some(Ok((x, _))), Some((y, _))) => x < y,
+                (Some(_), _) => true,
+                (None, Some(_)) => false,
+            };
+            let (at, mut row) = match from_run {
+                true => a.next().expect("peeked")?,
+                false => b.next().expect("peeked"),
+            };
+            if self.dropped_from.is_some_and(|d| at >= d) {
+                break;
+            }
+            while let Some((e_at, _)) = errors.peek()
+                && *e_at <= at
+            {
+                let (e_at, e) = errors.next().expect("peeked");
+                if e_at == at {
+                    row.errors.push(e);
+                }
+            }
+            merged.push(at, &row)?;
+        }
+        merged.finish()
     }
 }
 
@@ -287,17 +330,80 @@ mod tests {
             ("7", "required"),
         ];
         assert_eq!(rows, expected.map(|(a, b)| (a.to_string(), b.to_string())));
-        let shown: Vec<u64> = done.shown.iter().map(|r| r.pos.row).collect();
+        let shown: Vec<u64> = done
+            .shown
+            .iter()
+            .unwrap()
+            .map(|r| r.unwrap().1.row)
+            .collect();
         assert_eq!(
             shown,
             [2, 3],
             "the first rows in file order, within the cap"
         );
         assert_eq!(done.rules[0], ("duplicate_key", 2));
+        drop(done);
         let leftovers: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, ["errors.csv"]);
+    }
+
+    /// Rows and problems of the workbook: row number and each problem's column.
+    fn shown(done: &RejectsDone) -> Vec<(u64, Vec<String>)> {
+        done.shown
+            .iter()
+            .unwrap()
+            .map(|r| {
+                let (_, row) = r.unwrap();
+                (row.row, row.errors.into_iter().map(|e| e.column).collect())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn shown_rows_wait_on_disk_and_take_their_late_problems_in_file_order() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("errors.csv");
+        let mut r = Rejects::with_cap(&path, Lang::En, 4).unwrap();
+        for row in [2, 5, 7] {
+            r.add((0, row), rejected(row, Problem::Integer)).unwrap();
+        }
+        r.add((1, 2), rejected(2, Problem::Integer)).unwrap();
+        // Past the cap: counted, written to errors.csv, not shown.
+        r.add((1, 9), rejected(9, Problem::Integer)).unwrap();
+        let files = |dir: &Path| std::fs::read_dir(dir).unwrap().count();
+        assert_eq!(files(dir.path()), 2, "errors.csv's rows and the shown rows");
+        r.add_late((0, 5), dup(5));
+        r.add_late((1, 9), dup(9));
+        let mut late_row = rejected(6, Problem::Integer);
+        late_row.errors = vec![dup(6)];
+        r.add_late_row((0, 6), late_row);
+        let done = r.finish().unwrap();
+        assert_eq!(done.rows, 6);
+        assert_eq!(done.shown.len(), 4);
+        assert_eq!(
+            shown(&done),
+            [
+                (2, vec!["A".to_owned()]),
+                (5, vec!["A".to_owned(), "K".to_owned()]),
+                (6, vec!["K".to_owned()]),
+                (7, vec!["A".to_owned()]),
+            ]
+        );
+        assert!(!done.shown.stats().multi_file);
+        drop(done);
+        assert_eq!(files(dir.path()), 1, "only errors.csv is left");
+
+        // Nothing late: the rows written during the run are the ones shown.
+        let mut r = Rejects::with_cap(&path, Lang::En, 2).unwrap();
+        r.add((0, 3), rejected(3, Problem::Integer)).unwrap();
+        r.add((1, 4), rejected(4, Problem::Integer)).unwrap();
+        let done = r.finish().unwrap();
+        assert_eq!(
+            shown(&done),
+            [(3, vec!["A".to_owned()]), (4, vec!["A".to_owned()])]
+        );
     }
 }

@@ -24,14 +24,15 @@ use self::cells::{HeaderIndex, Look, MAX_CELL_TEXT, Widths, col, fit, note, writ
 use self::overview::overview_sheet;
 pub use self::overview::rule_counts;
 use super::atomic::write_atomically;
-use super::{RejectedRow, ReportError, Summary, file_label};
+use super::shown::{ShownRow, ShownRows, ShownStats};
+use super::{RejectedRow, ReportError, Summary};
 use crate::problem::Lang;
 use crate::read::Cell;
 
-/// The most rejected rows `Hatalar` shows; `errors.csv` always has them all. The
-/// workbook is built in memory (about 4 KB a row), and a person reads the first few
-/// thousand rows of a report, not the hundred-thousandth: 25,000 keeps the worst case
-/// (a mapping that rejects every row of a big export) near 150 MB.
+/// The most rejected rows `Hatalar` shows; `errors.csv` always has them all. A person
+/// reads the first few thousand rows of a report, not the hundred-thousandth, and the
+/// rows wait on disk until the workbook is written (module `shown`), while its notes
+/// and column widths are held in memory until then.
 pub const XLSX_ROW_CAP: usize = 25_000;
 
 /// How much `Hatalar` holds. Rows past `notes` get the fill and the `Hata` text but
@@ -73,6 +74,18 @@ pub fn write_errors_xlsx(
     write_capped(path, headers, rejected, rules, summary, lang, CAPS)
 }
 
+/// [`write_errors_xlsx`] for the rows a run kept ([`ShownRows`], read back from disk).
+pub fn write_shown_xlsx(
+    path: &Path,
+    headers: &[String],
+    shown: &ShownRows,
+    rules: &[(&'static str, u64)],
+    summary: &Summary,
+    lang: Lang,
+) -> Result<(), ReportError> {
+    write_rows(path, headers, shown, rules, summary, lang, CAPS)
+}
+
 fn write_capped(
     path: &Path,
     headers: &[String],
@@ -82,8 +95,20 @@ fn write_capped(
     lang: Lang,
     caps: Caps,
 ) -> Result<(), ReportError> {
-    let shown = &rejected[..rejected.len().min(caps.rows)];
-    let layout = Layout::new(headers, shown);
+    let shown = ShownRows::from_rows(&rejected[..rejected.len().min(caps.rows)], lang);
+    write_rows(path, headers, &shown, rules, summary, lang, caps)
+}
+
+fn write_rows(
+    path: &Path,
+    headers: &[String],
+    shown: &ShownRows,
+    rules: &[(&'static str, u64)],
+    summary: &Summary,
+    lang: Lang,
+    caps: Caps,
+) -> Result<(), ReportError> {
+    let layout = Layout::new(headers, shown.stats());
     if layout.width > MAX_COLUMNS {
         return Err(ReportError::TooManyColumns {
             path: path.to_path_buf(),
@@ -99,10 +124,8 @@ fn write_capped(
     // default's time for a file a little larger.
     workbook.set_zip_compression_level(1);
     // `Özet` first: the counts are what a person opening the file looks at first.
-    let total = summary.rejected.max(rejected.len() as u64);
-    let source = (!layout.multi_file)
-        .then(|| shown.first().map(|r| file_label(&r.pos)))
-        .flatten();
+    let total = summary.rejected.max(shown.len() as u64);
+    let source = shown.stats().single_source();
     overview_sheet(
         workbook.add_worksheet(),
         summary,
@@ -113,17 +136,14 @@ fn write_capped(
         lang,
     )
     .map_err(xlsx_error)?;
-    errors_sheet(
-        workbook
-            .add_worksheet_with_constant_memory()
-            .map_err(xlsx_error)?,
-        headers,
-        shown,
-        &layout,
-        caps,
-        lang,
-    )
-    .map_err(xlsx_error)?;
+    let ws = workbook
+        .add_worksheet_with_constant_memory()
+        .map_err(xlsx_error)?;
+    let rows = shown.iter()?.take(caps.rows).map(|r| r.map(|(_, row)| row));
+    errors_sheet(ws, headers, rows, &layout, caps).map_err(|e| match e {
+        SheetError::Xlsx(source) => xlsx_error(source),
+        SheetError::Rows(e) => e,
+    })?;
     write_atomically(path, |out| workbook.save_to_writer(out).map_err(xlsx_error))
 }
 
@@ -138,19 +158,12 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(headers: &[String], rows: &[RejectedRow]) -> Layout {
-        let multi_file = rows.first().is_some_and(|first| {
-            rows.iter()
-                .any(|r| r.pos.file != first.pos.file || r.pos.sheet != first.pos.sheet)
-        });
+    fn new(headers: &[String], rows: &ShownStats) -> Layout {
+        let multi_file = rows.multi_file;
         let row_col = usize::from(multi_file);
         let first_cell_col = row_col + 1;
         let hata_col = first_cell_col + headers.len();
-        let extra = rows
-            .iter()
-            .map(|r| r.cells.len().saturating_sub(headers.len()))
-            .max()
-            .unwrap_or(0);
+        let extra = rows.widest.saturating_sub(headers.len());
         Layout {
             multi_file,
             row_col,
@@ -169,6 +182,18 @@ impl Layout {
     }
 }
 
+/// Why `Hatalar` could not be written: the workbook, or the rows read back for it.
+enum SheetError {
+    Xlsx(XlsxError),
+    Rows(ReportError),
+}
+
+impl From<XlsxError> for SheetError {
+    fn from(e: XlsxError) -> SheetError {
+        SheetError::Xlsx(e)
+    }
+}
+
 pub(super) fn header_format() -> Format {
     Format::new()
         .set_bold()
@@ -178,15 +203,14 @@ pub(super) fn header_format() -> Format {
 fn errors_sheet(
     ws: &mut Worksheet,
     headers: &[String],
-    rows: &[RejectedRow],
+    rows: impl Iterator<Item = Result<ShownRow, ReportError>>,
     layout: &Layout,
     caps: Caps,
-    lang: Lang,
-) -> Result<(), XlsxError> {
+) -> Result<(), SheetError> {
     ws.set_name("Hatalar")?;
     let header = header_format();
     let mut widths = Widths::new(AUTOFIT_ROWS, 320);
-    let mut title = |ws: &mut Worksheet, c: usize, text: &str| -> Result<(), XlsxError> {
+    let mut title = |ws: &mut Worksheet, c: usize, text: &str| -> Result<(), SheetError> {
         let c = col(c)?;
         // The header row carries the autofilter's arrows.
         widths.text(0, c, text, true);
@@ -206,30 +230,31 @@ fn errors_sheet(
     let bad = Look::new(Format::new().set_background_color(Color::RGB(BAD_FILL)));
     let hata = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     let index = HeaderIndex::new(headers);
-    for (i, rejected) in rows.iter().enumerate() {
+    let mut last_row: RowNum = 0;
+    for (i, rejected) in rows.enumerate() {
+        let rejected = rejected.map_err(SheetError::Rows)?;
         let row = RowNum::try_from(i + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+        last_row = row;
         if layout.multi_file {
-            let label = file_label(&rejected.pos);
+            let label = rejected.label();
             widths.text(row, 0, &label, false);
             ws.write_string(row, 0, label)?;
         }
         // Excel's row numbers stay far below 2^53, so the conversion is exact.
-        widths.number(row, col(layout.row_col)?, rejected.pos.row as f64);
-        ws.write_number(row, col(layout.row_col)?, rejected.pos.row as f64)?;
+        widths.number(row, col(layout.row_col)?, rejected.row as f64);
+        ws.write_number(row, col(layout.row_col)?, rejected.row as f64)?;
 
         let mut lines = Vec::with_capacity(rejected.errors.len());
         let mut bad_cells: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        for error in &rejected.errors {
-            let message = error.problem.message(lang);
+        for error in rejected.errors {
             // A required_if message names its own column ("… Vergi No zorunludur").
-            let names_itself = matches!(error.problem, crate::problem::Problem::RequiredIf { .. });
-            lines.push(if error.column.is_empty() || names_itself {
-                message.clone()
+            lines.push(if error.column.is_empty() || error.names_itself {
+                error.message.clone()
             } else {
-                format!("{}: {message}", error.column)
+                format!("{}: {}", error.column, error.message)
             });
             if let Some(j) = index.find(&error.column) {
-                bad_cells.entry(j).or_default().push(message);
+                bad_cells.entry(j).or_default().push(error.message);
             }
         }
 
@@ -275,7 +300,6 @@ fn errors_sheet(
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
     ws.set_repeat_rows(0, 0)?;
-    let last_row = RowNum::try_from(rows.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
     ws.autofilter(0, 0, last_row, col(layout.width.saturating_sub(1))?)?;
     widths.apply(ws)?;
     ws.set_column_width(col(layout.hata_col)?, HATA_CHARS as f64 + 5.0)?;
