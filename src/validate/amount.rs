@@ -67,7 +67,7 @@ impl<'r> RowCx<'r> {
         debit: usize,
         credit: usize,
         emit: crate::mapping::Emit,
-    ) -> Value {
+    ) -> Value<'r> {
         let side = |cx: &mut Self, col: usize| -> Option<Decimal> {
             let raw = cx.cell(col);
             let name = cx.column_name(col);
@@ -116,7 +116,9 @@ impl<'r> RowCx<'r> {
             }
         };
         match emit {
-            crate::mapping::Emit::Sign if f.ty == FieldType::String => Value::Str(sign.to_string()),
+            crate::mapping::Emit::Sign if f.ty == FieldType::String => {
+                Value::Str(sign.to_string().into())
+            }
             crate::mapping::Emit::Sign => Value::Int(sign),
             crate::mapping::Emit::Amount => match self.scaled(f, amount, &names, &shown) {
                 Some(a) => Value::Dec(a),

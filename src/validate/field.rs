@@ -104,6 +104,19 @@ impl<'r> RowCx<'r> {
         });
     }
 
+    /// The row's key: borrowed from its cell when the key is one column, else rendered.
+    pub(crate) fn render_key(&self, t: &crate::mapping::Template) -> Cow<'r, str> {
+        match t.parts.as_slice() {
+            // Trimmed as `render` trims; a text cell's own text is trimmed already, so
+            // this only looks at its ends.
+            [crate::mapping::template::Part::Col(c)] => match self.cell(*c).text() {
+                Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+                Cow::Owned(s) => Cow::Owned(s.trim().to_owned()),
+            },
+            _ => Cow::Owned(self.render(t)),
+        }
+    }
+
     /// Renders a template from the row's cells.
     pub(crate) fn render(&self, t: &crate::mapping::Template) -> String {
         let mut out = String::new();
@@ -121,7 +134,7 @@ impl<'r> RowCx<'r> {
     }
 
     /// The field's value, or `Value::Null` after pushing its problems.
-    pub(crate) fn field(&mut self, f: &'r Field) -> Value {
+    pub(crate) fn field(&mut self, f: &'r Field) -> Value<'r> {
         let (raw, column): (Raw<'r>, Cow<'r, str>) = match &f.source {
             ValueSource::Column(c) => (self.cell(*c), self.column_name(*c)),
             ValueSource::Columns { cols, join } => {
@@ -234,7 +247,8 @@ impl<'r> RowCx<'r> {
                 s.chars()
                     .filter(|c| !c.is_whitespace())
                     .collect::<String>()
-                    .to_uppercase(),
+                    .to_uppercase()
+                    .into(),
             ),
             v => v,
         }
@@ -243,17 +257,17 @@ impl<'r> RowCx<'r> {
     fn typed(
         &mut self,
         f: &Field,
-        raw: Raw<'_>,
+        raw: Raw<'r>,
         column: &str,
         original: &str,
         style: DecimalStyle,
-    ) -> Option<Value> {
+    ) -> Option<Value<'r>> {
         let problem;
         match f.ty {
             FieldType::String => {
                 return Some(Value::Str(match raw {
-                    Raw::Text(t) => t.into_owned(),
-                    other => other.text().into_owned(),
+                    Raw::Text(t) => t,
+                    other => other.text(),
                 }));
             }
             FieldType::Integer => {
@@ -330,7 +344,7 @@ impl<'r> RowCx<'r> {
                     .filter(|p| !p.is_empty())
                 {
                     match item {
-                        ItemType::String => items.push(Value::Str(part.to_string())),
+                        ItemType::String => items.push(Value::Str(part.to_string().into())),
                         ItemType::Integer => match parse_integer(part) {
                             Some(i) => items.push(Value::Int(i)),
                             None => {

@@ -5,6 +5,8 @@
 //! needs no shared state, so the duplicate-key check, which does, happens afterwards in
 //! [`crate::pipeline`]'s single-threaded collector.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 use serde_json::Value as Json;
 
@@ -45,13 +47,19 @@ pub struct Checked {
 }
 
 /// A row read as the mapping's typed values, or everything wrong with it.
-pub(crate) struct Verdict {
-    pub key: String,
-    pub outcome: Result<Vec<Value>, Vec<RowError>>,
+pub(crate) struct Verdict<'r> {
+    /// Borrowed from the row when the key is one column, as it nearly always is.
+    pub key: Cow<'r, str>,
+    pub outcome: Result<Vec<Value<'r>>, Vec<RowError>>,
 }
 
 /// Reads and checks one row's fields against a mapping bound to its file's header.
-pub(crate) fn verdict(m: &Mapping, binding: &[usize], headers: &[String], row: &Row) -> Verdict {
+pub(crate) fn verdict<'r>(
+    m: &'r Mapping,
+    binding: &'r [usize],
+    headers: &'r [String],
+    row: &'r Row,
+) -> Verdict<'r> {
     let mut cx = RowCx {
         m,
         binding,
@@ -63,7 +71,7 @@ pub(crate) fn verdict(m: &Mapping, binding: &[usize], headers: &[String], row: &
     if let Some((found, expected)) = row.ragged {
         cx.push("", "", Problem::Ragged { found, expected });
     }
-    let key = cx.render(&m.key);
+    let key = cx.render_key(&m.key);
     if key.is_empty() {
         cx.push("", "", Problem::EmptyKey);
     }
@@ -93,6 +101,7 @@ pub fn check_row(m: &Mapping, binding: &[usize], headers: &[String], row: Row) -
             body: serde_json::from_slice(&body).unwrap_or(Json::Null),
         }
     });
+    let key = key.into_owned();
     Checked {
         row,
         key,
@@ -156,7 +165,10 @@ pub fn check_batch(
                         out.valid += 1;
                         plan.line(&mut out.lines, &mut file, &row.pos, &key, &values);
                     }
-                    Err(errors) => out.rejected.push((row, key, errors)),
+                    Err(errors) => {
+                        let key = key.into_owned();
+                        out.rejected.push((row, key, errors));
+                    }
                 }
             }
             out
@@ -178,9 +190,9 @@ fn dedup(errors: &mut Vec<RowError>) {
     errors.retain(|e| seen.insert((e.column.clone(), e.problem.rule(), e.value.clone())));
 }
 
-fn conditions(cx: &mut RowCx<'_>, values: &[Value]) {
+fn conditions<'v>(cx: &mut RowCx<'_>, values: &'v [Value<'v>]) {
     let m = cx.m;
-    let lookup = |name: &str| -> Option<&Value> {
+    let lookup = |name: &str| -> Option<&'v Value<'v>> {
         m.fields
             .iter()
             .position(|f| f.def.name == name)
@@ -312,7 +324,7 @@ fn source_column(cx: &RowCx<'_>, f: &crate::mapping::Field) -> String {
     }
 }
 
-fn holds<'v>(c: &Condition, lookup: &impl Fn(&str) -> Option<&'v Value>) -> bool {
+fn holds<'v>(c: &Condition, lookup: &impl Fn(&str) -> Option<&'v Value<'v>>) -> bool {
     c.any.iter().any(|all| {
         all.iter().all(|t| {
             let v = lookup(&t.field).unwrap_or(&Value::Null);

@@ -9,20 +9,22 @@ use serde_json::Value as Json;
 
 use crate::providers::Json as Wire;
 
+/// Text borrows from the row it was read from wherever the cell's own text is sent as
+/// it is, which is most string fields.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub enum Value<'a> {
     Null,
-    Str(String),
+    Str(Cow<'a, str>),
     Int(i64),
     Dec(Decimal),
     Bool(bool),
     Date(NaiveDate),
     DateTime(NaiveDateTime),
     Time(NaiveTime),
-    List(Vec<Value>),
+    List(Vec<Value<'a>>),
 }
 
-impl Value {
+impl Value<'_> {
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
