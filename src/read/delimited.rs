@@ -1,20 +1,19 @@
 //! CSV/TXT/TSV: encoding and delimiter sniffed from the first MiB, then one streaming
-//! pass with the `csv` crate.
+//! pass that splits records as the `csv` crate does (`split`).
 //!
-//! Records are read into one reused `ByteRecord`, so the only allocations per row are
-//! the cells themselves. Row numbers are the physical line where a record starts, as
-//! a text editor shows it (`lines`); the delimiter is sniffed in `sniff`.
+//! Records are read into one reused buffer, so the only allocations per row are the
+//! cells themselves. Row numbers are the physical line where a record starts, as a
+//! text editor shows it (`lines`); the delimiter is sniffed in `sniff`.
 
 use std::io::Read;
 use std::sync::Arc;
-
-use csv::{ByteRecord, ReaderBuilder};
 
 use super::cells::MAX_COLUMNS;
 use super::encoding::{self, SNIFF_LEN};
 use super::lines::{LineTracker, breaks_in};
 use super::records::{RawRow, Source, Width};
 use super::sniff::sniff_delimiter;
+use super::split::{Fields, Splitter};
 use super::{Cell, ReadError, SourceOptions};
 
 /// Opens `file` (positioned at its start) as delimited text. `tab_default` is set
@@ -44,15 +43,9 @@ pub(crate) fn open<R: Read + Send + 'static>(
     let warnings = detected.warning.clone().into_iter().collect();
     let fallback_1254 = detected.fallback_1254;
     let stream = encoding::utf8_stream(&detected, prefix, file);
-    let reader = ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .buffer_capacity(64 * 1024)
-        .from_reader(LineTracker::new(stream));
     let rows = DelimitedRows {
-        reader,
-        record: ByteRecord::new(),
+        reader: Splitter::new(LineTracker::new(stream), delimiter),
+        record: Fields::default(),
         fallback_1254,
         file: Arc::clone(&name),
         line: 1,
@@ -68,8 +61,8 @@ pub(crate) fn open<R: Read + Send + 'static>(
 }
 
 struct DelimitedRows {
-    reader: csv::Reader<LineTracker>,
-    record: ByteRecord,
+    reader: Splitter<LineTracker>,
+    record: Fields,
     fallback_1254: bool,
     file: Arc<str>,
     /// Line of the last record read, for errors that carry no position.
@@ -121,11 +114,8 @@ impl DelimitedRows {
     fn valid_utf8_cells(&self, cell: impl Fn(&str) -> Cell) -> Option<Vec<Cell>> {
         let whole = simdutf8::basic::from_utf8(self.record.as_slice()).ok()?;
         let mut cells = Vec::with_capacity(self.record.len());
-        let mut start = 0;
-        for field in &self.record {
-            let end = start + field.len();
+        for &(start, end) in self.record.bounds() {
             cells.push(cell(whole.get(start..end)?));
-            start = end;
         }
         Some(cells)
     }
@@ -138,17 +128,17 @@ impl Iterator for DelimitedRows {
         if self.done {
             return None;
         }
-        match self.reader.read_byte_record(&mut self.record) {
-            Ok(false) => {
+        match self.reader.read(&mut self.record) {
+            Ok(None) => {
                 self.done = true;
                 None
             }
-            Ok(true) => {
-                let end = self.reader.position().byte();
-                // Nearly every record has no line break inside: one memchr pass over
-                // the whole record says so without looking at each field.
+            Ok(Some(end)) => {
+                // Only a record with a quote can hold a line break, and nearly none
+                // does: one memchr pass over the whole record says so.
                 let all = self.record.as_slice();
-                let inside = if memchr::memchr2(b'\n', b'\r', all).is_some() {
+                let inside = if self.record.quoted() && memchr::memchr2(b'\n', b'\r', all).is_some()
+                {
                     self.record.iter().map(breaks_in).sum()
                 } else {
                     0
@@ -172,10 +162,7 @@ impl Iterator for DelimitedRows {
                     Err(message) => self.fail(row, message),
                 }
             }
-            Err(e) => {
-                let row = e.position().map_or(self.line, |p| p.line());
-                self.fail(row, e.to_string())
-            }
+            Err(e) => self.fail(self.line, e.to_string()),
         }
     }
 }

@@ -25,6 +25,7 @@ mod records;
 mod row;
 mod sheet;
 mod sniff;
+mod split;
 mod stream;
 
 pub use corrected::SOURCE_LABELS as CORRECTED_SOURCE_LABELS;

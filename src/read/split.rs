@@ -1,0 +1,336 @@
+//! Delimited text split into records exactly as the `csv` crate splits it, at a
+//! fraction of its work on the lines exports are made of.
+//!
+//! The rules are csv_core's, with the reader's settings: fields separated by the
+//! delimiter; a field that starts with `"` quoted, with `""` inside for a quote; a
+//! record ended by `\r`, `\n` or `\r\n`; empty lines skipped; a UTF-8 byte-order mark
+//! at the start dropped. csv_core applies them with a state machine, a byte at a time.
+//! A line without any `"` needs none of that: its fields are the bytes between its
+//! delimiters, found with memchr. Every other line is handed to csv_core itself, so
+//! quoted fields (spanning lines, with doubled quotes, with text after the closing
+//! quote) read exactly as they always have.
+
+use std::io::{self, Read};
+
+use csv_core::{ReadRecordResult, Reader as Core, ReaderBuilder};
+
+/// Bytes read from the source at a time, as the `csv` reader's buffer.
+const BUFFER: usize = 64 * 1024;
+
+/// One record: its fields' bytes and where each field lies among them.
+#[derive(Debug, Default)]
+pub(crate) struct Fields {
+    bytes: Vec<u8>,
+    /// `(start, end)` of each field in `bytes`.
+    bounds: Vec<(usize, usize)>,
+    /// Whether the record went through csv_core (it has a quote, so its fields may
+    /// hold line breaks).
+    quoted: bool,
+}
+
+impl Fields {
+    pub(crate) fn len(&self) -> usize {
+        self.bounds.len()
+    }
+
+    /// Every field's bytes, with whatever lies between them (a delimiter, or
+    /// nothing): valid UTF-8 as a whole when each field is.
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub(crate) fn bounds(&self) -> &[(usize, usize)] {
+        &self.bounds
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        self.bounds.iter().map(|&(s, e)| &self.bytes[s..e])
+    }
+
+    /// The record may hold line breaks inside its fields.
+    pub(crate) fn quoted(&self) -> bool {
+        self.quoted
+    }
+
+    /// `line`'s fields, split at `delimiter`.
+    fn split(&mut self, line: &[u8], delimiter: u8) {
+        self.bytes.clear();
+        self.bounds.clear();
+        self.quoted = false;
+        self.bytes.extend_from_slice(line);
+        let mut start = 0;
+        for at in memchr::memchr_iter(delimiter, line) {
+            self.bounds.push((start, at));
+            start = at + 1;
+        }
+        self.bounds.push((start, line.len()));
+    }
+}
+
+pub(crate) struct Splitter<R> {
+    src: R,
+    buf: Vec<u8>,
+    /// The next byte to look at, and the end of what `buf` holds.
+    pos: usize,
+    len: usize,
+    /// Stream offset of `buf[0]`.
+    base: u64,
+    eof: bool,
+    started: bool,
+    delimiter: u8,
+    core: Core,
+    /// csv_core's output for the record it is reading, and its field ends.
+    out: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl<R: Read> Splitter<R> {
+    pub(crate) fn new(src: R, delimiter: u8) -> Splitter<R> {
+        let mut core = ReaderBuilder::new().delimiter(delimiter).build();
+        // csv_core drops a byte-order mark at the start of the first input it is given,
+        // whichever record that is; this reader drops the file's own (`start`). Given a
+        // line break first, csv_core skips it as an empty line and never looks for one.
+        let (res, ..) = core.read_record(b"\n", &mut [0; 1], &mut [0; 1]);
+        debug_assert_eq!(res, ReadRecordResult::InputEmpty);
+        Splitter {
+            src,
+            buf: vec![0; BUFFER],
+            pos: 0,
+            len: 0,
+            base: 0,
+            eof: false,
+            started: false,
+            delimiter,
+            core,
+            out: vec![0; 1024],
+            ends: vec![0; 64],
+        }
+    }
+
+    /// The source, for what it has noted of the bytes read.
+    pub(crate) fn get_mut(&mut self) -> &mut R {
+        &mut self.src
+    }
+
+    /// Reads the next record into `fields`. Gives the stream offset just past it, its
+    /// first terminating byte included (the position the `csv` reader reports), or
+    /// `None` at the end.
+    pub(crate) fn read(&mut self, fields: &mut Fields) -> io::Result<Option<u64>> {
+        if !self.started {
+            self.start()?;
+        }
+        // Line ends before the record: the `\n` of a `\r\n`, empty lines.
+        loop {
+            let rest = &self.buf[self.pos..self.len];
+            match rest.iter().position(|&b| b != b'\r' && b != b'\n') {
+                Some(skip) => {
+                    self.pos += skip;
+                    break;
+                }
+                None => {
+                    self.pos = self.len;
+                    if !self.fill()? {
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+        loop {
+            let rest = &self.buf[self.pos..self.len];
+            let (line, next) = match memchr::memchr2(b'\r', b'\n', rest) {
+                Some(end) => (&rest[..end], self.pos + end + 1),
+                None if self.eof => (rest, self.len),
+                None if self.pos == 0 && self.len == self.buf.len() => {
+                    // A line longer than the buffer: csv_core reads it in pieces.
+                    return self.quoted(fields);
+                }
+                None => {
+                    self.fill()?;
+                    continue;
+                }
+            };
+            if memchr::memchr(b'"', line).is_some() {
+                return self.quoted(fields);
+            }
+            fields.split(line, self.delimiter);
+            self.pos = next;
+            return Ok(Some(self.offset()));
+        }
+    }
+
+    fn offset(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
+    /// Drops a UTF-8 byte-order mark at the start of the stream.
+    fn start(&mut self) -> io::Result<()> {
+        self.started = true;
+        while self.len < 3 && self.fill()? {}
+        if self.buf[..self.len].starts_with(b"\xEF\xBB\xBF") {
+            self.pos = 3;
+        }
+        Ok(())
+    }
+
+    /// Keeps the bytes not yet looked at and reads more after them; false at the end
+    /// of the stream.
+    fn fill(&mut self) -> io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.pos > 0 {
+            self.buf.copy_within(self.pos..self.len, 0);
+            self.base += self.pos as u64;
+            self.len -= self.pos;
+            self.pos = 0;
+        }
+        if self.len == self.buf.len() {
+            return Ok(true);
+        }
+        loop {
+            match self.src.read(&mut self.buf[self.len..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.len += n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The record at `pos` through csv_core, as the `csv` reader reads it.
+    fn quoted(&mut self, fields: &mut Fields) -> io::Result<Option<u64>> {
+        let (mut nout, mut nend) = (0, 0);
+        loop {
+            let input = &self.buf[self.pos..self.len];
+            let (res, nin, o, e) =
+                self.core
+                    .read_record(input, &mut self.out[nout..], &mut self.ends[nend..]);
+            self.pos += nin;
+            nout += o;
+            nend += e;
+            match res {
+                ReadRecordResult::InputEmpty => {
+                    // At the end of the stream an empty input ends the record.
+                    self.fill()?;
+                }
+                ReadRecordResult::OutputFull => {
+                    let more = self.out.len();
+                    self.out.resize(more * 2, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let more = self.ends.len();
+                    self.ends.resize(more * 2, 0);
+                }
+                ReadRecordResult::Record => break,
+                ReadRecordResult::End => return Ok(None),
+            }
+        }
+        fields.bytes.clear();
+        fields.bytes.extend_from_slice(&self.out[..nout]);
+        fields.bounds.clear();
+        let mut start = 0;
+        for &end in &self.ends[..nend] {
+            fields.bounds.push((start, end));
+            start = end;
+        }
+        fields.quoted = true;
+        Ok(Some(self.offset()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out at most `step` bytes a read, so records and line ends fall across
+    /// reads.
+    struct Chunks<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Chunks<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.bytes.len().min(self.step).min(buf.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    type Split = Vec<(Vec<Vec<u8>>, u64)>;
+
+    fn split(bytes: &[u8], step: usize) -> Split {
+        let mut s = Splitter::new(Chunks { bytes, step }, b';');
+        let mut fields = Fields::default();
+        let mut out = Vec::new();
+        while let Some(end) = s.read(&mut fields).unwrap() {
+            out.push((fields.iter().map(<[u8]>::to_vec).collect(), end));
+        }
+        out
+    }
+
+    /// The `csv` reader's records and positions, as the delimited reader had them.
+    fn by_csv(bytes: &[u8]) -> Split {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(b';')
+            .from_reader(bytes);
+        let mut rec = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        while r.read_byte_record(&mut rec).unwrap() {
+            out.push((
+                rec.iter().map(<[u8]>::to_vec).collect(),
+                r.position().byte(),
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn fields_and_positions_match_the_csv_reader() {
+        for text in [
+            &b"a;b\nc;d\n"[..],
+            b"a;b\r\nc;d\r\n",
+            b"\xEF\xBB\xBFa;b\n1;2",
+            b"a;\"x\ny\";z\r\n\r\n\n2;\"q\"\"q\"\n",
+            b"a\rb\r\rc",
+            b"\"open;quote\nnever closed",
+            b";;\n;\n\"\"\n",
+            b"x\"y;z\n\"a\"b;c\n",
+            b"\n\n\r\n",
+            b"",
+            b"\xEF\xBB",
+            b"\"\xEF\xBB\xBF\";x\n",
+        ] {
+            for step in [1, 2, 3, 7, 64 * 1024] {
+                assert_eq!(split(text, step), by_csv(text), "{text:?} by {step}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_longer_than_the_buffer_is_one_record() {
+        let long = "a".repeat(3 * BUFFER);
+        let text = format!("1;{long};2\n3;4\n\"{long}\";5");
+        assert_eq!(split(text.as_bytes(), 4096), by_csv(text.as_bytes()));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_splits_as_the_csv_reader_splits_it(
+            text in proptest::collection::vec(
+                proptest::sample::select(b"ab;;\"\r\n \xC3\xBC".to_vec()), 0..400),
+            step in 1usize..40,
+        ) {
+            proptest::prop_assert_eq!(split(&text, step), by_csv(&text));
+        }
+    }
+}
