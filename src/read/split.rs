@@ -78,6 +78,10 @@ pub(crate) struct Splitter<R> {
     eof: bool,
     started: bool,
     delimiter: u8,
+    /// The delimiter is not a byte with a meaning of its own to csv_core (a quote, a
+    /// line end, which it reads as a delimiter first): lines without quotes can be
+    /// split without it.
+    plain: bool,
     core: Core,
     /// csv_core's output for the record it is reading, and its field ends.
     out: Vec<u8>,
@@ -101,6 +105,7 @@ impl<R: Read> Splitter<R> {
             eof: false,
             started: false,
             delimiter,
+            plain: !matches!(delimiter, b'"' | b'\r' | b'\n'),
             core,
             out: vec![0; 1024],
             ends: vec![0; 64],
@@ -134,6 +139,9 @@ impl<R: Read> Splitter<R> {
                     }
                 }
             }
+        }
+        if !self.plain {
+            return self.quoted(fields);
         }
         loop {
             let rest = &self.buf[self.pos..self.len];
@@ -317,6 +325,31 @@ mod tests {
     }
 
     #[test]
+    fn a_delimiter_that_is_a_quote_or_a_line_end_leaves_every_line_to_csv_core() {
+        for delimiter in [b'"', b'\n'] {
+            let text = b"x\ny\nz\r\na\"b\nc;d\r\n\"x\"\"\"\n";
+            let mut s = Splitter::new(
+                Chunks {
+                    bytes: text,
+                    step: 3,
+                },
+                delimiter,
+            );
+            let mut r = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(delimiter)
+                .from_reader(&text[..]);
+            let (mut fields, mut rec) = (Fields::default(), csv::ByteRecord::new());
+            while r.read_byte_record(&mut rec).unwrap() {
+                assert_eq!(s.read(&mut fields).unwrap(), Some(r.position().byte()));
+                assert!(fields.iter().eq(rec.iter()));
+            }
+            assert_eq!(s.read(&mut fields).unwrap(), None);
+        }
+    }
+
+    #[test]
     fn a_line_longer_than_the_buffer_is_one_record() {
         let long = "a".repeat(3 * BUFFER);
         let text = format!("1;{long};2\n3;4\n\"{long}\";5");
@@ -330,6 +363,23 @@ mod tests {
                 proptest::sample::select(b"ab;;\"\r\n \xC3\xBC".to_vec()), 0..400),
             step in 1usize..40,
         ) {
+            proptest::prop_assert_eq!(split(&text, step), by_csv(&text));
+        }
+
+        /// Lines of export length, some with quotes, under every kind of line end.
+        #[test]
+        fn any_lines_split_as_the_csv_reader_splits_them(
+            lines in proptest::collection::vec(
+                (
+                    proptest::collection::vec(
+                        proptest::sample::select(b"abc;;;  \"\xC4\xB0".to_vec()), 0..60),
+                    proptest::sample::select(vec![&b"\n"[..], b"\r\n", b"\r", b"\n\n"]),
+                ),
+                0..30,
+            ),
+            step in proptest::sample::select(vec![1usize, 5, 8, 13, 64, 4096]),
+        ) {
+            let text: Vec<u8> = lines.iter().flat_map(|(l, end)| l.iter().chain(end.iter())).copied().collect();
             proptest::prop_assert_eq!(split(&text, step), by_csv(&text));
         }
     }
