@@ -67,6 +67,10 @@ pub fn reuse(dir: &Path, names: &[&str], inputs: &[PathBuf]) -> Result<(), Strin
 /// `.<what>.<pid>.<n>`: key digests, rejected rows' keys, accepted rows.
 const SCRATCH: &[&str] = &["digests", "rejected-keys", "sent"];
 
+/// The scratch files a run keeps beside `errors.csv`, named `.errors.<pid>.<what>`:
+/// its problems in file order, those found at the end, the rows `errors.xlsx` shows.
+const ERRORS_SCRATCH: &[&str] = &["sorted", "late", "shown", "shown-merged"];
+
 /// Removes the scratch files of runs that no longer run: a run ended by `kill -9` or a
 /// power cut cannot remove its own. A process is known to run by `/proc/<pid>`; where
 /// there is no `/proc`, nothing is removed. Removal is best effort: a file that cannot
@@ -89,9 +93,15 @@ fn remove_orphaned_scratch(dir: &Path) {
         let (Some(what), Some(pid)) = (parts.next(), parts.next()) else {
             continue;
         };
-        let numbered = parts.all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        if !SCRATCH.contains(&what)
-            || !numbered
+        let rest: Vec<&str> = parts.collect();
+        let numbered = rest
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        let ours = match (what, rest.as_slice()) {
+            ("errors", [kind]) => ERRORS_SCRATCH.contains(kind),
+            _ => SCRATCH.contains(&what) && numbered,
+        };
+        if !ours
             || pid.is_empty()
             || !pid.bytes().all(|b| b.is_ascii_digit())
             || proc.join(pid).exists()
@@ -181,6 +191,13 @@ mod tests {
             format!(".notes.{gone}"),
             format!(".sent.{gone}.bak"),
             "sent.123".to_string(),
+            format!(".errors.{gone}.sorted"),
+            format!(".errors.{gone}.late"),
+            format!(".errors.{gone}.shown"),
+            format!(".errors.{gone}.shown-merged"),
+            format!(".errors.{mine}.shown"),
+            format!(".errors.{gone}.notes"),
+            format!(".errors.{gone}"),
         ];
         for name in &names {
             std::fs::write(out.join(name), "x").unwrap();
@@ -195,6 +212,9 @@ mod tests {
         let mut expected: Vec<String> = if on_linux {
             vec![
                 format!(".digests.{mine}.0"),
+                format!(".errors.{gone}"),
+                format!(".errors.{gone}.notes"),
+                format!(".errors.{mine}.shown"),
                 format!(".notes.{gone}"),
                 format!(".sent.{gone}.bak"),
                 format!(".sent.{mine}"),
