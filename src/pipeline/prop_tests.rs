@@ -136,7 +136,7 @@ proptest! {
             dry_run: true,
             ..Summary::default()
         };
-        let written = crate::report::write_shown_xlsx(
+        let written = crate::report::write_errors_xlsx(
             &dir.path().join("errors.xlsx"),
             &c.headers,
             &c.rejected.shown,

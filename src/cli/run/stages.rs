@@ -471,7 +471,7 @@ pub(super) fn write_reports(
     sent: &SendReport,
     lang: crate::problem::Lang,
 ) -> Result<(), report::ReportError> {
-    report::write_shown_xlsx(
+    report::write_errors_xlsx(
         &dir.join("errors.xlsx"),
         &c.headers,
         &c.rejected.shown,

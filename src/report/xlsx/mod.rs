@@ -23,9 +23,11 @@ use rust_xlsxwriter::{Color, Format, FormatAlign, RowNum, Workbook, Worksheet, X
 use self::cells::{HeaderIndex, Look, MAX_CELL_TEXT, Widths, col, fit, note, write_cell};
 use self::overview::overview_sheet;
 pub use self::overview::rule_counts;
+#[cfg(test)]
+use super::RejectedRow;
 use super::atomic::write_atomically;
 use super::shown::{ShownRow, ShownRows, ShownStats};
-use super::{RejectedRow, ReportError, Summary};
+use super::{ReportError, Summary};
 use crate::problem::Lang;
 use crate::read::Cell;
 
@@ -60,22 +62,10 @@ const BAD_FILL: u32 = 0xFFC7CE;
 
 /// Writes `errors.xlsx` with the sheets `Hatalar` and `Özet`.
 ///
-/// `rejected` are the rows to show (at most [`XLSX_ROW_CAP`] are); `rules` counts the
-/// problems of every rejected row, shown or not (see [`rule_counts`]), and
-/// `summary.rejected` says how many there were.
+/// `shown` are the rows to show (at most [`XLSX_ROW_CAP`] are), as a run keeps them
+/// ([`ShownRows`]); `rules` counts the problems of every rejected row, shown or not
+/// (see [`rule_counts`]), and `summary.rejected` says how many there were.
 pub fn write_errors_xlsx(
-    path: &Path,
-    headers: &[String],
-    rejected: &[RejectedRow],
-    rules: &[(&'static str, u64)],
-    summary: &Summary,
-    lang: Lang,
-) -> Result<(), ReportError> {
-    write_capped(path, headers, rejected, rules, summary, lang, CAPS)
-}
-
-/// [`write_errors_xlsx`] for the rows a run kept ([`ShownRows`], read back from disk).
-pub fn write_shown_xlsx(
     path: &Path,
     headers: &[String],
     shown: &ShownRows,
@@ -86,6 +76,8 @@ pub fn write_shown_xlsx(
     write_rows(path, headers, shown, rules, summary, lang, CAPS)
 }
 
+/// The workbook of `rejected`, under `caps`.
+#[cfg(test)]
 fn write_capped(
     path: &Path,
     headers: &[String],
@@ -363,13 +355,14 @@ mod tests {
     fn write(rows: &[RejectedRow]) -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("errors.xlsx");
-        write_errors_xlsx(
+        write_capped(
             &path,
             &headers(),
             rows,
             &rule_counts(rows),
             &Summary::default(),
             Lang::Tr,
+            CAPS,
         )
         .unwrap();
         (dir, path)
@@ -561,8 +554,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("errors.xlsx");
         let headers: Vec<String> = (0..MAX_COLUMNS).map(|i| format!("c{i}")).collect();
-        let err = write_errors_xlsx(&path, &headers, &[], &[], &Summary::default(), Lang::Tr)
-            .unwrap_err();
+        let err = write_capped(
+            &path,
+            &headers,
+            &[],
+            &[],
+            &Summary::default(),
+            Lang::Tr,
+            CAPS,
+        )
+        .unwrap_err();
         assert!(matches!(err, ReportError::TooManyColumns { .. }));
         assert!(err.to_string().contains("errors.xlsx"));
         assert!(!path.exists());

@@ -148,7 +148,6 @@ mod tests {
     use super::*;
     use crate::problem::{Problem, RowError};
     use crate::report::test_support::pos;
-    use crate::report::write_errors_xlsx;
 
     fn rejected(problems: Vec<Problem>) -> RejectedRow {
         let p = pos("a.csv", None, 2);
@@ -204,13 +203,14 @@ mod tests {
             rejected(vec![Problem::Integer]),
             rejected(vec![Problem::Integer, Problem::Required, Problem::Bool]),
         ];
-        write_errors_xlsx(
+        super::super::write_capped(
             &path,
             &["X".into()],
             &rows,
             &rule_counts(&rows),
             &summary(),
             Lang::Tr,
+            super::super::CAPS,
         )
         .unwrap();
         let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
