@@ -1,8 +1,9 @@
 //! Physical line numbers for the records of a delimited file.
 //!
-//! `csv` gives each record the position where it started looking for it, that is
-//! before it skipped empty lines and the `\n` left over from a CRLF, so its line
-//! numbers lag behind what a text editor shows. This reader sits under the parser and
+//! The parser (`split`, as the `csv` reader) gives each record the position just past
+//! its first terminating byte; the empty lines and the `\n` of a CRLF before it are
+//! skipped when the next record is read, so counting lines from positions alone lags
+//! behind what a text editor shows. This reader sits under the parser and
 //! notes where the line breaks are; a record's first line is then the number of line
 //! breaks before its end, less those inside its quoted fields and its own terminator.
 //! Only line breaks the parser has been given but not yet reached are kept: at most a
