@@ -349,12 +349,16 @@ impl<'s> Collector<'s> {
             ..
         } = self;
         writer.finish()?;
+        // `errors.xlsx` is begun on another core while the keys are checked: unless a
+        // duplicate adds to its rows, it is the workbook the run writes.
+        let draft = rejected.draft_xlsx(&out.headers);
         let dups = duplicates::found(&files, seen, rejected_keys, &mut rejected)
             .map_err(|e| scratch_error(spill, e))?;
         if !dups.is_empty() {
             out.valid -= duplicates::filter_spill(m, spill, &files, &dups, &mut rejected)?;
         }
         out.rejected = rejected.finish()?;
+        out.rejected.draft = std::sync::Mutex::new(draft);
         Ok(out)
     }
 }

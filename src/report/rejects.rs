@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use super::atomic::{AtomicFile, io_error};
 pub use super::shown::At;
 use super::shown::{ShownError, ShownRow, ShownRows, ShownSpill};
+use super::xlsx::Draft;
 use super::{RejectedRow, ReportError, XLSX_ROW_CAP, file_label, neutralize};
 use crate::problem::{Lang, RowError};
 
@@ -49,6 +50,8 @@ pub struct RejectsDone {
     pub rows: u64,
     /// Problems per rule, most frequent first.
     pub rules: Vec<(&'static str, u64)>,
+    /// `errors.xlsx` begun from the rows shown by the end of the reading.
+    pub draft: std::sync::Mutex<Option<Draft>>,
 }
 
 impl Rejects {
@@ -139,6 +142,18 @@ impl Rejects {
         self.rows
     }
 
+    /// Starts `errors.xlsx`'s `Hatalar` from the rows shown so far (none may be added
+    /// after this, late ones aside), beside `errors.csv`. `None` when there is nothing
+    /// to draft or no thread to draft it on: the workbook is then written at the end.
+    pub fn draft_xlsx(&mut self, headers: &[String]) -> Option<Draft> {
+        let view = self.shown.view().ok().filter(|v| !v.is_empty())?;
+        Draft::start(
+            self.dest.with_file_name("errors.xlsx"),
+            headers.to_vec(),
+            view,
+        )
+    }
+
     /// Writes `errors.csv` and hands back what `errors.xlsx` needs.
     pub fn finish(mut self) -> Result<RejectsDone, ReportError> {
         self.out.flush().map_err(|e| io_error(&self.dest, e))?;
@@ -164,6 +179,7 @@ impl Rejects {
             shown,
             rows: self.rows,
             rules,
+            draft: std::sync::Mutex::new(None),
         })
     }
 

@@ -150,6 +150,20 @@ impl ShownSpill {
             path: Some(std::mem::take(&mut self.path)),
             report: std::mem::take(&mut self.report),
             memory: Vec::new(),
+            owned: true,
+        })
+    }
+
+    /// The rows written so far, to be read while this spill still owns the file (and
+    /// writes no more to it).
+    pub fn view(&mut self) -> Result<ShownRows, ReportError> {
+        self.out.flush().map_err(|e| io_error(&self.report, e))?;
+        Ok(ShownRows {
+            stats: self.stats.clone(),
+            path: Some(self.path.clone()),
+            report: self.report.clone(),
+            memory: Vec::new(),
+            owned: false,
         })
     }
 }
@@ -170,6 +184,8 @@ pub struct ShownRows {
     path: Option<PathBuf>,
     report: PathBuf,
     memory: Vec<ShownRow>,
+    /// The scratch file is removed with these rows (not with a [`ShownSpill::view`]).
+    owned: bool,
 }
 
 impl ShownRows {
@@ -183,11 +199,17 @@ impl ShownRows {
             memory,
             path: None,
             report: PathBuf::new(),
+            owned: false,
         }
     }
 
     pub fn stats(&self) -> &ShownStats {
         &self.stats
+    }
+
+    /// The scratch file the rows are read from, if they are on disk.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 
     pub fn len(&self) -> usize {
@@ -218,7 +240,7 @@ impl ShownRows {
 
 impl Drop for ShownRows {
     fn drop(&mut self) {
-        if let Some(path) = &self.path {
+        if let Some(path) = self.path.as_ref().filter(|_| self.owned) {
             let _ = std::fs::remove_file(path);
         }
     }

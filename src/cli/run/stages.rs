@@ -471,7 +471,9 @@ pub(super) fn write_reports(
     sent: &SendReport,
     lang: crate::problem::Lang,
 ) -> Result<(), report::ReportError> {
-    report::write_errors_xlsx(
+    let draft = c.rejected.draft.lock().map_or(None, |mut d| d.take());
+    report::write_errors_xlsx_from(
+        draft,
         &dir.join("errors.xlsx"),
         &c.headers,
         &c.rejected.shown,

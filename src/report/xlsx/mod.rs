@@ -16,7 +16,9 @@ mod cells;
 mod overview;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, RowNum, Workbook, Worksheet, XlsxError};
 
@@ -100,6 +102,19 @@ fn write_rows(
     lang: Lang,
     caps: Caps,
 ) -> Result<(), ReportError> {
+    let workbook = errors_workbook(path, headers, shown, caps, &AtomicBool::new(false))?;
+    save(workbook, path, shown, rules, summary, lang, caps)
+}
+
+/// A workbook with `Hatalar` written and `Özet` still empty (the counts come last). It
+/// stops at the row it is on once `cancel` is set: its caller wants it no more.
+fn errors_workbook(
+    path: &Path,
+    headers: &[String],
+    shown: &ShownRows,
+    caps: Caps,
+    cancel: &AtomicBool,
+) -> Result<Workbook, ReportError> {
     let layout = Layout::new(headers, shown.stats());
     if layout.width > MAX_COLUMNS {
         return Err(ReportError::TooManyColumns {
@@ -116,10 +131,40 @@ fn write_rows(
     // default's time for a file a little larger.
     workbook.set_zip_compression_level(1);
     // `Özet` first: the counts are what a person opening the file looks at first.
+    workbook.add_worksheet();
+    let ws = workbook
+        .add_worksheet_with_constant_memory()
+        .map_err(xlsx_error)?;
+    let rows = shown
+        .iter()?
+        .take(caps.rows)
+        .take_while(|_| !cancel.load(Ordering::Relaxed))
+        .map(|r| r.map(|(_, row)| row));
+    errors_sheet(ws, headers, rows, &layout, caps).map_err(|e| match e {
+        SheetError::Xlsx(source) => xlsx_error(source),
+        SheetError::Rows(e) => e,
+    })?;
+    Ok(workbook)
+}
+
+/// Fills `Özet` and writes the workbook to `path`.
+fn save(
+    mut workbook: Workbook,
+    path: &Path,
+    shown: &ShownRows,
+    rules: &[(&'static str, u64)],
+    summary: &Summary,
+    lang: Lang,
+    caps: Caps,
+) -> Result<(), ReportError> {
+    let xlsx_error = |source| ReportError::Xlsx {
+        path: path.to_path_buf(),
+        source,
+    };
     let total = summary.rejected.max(shown.len() as u64);
     let source = shown.stats().single_source();
     overview_sheet(
-        workbook.add_worksheet(),
+        workbook.worksheet_from_index(0).map_err(xlsx_error)?,
         summary,
         total,
         rules,
@@ -128,15 +173,83 @@ fn write_rows(
         lang,
     )
     .map_err(xlsx_error)?;
-    let ws = workbook
-        .add_worksheet_with_constant_memory()
-        .map_err(xlsx_error)?;
-    let rows = shown.iter()?.take(caps.rows).map(|r| r.map(|(_, row)| row));
-    errors_sheet(ws, headers, rows, &layout, caps).map_err(|e| match e {
-        SheetError::Xlsx(source) => xlsx_error(source),
-        SheetError::Rows(e) => e,
-    })?;
     write_atomically(path, |out| workbook.save_to_writer(out).map_err(xlsx_error))
+}
+
+/// `Hatalar` written on a thread of its own from the rows a run showed by the end of
+/// its reading, while the run's last steps (the duplicate-key check, `errors.csv`) go
+/// on: it is most of the workbook's time, and those steps keep one core only.
+/// Duplicate keys found then add rows or problems; the draft is then of other rows
+/// and is dropped (see [`write_errors_xlsx_from`]).
+pub struct Draft {
+    /// The scratch file the drafted rows come from.
+    source: PathBuf,
+    cancel: Arc<AtomicBool>,
+    /// Taken by [`Draft::take`]; a draft dropped without it is cancelled.
+    work: Option<std::thread::JoinHandle<Result<Workbook, ReportError>>>,
+}
+
+impl Drop for Draft {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+impl std::fmt::Debug for Draft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Draft")
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+impl Draft {
+    /// Starts `Hatalar` for `path` from `view` (rows a spill has written so far).
+    pub fn start(path: PathBuf, headers: Vec<String>, view: ShownRows) -> Option<Draft> {
+        let source = view.path()?.to_path_buf();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let stop = Arc::clone(&cancel);
+        let work = std::thread::Builder::new()
+            .name("aktar-errors-xlsx".into())
+            .spawn(move || errors_workbook(&path, &headers, &view, CAPS, &stop))
+            .ok()?;
+        Some(Draft {
+            source,
+            cancel,
+            work: Some(work),
+        })
+    }
+
+    /// The workbook, if it was drafted from `shown`'s own rows; else the draft is
+    /// stopped and waited for.
+    fn take(mut self, shown: &ShownRows) -> Option<Result<Workbook, ReportError>> {
+        let same = shown.path() == Some(self.source.as_path());
+        if !same {
+            self.cancel.store(true, Ordering::Relaxed);
+        }
+        let done = self
+            .work
+            .take()?
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        same.then_some(done)
+    }
+}
+
+/// [`write_errors_xlsx`], finishing `draft` when it holds these very rows.
+pub fn write_errors_xlsx_from(
+    draft: Option<Draft>,
+    path: &Path,
+    headers: &[String],
+    shown: &ShownRows,
+    rules: &[(&'static str, u64)],
+    summary: &Summary,
+    lang: Lang,
+) -> Result<(), ReportError> {
+    match draft.and_then(|d| d.take(shown)) {
+        Some(workbook) => save(workbook?, path, shown, rules, summary, lang, CAPS),
+        None => write_errors_xlsx(path, headers, shown, rules, summary, lang),
+    }
 }
 
 /// Where each kind of column goes. Cells beyond the header (a ragged row) go after
@@ -567,5 +680,93 @@ mod tests {
         assert!(matches!(err, ReportError::TooManyColumns { .. }));
         assert!(err.to_string().contains("errors.xlsx"));
         assert!(!path.exists());
+    }
+
+    /// Every cell of both sheets but `Özet`'s duration, as text.
+    fn sheets(path: &Path) -> Vec<Vec<String>> {
+        let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+        let mut out = Vec::new();
+        for name in ["Özet", "Hatalar"] {
+            let range = wb.worksheet_range(name).unwrap();
+            for row in range.rows() {
+                out.push(row.iter().map(|c| c.to_string()).collect());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_draft_begun_before_the_key_check_is_the_workbook_unless_the_check_adds_rows() {
+        use crate::report::{Rejects, write_errors_xlsx_from};
+        let dir = tempfile::tempdir().unwrap();
+        let summary = Summary {
+            rows: 9,
+            rejected: 3,
+            ..Summary::default()
+        };
+        for late in [false, true] {
+            let errors_csv = dir.path().join("errors.csv");
+            let mut r = Rejects::create(&errors_csv, Lang::Tr).unwrap();
+            for row in [2, 5, 7] {
+                r.add((0, row), sample("cari.csv", None, row)).unwrap();
+            }
+            let draft = r.draft_xlsx(&headers());
+            assert!(draft.is_some());
+            if late {
+                let mut row = sample("cari.csv", None, 3);
+                row.errors = vec![error(
+                    &row.pos,
+                    "Cari Kod",
+                    Problem::DuplicateKey {
+                        other: "cari.csv:9".into(),
+                    },
+                )];
+                r.add_late_row((0, 3), row);
+            }
+            let done = r.finish().unwrap();
+            let drafted = dir.path().join("errors.xlsx");
+            write_errors_xlsx_from(
+                draft,
+                &drafted,
+                &headers(),
+                &done.shown,
+                &done.rules,
+                &summary,
+                Lang::Tr,
+            )
+            .unwrap();
+            let plain = dir.path().join("plain.xlsx");
+            write_errors_xlsx(
+                &plain,
+                &headers(),
+                &done.shown,
+                &done.rules,
+                &summary,
+                Lang::Tr,
+            )
+            .unwrap();
+            assert_eq!(sheets(&drafted), sheets(&plain), "late rows: {late}");
+            let mut wb: Xlsx<_> = open_workbook(&drafted).unwrap();
+            let rows: Vec<String> = wb
+                .worksheet_range("Hatalar")
+                .unwrap()
+                .rows()
+                .skip(1)
+                .map(|r| r[0].to_string())
+                .collect();
+            let expected: &[&str] = if late {
+                &["2", "3", "5", "7"]
+            } else {
+                &["2", "5", "7"]
+            };
+            assert_eq!(rows, expected, "late rows: {late}");
+            drop(done);
+            let mut left: Vec<String> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            left.sort();
+            assert_eq!(left, ["errors.csv", "errors.xlsx", "plain.xlsx"]);
+        }
     }
 }
