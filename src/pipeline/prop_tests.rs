@@ -137,6 +137,7 @@ proptest! {
             ..Summary::default()
         };
         let written = crate::report::write_errors_xlsx(
+            None,
             &dir.path().join("errors.xlsx"),
             &c.headers,
             &c.rejected.shown,

@@ -34,7 +34,7 @@ pub use payloads::{PayloadWriter, line as payload_line};
 pub use rejects::{Rejects, RejectsDone};
 pub use shown::{ShownRow, ShownRows};
 pub use summary::write_summary_json;
-pub use xlsx::{Draft, XLSX_ROW_CAP, rule_counts, write_errors_xlsx, write_errors_xlsx_from};
+pub use xlsx::{Draft, XLSX_ROW_CAP, rule_counts, write_errors_xlsx};
 
 /// A rejected row with its original cells (in header order) and every problem found on it.
 #[derive(Debug, Clone, PartialEq)]

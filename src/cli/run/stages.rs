@@ -472,7 +472,7 @@ pub(super) fn write_reports(
     lang: crate::problem::Lang,
 ) -> Result<(), report::ReportError> {
     let draft = c.rejected.draft.lock().map_or(None, |mut d| d.take());
-    report::write_errors_xlsx_from(
+    report::write_errors_xlsx(
         draft,
         &dir.join("errors.xlsx"),
         &c.headers,
