@@ -19,6 +19,7 @@ use crate::turkish::case::fold;
 
 mod amount;
 mod field;
+mod rules;
 pub mod value;
 mod wire;
 
