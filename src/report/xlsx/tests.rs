@@ -66,6 +66,12 @@ fn write(rows: &[RejectedRow]) -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, path)
 }
 
+/// The `Hatalar` sheet of the workbook at `path`.
+fn hatalar(path: &Path) -> calamine::Range<Data> {
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    wb.worksheet_range("Hatalar").unwrap()
+}
+
 fn text(range: &calamine::Range<Data>, r: u32, c: u32) -> String {
     range
         .get_value((r, c))
@@ -112,8 +118,7 @@ fn several_files_add_a_dosya_column() {
         sample("cari.xlsx", Some("Ocak"), 5),
     ];
     let (_dir, path) = write(&rows);
-    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
-    let range = wb.worksheet_range("Hatalar").unwrap();
+    let range = hatalar(&path);
     assert_eq!(text(&range, 0, 0), "Dosya");
     assert_eq!(text(&range, 0, 1), "Satır");
     assert_eq!(text(&range, 0, 7), "Hata");
@@ -130,8 +135,7 @@ fn two_sheets_of_one_file_also_count_as_several() {
         sample("cari.xlsx", Some("Şubat"), 2),
     ];
     let (_dir, path) = write(&rows);
-    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
-    let range = wb.worksheet_range("Hatalar").unwrap();
+    let range = hatalar(&path);
     assert_eq!(text(&range, 0, 0), "Dosya");
     assert_eq!(text(&range, 2, 0), "cari.xlsx#Şubat");
 }
@@ -209,8 +213,7 @@ fn dates_with_a_time_keep_it_and_dates_before_1900_become_text() {
         errors: vec![error(&p, "Cari Kod", Problem::CellError)],
     };
     let (_dir, path) = write(&[row]);
-    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
-    let range = wb.worksheet_range("Hatalar").unwrap();
+    let range = hatalar(&path);
     let stamp = range.get_value((1, 1)).unwrap();
     assert_eq!(stamp.as_datetime(), Some(date(2026, 3, 1, 14, 30)));
     assert_eq!(text(&range, 1, 2), "01.12.1899");
@@ -231,8 +234,7 @@ fn cells_beyond_the_header_go_after_hata() {
         },
     )];
     let (_dir, path) = write(&[row]);
-    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
-    let range = wb.worksheet_range("Hatalar").unwrap();
+    let range = hatalar(&path);
     assert_eq!(text(&range, 0, 6), "Hata");
     assert_eq!(text(&range, 1, 7), "fazla");
 }
@@ -309,33 +311,16 @@ fn a_draft_begun_before_the_key_check_is_the_workbook_unless_the_check_adds_rows
             r.add_late_row((0, 3), row);
         }
         let done = r.finish().unwrap();
-        let drafted = dir.path().join("errors.xlsx");
-        write_errors_xlsx(
-            draft,
-            &drafted,
-            &headers(),
-            &done.shown,
-            &done.rules,
-            &summary,
-            Lang::Tr,
-        )
-        .unwrap();
-        let plain = dir.path().join("plain.xlsx");
-        write_errors_xlsx(
-            None,
-            &plain,
-            &headers(),
-            &done.shown,
-            &done.rules,
-            &summary,
-            Lang::Tr,
-        )
-        .unwrap();
+        let (drafted, plain) = (
+            dir.path().join("errors.xlsx"),
+            dir.path().join("plain.xlsx"),
+        );
+        for (draft, path) in [(draft, &drafted), (None, &plain)] {
+            let (shown, rules) = (&done.shown, &done.rules);
+            write_errors_xlsx(draft, path, &headers(), shown, rules, &summary, Lang::Tr).unwrap();
+        }
         assert_eq!(sheets(&drafted), sheets(&plain), "late rows: {late}");
-        let mut wb: Xlsx<_> = open_workbook(&drafted).unwrap();
-        let rows: Vec<String> = wb
-            .worksheet_range("Hatalar")
-            .unwrap()
+        let rows: Vec<String> = hatalar(&drafted)
             .rows()
             .skip(1)
             .map(|r| r[0].to_string())
