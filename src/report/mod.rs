@@ -152,9 +152,14 @@ fn is_plain_number(s: &str) -> bool {
 /// The `file` column of every report: the path, with `#Sheet` appended when the row
 /// came from a spreadsheet sheet, so one column is enough to find the row again.
 pub(crate) fn file_label(pos: &SourcePos) -> Cow<'_, str> {
-    match &pos.sheet {
-        Some(sheet) => Cow::Owned(format!("{}#{}", pos.file, sheet)),
-        None => Cow::Borrowed(&pos.file),
+    label(&pos.file, pos.sheet.as_deref())
+}
+
+/// [`file_label`] of a file and sheet held apart from a position.
+pub(crate) fn label<'a>(file: &'a str, sheet: Option<&str>) -> Cow<'a, str> {
+    match sheet {
+        Some(sheet) => Cow::Owned(format!("{file}#{sheet}")),
+        None => Cow::Borrowed(file),
     }
 }
 

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::atomic::io_error;
 use super::{RejectedRow, ReportError};
 use crate::problem::{Lang, Problem, RowError};
-use crate::read::{Cell, SourcePos};
+use crate::read::Cell;
 
 /// Where a rejected row sits: input index and row number.
 pub type At = (usize, u64);
@@ -54,12 +54,7 @@ impl ShownRow {
 
     /// `file`, or `file#Sheet` for spreadsheets.
     pub fn label(&self) -> String {
-        super::file_label(&SourcePos {
-            file: self.file.as_str().into(),
-            sheet: self.sheet.as_deref().map(Into::into),
-            row: self.row,
-        })
-        .into_owned()
+        super::label(&self.file, self.sheet.as_deref()).into_owned()
     }
 }
 
@@ -100,10 +95,7 @@ impl ShownStats {
     /// The label of the file every row comes from, when there is one such file.
     pub fn single_source(&self) -> Option<String> {
         let (file, sheet) = self.first.as_ref().filter(|_| !self.multi_file)?;
-        Some(match sheet {
-            Some(s) => format!("{file}#{s}"),
-            None => file.clone(),
-        })
+        Some(super::label(file, sheet.as_deref()).into_owned())
     }
 }
 
