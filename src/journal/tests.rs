@@ -140,7 +140,19 @@ fn outcomes_are_recorded_and_pending_becomes_uncertain() {
         w.pending("K1", 11, "{\"a\":1}").await.unwrap();
         w.pending("K2", 22, "{\"a\":2}").await.unwrap();
         w.pending("K3", 33, "{\"a\":3}").await.unwrap();
+        w.pending("K4", 44, "{\"a\":4}").await.unwrap();
+        w.not_left("K4", "HTTP 429").await.unwrap();
     });
+    w.done(
+        "K5",
+        55,
+        "{\"a\":5}",
+        Outcome::Uncertain {
+            attempts: 1,
+            message: "timed out".into(),
+        },
+    )
+    .unwrap();
     w.settle(
         "K1",
         11,
@@ -164,6 +176,13 @@ fn outcomes_are_recorded_and_pending_becomes_uncertain() {
     )
     .unwrap();
     w.finish().unwrap();
+    // The writer's connection skips the table's CHECK on `status`: every status it
+    // wrote must still pass it.
+    let check: String = j
+        .conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
     // K2 stays pending, as if the process had died with its request in flight.
     assert_eq!(j.recover_pending().unwrap(), 1);
     let snap = j.snapshot("oduyo.transaction_create").unwrap();
@@ -176,6 +195,8 @@ fn outcomes_are_recorded_and_pending_becomes_uncertain() {
         }
     );
     assert_eq!(k("K2").status, Status::Uncertain);
+    assert_eq!(k("K4").status, Status::Failed);
+    assert_eq!(k("K5").status, Status::Uncertain);
     assert_eq!(
         k("K3"),
         Known {
@@ -189,11 +210,11 @@ fn outcomes_are_recorded_and_pending_becomes_uncertain() {
             .as_deref(),
         Some("{\"a\":1}")
     );
-    let e = &j.entries(Some("failed"), None, None, None).unwrap()[0];
-    assert_eq!(
-        (e.key.as_str(), e.http_status, e.attempts),
-        ("K3", Some(400), 1)
-    );
+    let failed = j.entries(Some("failed"), None, None, None).unwrap();
+    let e = failed.iter().find(|e| e.key == "K3").unwrap();
+    assert_eq!((e.http_status, e.attempts), (Some(400), 1));
+    let e = failed.iter().find(|e| e.key == "K4").unwrap();
+    assert_eq!(e.message.as_deref(), Some("HTTP 429"));
     let e = &j.entries(Some("sent"), None, None, None).unwrap()[0];
     assert_eq!(
         (e.key.as_str(), e.http_status, e.provider_ref.as_deref()),
