@@ -177,11 +177,13 @@ pub fn check_batch(
         .collect()
 }
 
+/// A key's 128-bit digest, as the duplicate-key check and the journal's snapshot know
+/// it. It lives only for a run (the journal stores keys, not digests), so it needs no
+/// stability across versions, only spread: XXH3's 128 bits, a collision among ten
+/// million keys about 10^-25 likely, at a tenth of a cryptographic hash's cost on the
+/// short texts keys are.
 pub fn key_hash(key: &str) -> u128 {
-    let h = blake3::hash(key.as_bytes());
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&h.as_bytes()[..16]);
-    u128::from_le_bytes(b)
+    xxhash_rust::xxh3::xxh3_128(key.as_bytes())
 }
 
 /// The same problem on the same column is reported once (an amount and a sign read
