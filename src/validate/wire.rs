@@ -22,12 +22,7 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
 /// Writes `s` as a JSON string.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
-    // serde_json escapes exactly these; a string without any (nearly every cell) is
-    // its own bytes between quotes. No early exit, so the scan vectorises.
-    let escaped = b.iter().fold(false, |any, &c| {
-        any | (c < 0x20) | (c == b'"') | (c == b'\\')
-    });
-    if escaped {
+    if needs_escape(b) {
         // Writing into a Vec cannot fail.
         let _ = serde_json::to_writer(&mut *out, s);
     } else {
@@ -36,6 +31,37 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
         out.extend_from_slice(b);
         out.push(b'"');
     }
+}
+
+/// Whether `b` holds a byte serde_json escapes: below 0x20, `"` or `\\`. A string
+/// without any (nearly every cell) is its own bytes between quotes. Eight bytes at a
+/// time: cells are short, and a byte-wise scan spent most of its time on the bytes
+/// left over after its vectorised part.
+fn needs_escape(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Each test is exact for "some byte": a borrow can only start at a byte that
+    // passes it.
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+    let any = |x: u64| {
+        let control = x.wrapping_sub(ONES * 0x20) & !x;
+        let quote = zero(x ^ (ONES * u64::from(b'"')));
+        let backslash = zero(x ^ (ONES * u64::from(b'\\')));
+        (control | quote | backslash) & HIGH != 0
+    };
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        if any(u64::from_le_bytes(word)) {
+            return true;
+        }
+    }
+    // The last bytes, padded with a letter.
+    let rest = words.remainder();
+    let mut word = [b'a'; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    any(u64::from_le_bytes(word))
 }
 
 /// What a mapping's requests share, resolved once: the path around its path field and
@@ -360,6 +386,14 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn needs_escape_finds_what_a_byte_wise_scan_finds(
+            b in proptest::collection::vec(prop_oneof![40 => 0x20u8..=0xff, 1 => 0u8..0x20], 0..40)
+        ) {
+            let expected = b.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\');
+            prop_assert_eq!(super::needs_escape(&b), expected);
+        }
+
         #[test]
         fn any_string_is_written_as_serde_json_writes_it(s in "[a\"\\\\\u{0}\u{1f}\u{7f}\n\tşİ€ ]{0,40}") {
             let mut out = Vec::new();
