@@ -236,67 +236,36 @@ impl FileLabel {
     }
 }
 
-/// An integer's digits, as `Display` (and serde_json) write them.
+/// An integer's digits, as `Display` (and serde_json, through the same crate) write
+/// them.
 fn integer(out: &mut Vec<u8>, i: i64) {
-    if i < 0 {
-        out.push(b'-');
-    }
-    unsigned(out, i.unsigned_abs());
+    out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
 }
 
-fn unsigned(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[at..]);
+fn unsigned(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
-/// A decimal as `Decimal`'s `Display` writes it (every digit of its scale, a `-` on
-/// any negative value, zero included), without its per-digit division by ten.
+/// A decimal as `Decimal`'s `Display` writes it: every digit of its scale, a `-` on
+/// any negative value (zero included), and a zero before the point.
 fn decimal(out: &mut Vec<u8>, d: &rust_decimal::Decimal) {
     if d.is_sign_negative() {
         out.push(b'-');
     }
-    let m = d.mantissa().unsigned_abs();
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(d.mantissa().unsigned_abs()).as_bytes();
     let scale = d.scale() as usize;
-    let mut digits = [0u8; 40];
-    let mut n = 0;
-    let mut put = |mut low: u64, at_least: usize| {
-        let start = n;
-        while low > 0 || n - start < at_least {
-            digits[n] = b'0' + (low % 10) as u8;
-            low /= 10;
-            n += 1;
-        }
-    };
-    // u64 arithmetic for the low 19 digits: u128 division is far slower.
-    const E19: u128 = 10_000_000_000_000_000_000;
-    if m < E19 {
-        put(m as u64, 0);
-    } else {
-        put((m % E19) as u64, 19);
-        put((m / E19) as u64, 0);
-    }
-    // Zeros up to the scale, and one before the point.
-    while n < scale + 1 {
-        digits[n] = b'0';
-        n += 1;
-    }
-    for i in (scale..n).rev() {
-        out.push(digits[i]);
-    }
-    if scale > 0 {
+    if scale == 0 {
+        out.extend_from_slice(digits);
+    } else if digits.len() > scale {
+        let (whole, fraction) = digits.split_at(digits.len() - scale);
+        out.extend_from_slice(whole);
         out.push(b'.');
-        for i in (0..scale).rev() {
-            out.push(digits[i]);
-        }
+        out.extend_from_slice(fraction);
+    } else {
+        out.extend_from_slice(b"0.");
+        out.resize(out.len() + scale - digits.len(), b'0');
+        out.extend_from_slice(digits);
     }
 }
 
