@@ -253,7 +253,13 @@ fn decimal(out: &mut Vec<u8>, d: &rust_decimal::Decimal) {
         out.push(b'-');
     }
     let mut buf = itoa::Buffer::new();
-    let digits = buf.format(d.mantissa().unsigned_abs()).as_bytes();
+    // An amount's digits nearly always fit 64 bits, which format in a third of the time.
+    let m = d.mantissa().unsigned_abs();
+    let digits = match u64::try_from(m) {
+        Ok(m) => buf.format(m),
+        Err(_) => buf.format(m),
+    }
+    .as_bytes();
     let scale = d.scale() as usize;
     if scale == 0 {
         out.extend_from_slice(digits);
