@@ -232,8 +232,14 @@ pub(crate) fn now() -> String {
 }
 
 /// Payload digests are stored as hex; keys and payloads are compared by them.
+/// A payload hash as the journal stores it: 32 lower-case hex digits. Written digit by
+/// digit: `format!` with its padding cost a sending run's writer a tenth of its time.
 pub fn hex(h: u128) -> String {
-    format!("{h:032x}")
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    (0..32)
+        .rev()
+        .map(|i| char::from(DIGITS[((h >> (i * 4)) & 0xf) as usize]))
+        .collect()
 }
 
 fn unhex(s: &str) -> Option<u128> {

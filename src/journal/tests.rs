@@ -486,3 +486,17 @@ fn a_snapshot_finds_every_key_and_no_other() {
         assert_eq!(snap.get(key.wrapping_add(1)), None);
     }
 }
+
+#[test]
+fn a_hash_is_written_as_32_hex_digits_and_read_back() {
+    for h in [
+        0u128,
+        1,
+        0xabc,
+        u128::MAX,
+        0x0123_4567_89ab_cdef_fedc_ba98_7654_3210,
+    ] {
+        assert_eq!(hex(h), format!("{h:032x}"));
+        assert_eq!(unhex(&hex(h)), Some(h));
+    }
+}

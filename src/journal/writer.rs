@@ -374,6 +374,11 @@ fn flush(
                      pending_hash = NULL, pending_body = NULL, attempts = attempts + ?5,
                      http_status = ?8, message = NULL, provider_ref = ?9, last_at = ?6, run_id = ?7",
             )?;
+            // What every row of the batch shares is bound once (SQLite keeps a binding
+            // until it is replaced); nearly every outcome is a `sent`.
+            sent.raw_bind_parameter(1, endpoint)?;
+            sent.raw_bind_parameter(6, &t)?;
+            sent.raw_bind_parameter(7, run_id)?;
             let mut failed = tx.prepare_cached(
                 "INSERT INTO entries (endpoint, key, status, attempts, http_status, message, first_at, last_at, run_id)
                  VALUES (?1, ?2, 'failed', ?3, ?4, ?5, ?6, ?6, ?7)
@@ -401,17 +406,13 @@ fn flush(
                         reference,
                     } => {
                         let kept = keep_bodies.then_some(body.as_str());
-                        sent.execute(params![
-                            endpoint,
-                            key,
-                            hex(*hash),
-                            kept,
-                            attempts,
-                            t,
-                            run_id,
-                            status,
-                            reference
-                        ])?;
+                        sent.raw_bind_parameter(2, key)?;
+                        sent.raw_bind_parameter(3, hex(*hash))?;
+                        sent.raw_bind_parameter(4, kept)?;
+                        sent.raw_bind_parameter(5, attempts)?;
+                        sent.raw_bind_parameter(8, status)?;
+                        sent.raw_bind_parameter(9, reference)?;
+                        sent.raw_execute()?;
                     }
                     Outcome::Failed {
                         status,
