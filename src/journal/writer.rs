@@ -79,6 +79,8 @@ type Waiting = Arc<Mutex<Vec<Done>>>;
 
 pub struct Writer {
     tx: Option<Sender<Msg>>,
+    /// Whether a `sent` outcome keeps its payload (endpoints never sent again).
+    keep_bodies: bool,
     waiting: Waiting,
     thread: Option<JoinHandle<Result<(), String>>>,
     path: PathBuf,
@@ -102,6 +104,7 @@ impl Writer {
             std::thread::spawn(move || run(conn, rx, &taken, &endpoint, run_id, keep_bodies));
         Writer {
             tx: Some(tx),
+            keep_bodies,
             waiting,
             thread: Some(thread),
             path,
@@ -156,12 +159,7 @@ impl Writer {
         if self.tx.is_none() || self.thread.as_ref().is_none_or(JoinHandle::is_finished) {
             return Err(self.stopped());
         }
-        let done = Done {
-            key: key.to_string(),
-            hash,
-            body: body.to_string(),
-            outcome,
-        };
+        let done = self.record(key, hash, body, outcome);
         let full = {
             let mut waiting = lock(&self.waiting);
             waiting.push(done);
@@ -179,12 +177,27 @@ impl Writer {
         body: &str,
         outcome: Outcome,
     ) -> Result<(), JournalError> {
-        self.send(Msg::Settled(Done {
+        self.send(Msg::Settled(self.record(key, hash, body, outcome)))
+    }
+
+    /// An outcome as the writer takes it, with its payload only where the journal
+    /// keeps it: a `sent` one for endpoints never sent again, an `uncertain` one always.
+    fn record(&self, key: &str, hash: u128, body: &str, outcome: Outcome) -> Done {
+        let kept = match outcome {
+            Outcome::Sent { .. } => self.keep_bodies,
+            Outcome::Uncertain { .. } => true,
+            Outcome::Failed { .. } => false,
+        };
+        Done {
             key: key.to_string(),
             hash,
-            body: body.to_string(),
+            body: if kept {
+                body.to_string()
+            } else {
+                String::new()
+            },
             outcome,
-        }))
+        }
     }
 
     fn send(&self, msg: Msg) -> Result<(), JournalError> {
