@@ -11,7 +11,7 @@
 //! measured program itself: it starts itself again as a small launcher
 //! (`--measure-child RESULT PROGRAM ARGS…`, handled by [`serve`] first thing in `main`),
 //! which starts the program, reaps it through `wait4` and writes the program's wall
-//! time, peak and exit code to the file RESULT. The figures' floor is then the
+//! time, peak, exit code and CPU time to the file RESULT. The figures' floor is then the
 //! launcher's own resident set at the start, a few MiB.
 
 use std::ffi::OsString;
@@ -32,6 +32,11 @@ pub struct Run {
     pub seconds: f64,
     /// Its peak resident set, in KiB.
     pub peak_kib: u64,
+    /// The CPU time it used, user and system, in seconds: what it cost the machine,
+    /// which a busy machine changes less than its wall time.
+    // Not every bench that shares this module prints it.
+    #[allow(dead_code)]
+    pub cpu: f64,
     /// Its exit code; None when a signal ended it.
     pub exit: Option<i32>,
     /// What it wrote to stdout.
@@ -58,14 +63,14 @@ pub fn serve() {
         .args(args)
         .spawn()
         .unwrap_or_else(|e| panic!("spawn {}: {e}", program.display()));
-    let (ended, peak) = reap::reap(child);
+    let (ended, peak, cpu) = reap::reap(child);
     let seconds = started.elapsed().as_secs_f64();
     let exit = match ended {
         reap::Ended::Exit(code) => code,
         // Negative: the signal that ended it.
         reap::Ended::Signal(signal) => -signal,
     };
-    std::fs::write(&result, format!("{seconds} {peak} {exit}")).expect("write the result");
+    std::fs::write(&result, format!("{seconds} {peak} {exit} {cpu}")).expect("write the result");
     std::process::exit(0);
 }
 
@@ -110,9 +115,11 @@ pub fn run(cmd: &Command) -> Run {
     let seconds = next().parse().expect("seconds");
     let peak_kib = next().parse().expect("peak");
     let exit: i32 = next().parse().expect("exit");
+    let cpu = next().parse().expect("cpu");
     Run {
         seconds,
         peak_kib,
+        cpu,
         exit: (exit >= 0).then_some(exit),
         stdout,
     }

@@ -51,7 +51,7 @@ pub fn serve() {
     let part = pids.with_extension("pid.part");
     fs::write(&part, pid.to_string()).expect("write the pid");
     fs::rename(&part, &pids).expect("rename the pid file");
-    let (ended, peak) = super::reap::reap(child);
+    let (ended, peak, _) = super::reap::reap(child);
     let how = match ended {
         Ended::Exit(code) => format!("exit {code}"),
         Ended::Signal(signal) => format!("signal {signal}"),

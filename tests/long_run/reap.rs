@@ -11,10 +11,11 @@ pub enum Ended {
     Signal(i32),
 }
 
-/// Waits for `child`: how it ended and its peak resident set in KiB.
+/// Waits for `child`: how it ended, its peak resident set in KiB and the CPU time it
+/// used (user and system), in seconds.
 // The child is reaped here through wait4, not through std.
 #[allow(clippy::zombie_processes)]
-pub fn reap(child: Child) -> (Ended, u64) {
+pub fn reap(child: Child) -> (Ended, u64, f64) {
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for the kernel to fill in.
@@ -27,5 +28,7 @@ pub fn reap(child: Child) -> (Ended, u64) {
     } else {
         Ended::Signal(libc::WTERMSIG(status))
     };
-    (how, usage.ru_maxrss as u64)
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    let cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    (how, usage.ru_maxrss as u64, cpu)
 }
