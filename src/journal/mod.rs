@@ -231,9 +231,9 @@ pub(crate) fn now() -> String {
         .to_string()
 }
 
-/// Payload digests are stored as hex; keys and payloads are compared by them.
-/// A payload hash as the journal stores it: 32 lower-case hex digits. Written digit by
-/// digit: `format!` with its padding cost a sending run's writer a tenth of its time.
+/// Payload digests are stored as hex, 32 lower-case digits; keys and payloads are
+/// compared by them. Written digit by digit: `format!` with its padding cost a sending
+/// run's writer a tenth of its time.
 pub fn hex(h: u128) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     (0..32)

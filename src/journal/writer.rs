@@ -68,7 +68,8 @@ enum Msg {
 struct Done {
     key: String,
     hash: u128,
-    body: String,
+    /// The payload, where the journal keeps it (see [`Writer::record`]).
+    body: Option<String>,
     outcome: Outcome,
 }
 
@@ -100,8 +101,7 @@ impl Writer {
         let (tx, rx) = channel();
         let waiting = Waiting::default();
         let taken = Arc::clone(&waiting);
-        let thread =
-            std::thread::spawn(move || run(conn, rx, &taken, &endpoint, run_id, keep_bodies));
+        let thread = std::thread::spawn(move || run(conn, rx, &taken, &endpoint, run_id));
         Writer {
             tx: Some(tx),
             keep_bodies,
@@ -191,11 +191,7 @@ impl Writer {
         Done {
             key: key.to_string(),
             hash,
-            body: if kept {
-                body.to_string()
-            } else {
-                String::new()
-            },
+            body: kept.then(|| body.to_string()),
             outcome,
         }
     }
@@ -241,7 +237,6 @@ fn run(
     waiting: &Mutex<Vec<Done>>,
     endpoint: &str,
     run_id: i64,
-    keep_bodies: bool,
 ) -> Result<(), String> {
     let mut batch: Vec<Done> = Vec::new();
     // When the oldest outcome in `batch` was taken.
@@ -269,13 +264,13 @@ fn run(
                 batch.push(done);
                 prompt = true;
                 if batch.len() >= BATCH {
-                    flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies)?;
+                    flush(&mut conn, &mut batch, endpoint, run_id)?;
                     prompt = false;
                 }
             }
             Ok(Msg::Flush) => {
                 if batch.len() >= BATCH {
-                    flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies)?;
+                    flush(&mut conn, &mut batch, endpoint, run_id)?;
                     prompt = false;
                 }
             }
@@ -285,30 +280,27 @@ fn run(
                 body,
                 ack,
             }) => {
-                let r =
-                    flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies).and_then(|()| {
-                        pending(&conn, endpoint, run_id, &key, hash, &body)
-                            .map_err(|e| e.to_string())
-                    });
+                let r = flush(&mut conn, &mut batch, endpoint, run_id).and_then(|()| {
+                    pending(&conn, endpoint, run_id, &key, hash, &body).map_err(|e| e.to_string())
+                });
                 prompt = false;
                 acknowledge(ack, r)?;
             }
             Ok(Msg::NotLeft { key, message, ack }) => {
-                let r =
-                    flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies).and_then(|()| {
-                        not_left(&conn, endpoint, run_id, &key, &message).map_err(|e| e.to_string())
-                    });
+                let r = flush(&mut conn, &mut batch, endpoint, run_id).and_then(|()| {
+                    not_left(&conn, endpoint, run_id, &key, &message).map_err(|e| e.to_string())
+                });
                 prompt = false;
                 acknowledge(ack, r)?;
             }
             // Nothing came for a while (or a settled outcome waits): what is
             // waiting is committed, so no outcome lingers past `LINGER`.
             Err(RecvTimeoutError::Timeout) => {
-                flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies)?;
+                flush(&mut conn, &mut batch, endpoint, run_id)?;
                 prompt = false;
             }
             Err(RecvTimeoutError::Disconnected) => {
-                return flush(&mut conn, &mut batch, endpoint, run_id, keep_bodies);
+                return flush(&mut conn, &mut batch, endpoint, run_id);
             }
         }
     }
@@ -371,7 +363,6 @@ fn flush(
     batch: &mut Vec<Done>,
     endpoint: &str,
     run_id: i64,
-    keep_bodies: bool,
 ) -> Result<(), String> {
     if batch.is_empty() {
         return Ok(());
@@ -418,10 +409,9 @@ fn flush(
                         status,
                         reference,
                     } => {
-                        let kept = keep_bodies.then_some(body.as_str());
                         sent.raw_bind_parameter(2, key)?;
                         sent.raw_bind_parameter(3, hex(*hash))?;
-                        sent.raw_bind_parameter(4, kept)?;
+                        sent.raw_bind_parameter(4, body)?;
                         sent.raw_bind_parameter(5, attempts)?;
                         sent.raw_bind_parameter(8, status)?;
                         sent.raw_bind_parameter(9, reference)?;
