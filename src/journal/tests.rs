@@ -500,3 +500,38 @@ fn a_hash_is_written_as_32_hex_digits_and_read_back() {
         assert_eq!(unhex(&hex(h)), Some(h));
     }
 }
+
+#[test]
+fn a_sent_payload_is_kept_only_for_endpoints_never_sent_again() {
+    let (_dir, j) = journal();
+    for (endpoint, keep) in [
+        ("oduyo.customer_update", false),
+        ("oduyo.transaction_create", true),
+    ] {
+        let w = j.writer(endpoint, 1, keep).unwrap();
+        let sent = Outcome::Sent {
+            attempts: 1,
+            status: 200,
+            reference: None,
+        };
+        w.done("S", 1, "{\"s\":1}", sent).unwrap();
+        let uncertain = Outcome::Uncertain {
+            attempts: 1,
+            message: "timed out".into(),
+        };
+        w.done("U", 2, "{\"u\":2}", uncertain).unwrap();
+        w.finish().unwrap();
+        let kept = j.accepted_body(endpoint, "S").unwrap();
+        assert_eq!(kept.as_deref(), keep.then_some("{\"s\":1}"), "{endpoint}");
+        // An uncertain post keeps its payload whatever the endpoint: a person checks it.
+        let pending: Option<String> = j
+            .conn
+            .query_row(
+                "SELECT pending_body FROM entries WHERE endpoint = ?1 AND key = 'U'",
+                [endpoint],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(pending.as_deref(), Some("{\"u\":2}"), "{endpoint}");
+    }
+}
