@@ -185,7 +185,7 @@ impl<'m> Plan<'m> {
         values: &[Value],
     ) {
         out.extend_from_slice(file.of(pos));
-        unsigned(out, pos.row);
+        integer(out, pos.row);
         out.extend_from_slice(b",\"key\":");
         write_str(out, key);
         out.extend_from_slice(&self.method);
@@ -238,11 +238,7 @@ impl FileLabel {
 
 /// An integer's digits, as `Display` (and serde_json, through the same crate) write
 /// them.
-fn integer(out: &mut Vec<u8>, i: i64) {
-    out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
-}
-
-fn unsigned(out: &mut Vec<u8>, n: u64) {
+fn integer(out: &mut Vec<u8>, n: impl itoa::Integer) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
