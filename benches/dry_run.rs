@@ -17,7 +17,8 @@
 //!   include a process start): `;`, no header, flexible, every record into one reused
 //!   `ByteRecord`, counted — no decoding, no work. The two are run in turns
 //!   `AKTAR_BENCH_REPEAT` times (default 3); prints the fastest time of each, both
-//!   rows/s and the dry run's time ÷ the bare read's (target ≤ 2). Each file is read
+//!   rows/s, the CPU time of those runs and the dry run's time ÷ the bare read's
+//!   (target ≤ 2). Each file is read
 //!   through once before it is first timed, so neither run pays for the disk;
 //! * **worst case**: the dry run of the same file with `benches/cari_reject_all.toml`,
 //!   `benches/cari.toml` with `max = 0` on `id`, which every row fails: every row
@@ -288,15 +289,17 @@ fn main() {
         "dry run vs bare read (csv crate, ByteRecord, in a child process), {rows} rows, best of {repeat}:"
     );
     println!(
-        "  dry run:   {:>7.2} s, {:>9.0} rows/s, peak RSS {:>7.1} MiB",
+        "  dry run:   {:>7.2} s, {:>9.0} rows/s, CPU {:>5.2} s, peak RSS {:>7.1} MiB",
         dry.seconds,
         rows as f64 / dry.seconds,
+        dry.cpu,
         dry.peak_mib()
     );
     println!(
-        "  bare read: {:>7.2} s, {:>9.0} rows/s, peak RSS {:>7.1} MiB ({records} records)",
+        "  bare read: {:>7.2} s, {:>9.0} rows/s, CPU {:>5.2} s, peak RSS {:>7.1} MiB ({records} records)",
         bare.seconds,
         rows as f64 / bare.seconds,
+        bare.cpu,
         bare.peak_mib()
     );
     println!(
