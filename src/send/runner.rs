@@ -120,9 +120,29 @@ struct Shared {
     halt: CancellationToken,
     stop: Mutex<Option<Stop>>,
     redactor: Arc<Redactor>,
+    /// The last URL parsed and its text: most endpoints send every row to one URL, and
+    /// parsing it (its host through IDNA) cost each request more than its body.
+    last_url: Mutex<Option<(String, reqwest::Url)>>,
 }
 
 impl Shared {
+    /// A row's URL parsed, from the last one when it is the same text. `None` when it
+    /// does not parse: the client then reports that as it always has.
+    fn url(&self, text: &str) -> Option<reqwest::Url> {
+        let mut last = self
+            .last_url
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((t, url)) = last.as_ref()
+            && t == text
+        {
+            return Some(url.clone());
+        }
+        let url = reqwest::Url::parse(text).ok()?;
+        *last = Some((text.to_string(), url.clone()));
+        Some(url)
+    }
+
     fn stop(&self, why: Stop) {
         let why = match why {
             Stop::Aborted(message) => Stop::Aborted(self.redactor.clean(&message)),
@@ -244,6 +264,7 @@ pub async fn send_spill(
         outside: stop.clone(),
         stop: Mutex::new(None),
         redactor,
+        last_url: Mutex::new(None),
     });
     let watcher = {
         let shared = shared.clone();

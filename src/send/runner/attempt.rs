@@ -97,9 +97,11 @@ pub(super) async fn deliver(s: &Shared, item: &Item, pending: Option<Pending<'_>
         }
         attempts += 1;
         // The spill's text of the body, as `.json()` would serialise it again.
-        let mut req = s
-            .client
-            .request(method.clone(), &item.url)
+        let req = match s.url(&item.url) {
+            Some(url) => s.client.request(method.clone(), url),
+            None => s.client.request(method.clone(), &item.url),
+        };
+        let mut req = req
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(item.body().to_owned());
         for (k, v) in &auth.headers {
