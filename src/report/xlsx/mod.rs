@@ -127,10 +127,7 @@ fn errors_workbook(
             columns: layout.width,
         });
     }
-    let xlsx_error = |source| ReportError::Xlsx {
-        path: path.to_path_buf(),
-        source,
-    };
+    let xlsx_error = xlsx_error(path);
     let mut workbook = Workbook::new();
     // The report is mostly repeated text: the fastest deflate level is a fifth of the
     // default's time for a file a little larger.
@@ -152,6 +149,14 @@ fn errors_workbook(
     Ok(workbook)
 }
 
+/// The report error for a workbook failure on `path`.
+fn xlsx_error(path: &Path) -> impl Fn(XlsxError) -> ReportError + Copy + '_ {
+    move |source| ReportError::Xlsx {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
 /// Fills `Özet` and writes the workbook to `path`.
 fn save(
     mut workbook: Workbook,
@@ -162,10 +167,7 @@ fn save(
     lang: Lang,
     caps: Caps,
 ) -> Result<(), ReportError> {
-    let xlsx_error = |source| ReportError::Xlsx {
-        path: path.to_path_buf(),
-        source,
-    };
+    let xlsx_error = xlsx_error(path);
     let total = summary.rejected.max(shown.len() as u64);
     let source = shown.stats().single_source();
     overview_sheet(
