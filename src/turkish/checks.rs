@@ -188,22 +188,35 @@ fn email_local(local: &str) -> bool {
     if local.is_empty() || local.len() > 64 || local.starts_with('.') || local.ends_with('.') {
         return false;
     }
-    let mut prev = '\0';
-    for c in local.chars() {
-        let bad = c.is_whitespace()
-            || c.is_control()
-            || (c == '.' && prev == '.')
-            || matches!(
-                c,
-                '@' | '"' | '(' | ')' | ',' | ':' | ';' | '<' | '>' | '[' | ']' | '\\'
-            );
-        if bad {
+    // ASCII bytes by table; a byte of a longer character is never `.`, so `prev`
+    // still sees two dots only when they are neighbours.
+    let mut prev = 0u8;
+    for &b in local.as_bytes() {
+        if b < 0x80 && (!LOCAL_ASCII[usize::from(b)] || (b == b'.' && prev == b'.')) {
             return false;
         }
-        prev = c;
+        prev = b;
     }
-    true
+    local.is_ascii()
+        || local
+            .chars()
+            .all(|c| c.is_ascii() || !(c.is_whitespace() || c.is_control()))
 }
+
+/// The ASCII characters an address's local part may hold: no space or control
+/// character, none of the characters only a quoted local part may hold.
+const LOCAL_ASCII: [bool; 128] = {
+    let mut ok = [false; 128];
+    let mut b = 0x21;
+    while b < 0x7f {
+        ok[b] = !matches!(
+            b as u8,
+            b'@' | b'"' | b'(' | b')' | b',' | b':' | b';' | b'<' | b'>' | b'[' | b']' | b'\\'
+        );
+        b += 1;
+    }
+    ok
+};
 
 /// Walks the domain once, label by label, instead of splitting it, since this runs on
 /// every e-mail cell.
@@ -212,7 +225,20 @@ fn email_domain(domain: &str) -> bool {
     let mut len = 0;
     let mut prev = '.';
     let mut tld_letters = true;
-    for c in domain.chars() {
+    let bytes = domain.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        // ASCII without decoding, as nearly every domain is.
+        let c = if b < 0x80 {
+            i += 1;
+            char::from(b)
+        } else {
+            let Some(c) = domain.get(i..).and_then(|rest| rest.chars().next()) else {
+                return false;
+            };
+            i += c.len_utf8();
+            c
+        };
         if c == '.' {
             if len == 0 || prev == '-' {
                 return false;
@@ -255,18 +281,28 @@ fn phone_digits(s: &str) -> Option<[u8; 10]> {
     let mut buf = [0u8; MAX];
     let mut n = 0;
     let mut plus = false;
-    for c in s.chars() {
-        match c {
-            '0'..='9' => {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        match b {
+            b'0'..=b'9' => {
                 if n == MAX {
                     return None;
                 }
-                buf[n] = c as u8;
+                buf[n] = b;
                 n += 1;
             }
-            '+' if n == 0 && !plus => plus = true,
-            '-' | '(' | ')' | '.' => {}
-            c if c.is_whitespace() => {}
+            b'+' if n == 0 && !plus => plus = true,
+            b'-' | b'(' | b')' | b'.' | b' ' | b'\t'..=b'\r' => {}
+            // A non-ASCII space (NBSP) between groups; any other character fails.
+            0x80.. => {
+                let c = s.get(i - 1..).and_then(|rest| rest.chars().next())?;
+                if !c.is_whitespace() {
+                    return None;
+                }
+                i += c.len_utf8() - 1;
+            }
             _ => return None,
         }
     }

@@ -217,3 +217,105 @@ fn odd_text_never_panics() {
         }
     }
 }
+
+/// The e-mail and phone checks as they read text one character at a time, to hold
+/// their byte-wise forms to.
+mod by_chars {
+    pub(super) fn email(s: &str) -> bool {
+        let s = crate::turkish::trim(s);
+        let Some((local, domain)) = s.split_once('@') else {
+            return false;
+        };
+        if s.len() > 254
+            || local.is_empty()
+            || local.len() > 64
+            || local.starts_with('.')
+            || local.ends_with('.')
+        {
+            return false;
+        }
+        let mut prev = '\0';
+        for c in local.chars() {
+            if c.is_whitespace()
+                || c.is_control()
+                || (c == '.' && prev == '.')
+                || "@\"(),:;<>[]\\".contains(c)
+            {
+                return false;
+            }
+            prev = c;
+        }
+        let (mut labels, mut len, mut prev, mut tld_letters) = (0, 0, '.', true);
+        for c in domain.chars() {
+            if c == '.' {
+                if len == 0 || prev == '-' {
+                    return false;
+                }
+                labels += 1;
+                len = 0;
+                tld_letters = true;
+            } else if c.is_alphanumeric() || c == '-' {
+                if c == '-' && len == 0 {
+                    return false;
+                }
+                len += 1;
+                if len > 63 {
+                    return false;
+                }
+                tld_letters &= c.is_alphabetic();
+            } else {
+                return false;
+            }
+            prev = c;
+        }
+        labels >= 1 && len >= 2 && prev != '-' && tld_letters
+    }
+
+    /// Whether `phone_tr` may read the text at all: only digits, one leading `+`,
+    /// separators and spaces.
+    pub(super) fn phone_chars_ok(s: &str) -> bool {
+        let mut digits = 0;
+        let mut plus = false;
+        for c in s.chars() {
+            match c {
+                '0'..='9' => digits += 1,
+                '+' if digits == 0 && !plus => plus = true,
+                '-' | '(' | ')' | '.' => {}
+                c if c.is_whitespace() => {}
+                _ => return false,
+            }
+        }
+        digits <= 16
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn email_reads_bytes_as_a_char_by_char_walk_reads_characters(
+        s in "[a-zA-Z0-9@.@.\\-+_ \"<>;:,()\\[\\]\\\\\t\u{b}\u{c}\r\u{1c}\u{7f}şİ\u{a0}\u{85}\u{2003}٣]{0,24}"
+    ) {
+        proptest::prop_assert_eq!(email(&s), by_chars::email(&s));
+    }
+
+    #[test]
+    fn a_phone_number_takes_the_characters_a_char_by_char_walk_takes(
+        s in "[0-9+\\-(). \t\u{b}\u{c}\r\u{1c}a\u{a0}\u{85}\u{2003}٣ş]{0,20}"
+    ) {
+        let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+        let read = phone_tr(&s);
+        if !by_chars::phone_chars_ok(&s) {
+            proptest::prop_assert_eq!(read, None);
+        } else {
+            proptest::prop_assert_eq!(read, phone_tr(&digits_with_plus(&s, &digits)));
+        }
+    }
+}
+
+/// `s`'s digits, with its leading `+` if it has one.
+fn digits_with_plus(s: &str, digits: &str) -> String {
+    if s.trim_start_matches(|c: char| !c.is_ascii_digit() && c != '+').starts_with('+') {
+        format!("+{digits}")
+    } else {
+        digits.to_string()
+    }
+}
