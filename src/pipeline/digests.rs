@@ -60,41 +60,51 @@ impl Seen {
     }
 }
 
-/// Sorts a run into the order of `Seen`'s `Ord`.
+/// Sorts a run into the order of `Seen`'s `Ord`, in place.
 ///
 /// Digests are spread evenly, so one counting pass over the top bits of their first
-/// word puts every entry among the one or two that share its bucket, and each bucket
-/// is then sorted on its own: two passes over the run where a comparison sort makes
-/// some twenty unpredictable comparisons an entry. Keys that crowd into one bucket
-/// (they cannot, short of a broken hash) would only make that bucket's sort longer.
-fn sort(run: &mut Vec<Seen>) {
-    if run.len() < 1024 {
+/// word, and one pass moving each entry into its bucket, put every entry among the
+/// one or two that share its bucket; each bucket is then sorted on its own. That is
+/// linear work where a comparison sort makes some twenty unpredictable comparisons
+/// an entry. Keys that crowded into one bucket (they cannot, short of a broken hash)
+/// would only make that bucket's sort longer.
+fn sort(run: &mut [Seen]) {
+    if run.len() < 1024 || u32::try_from(run.len()).is_err() {
         run.sort_unstable();
         return;
     }
     // About one bucket per two entries.
     let bits = (usize::BITS - run.len().leading_zeros()).clamp(9, 21) - 1;
     let bucket = |s: &Seen| (s.hash[0] >> (64 - bits)) as usize;
-    let mut starts = vec![0usize; (1 << bits) + 1];
+    let mut starts = vec![0u32; (1 << bits) + 1];
     for s in run.iter() {
         starts[bucket(s) + 1] += 1;
     }
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
     }
+    // Each bucket fills from its start; an entry found in another's place is swapped
+    // along a cycle of entries until one that belongs here comes back.
     let mut next = starts.clone();
-    let mut sorted = vec![Seen::new(0, 0, 0); run.len()];
-    for s in run.iter() {
-        let b = bucket(s);
-        sorted[next[b]] = *s;
-        next[b] += 1;
+    for b in 0..1 << bits {
+        let end = starts[b + 1] as usize;
+        while (next[b] as usize) < end {
+            let mut s = run[next[b] as usize];
+            let mut home = bucket(&s);
+            while home != b {
+                std::mem::swap(&mut s, &mut run[next[home] as usize]);
+                next[home] += 1;
+                home = bucket(&s);
+            }
+            run[next[b] as usize] = s;
+            next[b] += 1;
+        }
     }
     for w in starts.windows(2) {
         if w[1] - w[0] > 1 {
-            sorted[w[0]..w[1]].sort_unstable();
+            run[w[0] as usize..w[1] as usize].sort_unstable();
         }
     }
-    *run = sorted;
 }
 
 /// A hidden name in the spill's folder, this process's own.

@@ -313,7 +313,9 @@ proptest::proptest! {
 
 /// `s`'s digits, with its leading `+` if it has one.
 fn digits_with_plus(s: &str, digits: &str) -> String {
-    if s.trim_start_matches(|c: char| !c.is_ascii_digit() && c != '+').starts_with('+') {
+    if s.trim_start_matches(|c: char| !c.is_ascii_digit() && c != '+')
+        .starts_with('+')
+    {
         format!("+{digits}")
     } else {
         digits.to_string()
