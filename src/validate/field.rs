@@ -180,20 +180,26 @@ impl<'r> RowCx<'r> {
             if matches!(raw, Raw::Number(_)) {
                 style = DecimalStyle::Dot;
             }
-            let mut t = raw.text().into_owned();
+            // Borrowed until a transform changes the text.
+            let mut t = raw.text();
             for tr in &f.transforms {
                 t = match tr {
-                    Transform::Upper => case::upper(&t),
-                    Transform::Lower => case::lower(&t),
-                    Transform::LowerAscii => t.to_ascii_lowercase(),
-                    Transform::Title => case::title(&t),
-                    Transform::Digits => t.chars().filter(char::is_ascii_digit).collect(),
+                    Transform::Upper => Cow::Owned(case::upper(&t)),
+                    Transform::Lower => Cow::Owned(case::lower(&t)),
+                    Transform::LowerAscii => Cow::Owned(t.to_ascii_lowercase()),
+                    Transform::Title => Cow::Owned(case::title(&t)),
+                    Transform::Digits => {
+                        Cow::Owned(t.chars().filter(char::is_ascii_digit).collect())
+                    }
                     Transform::CollapseSpaces => collapse_spaces(t),
-                    Transform::PhoneTr => checks::phone_tr(&t).unwrap_or(t),
+                    Transform::PhoneTr => checks::phone_tr(&t).map_or(t, Cow::Owned),
                     Transform::Abs => t,
                 };
             }
-            raw = text_raw(t);
+            raw = match t {
+                Cow::Borrowed(b) => borrowed_raw(b),
+                Cow::Owned(o) => text_raw(o),
+            };
         }
         if let Some(map) = &f.map
             && !matches!(raw, Raw::Empty)
@@ -461,7 +467,7 @@ fn text_raw<'a>(s: String) -> Raw<'a> {
 
 /// Runs of whitespace as one space, none at the ends; text that has no such run is
 /// kept as it is.
-fn collapse_spaces(t: String) -> String {
+fn collapse_spaces(t: Cow<'_, str>) -> Cow<'_, str> {
     let mut prev_space = true;
     let clean = t.bytes().all(|b| {
         let space = b == b' ';
@@ -480,7 +486,7 @@ fn collapse_spaces(t: String) -> String {
         }
         out.push_str(word);
     }
-    out
+    Cow::Owned(out)
 }
 
 fn parse_bool(t: &str) -> Option<bool> {
@@ -499,7 +505,7 @@ mod tests {
         #[test]
         fn collapse_spaces_is_split_and_join(s in "[ a\t\u{a0}\u{b}\u{1f}\n\r\u{3000}ş]{0,12}") {
             let expected = s.split_whitespace().collect::<Vec<_>>().join(" ");
-            prop_assert_eq!(super::collapse_spaces(s), expected);
+            prop_assert_eq!(super::collapse_spaces(s.as_str().into()), expected);
         }
     }
 }
