@@ -135,7 +135,7 @@ impl<'r> RowCx<'r> {
 
     /// The field's value, or `Value::Null` after pushing its problems.
     pub(crate) fn field(&mut self, f: &'r Field) -> Value<'r> {
-        let (raw, column): (Raw<'r>, Cow<'r, str>) = match &f.source {
+        let (mut raw, column): (Raw<'r>, Cow<'r, str>) = match &f.source {
             ValueSource::Column(c) => (self.cell(*c), self.column_name(*c)),
             ValueSource::Columns { cols, join } => {
                 let parts: Vec<String> = cols
@@ -168,13 +168,10 @@ impl<'r> RowCx<'r> {
             ValueSource::Constant(_) => DecimalStyle::Dot,
             _ => self.m.decimal,
         };
-        let mut raw = match (&raw, &f.default) {
-            (Raw::Empty, Some(d)) => {
-                style = DecimalStyle::Dot;
-                borrowed_raw(d)
-            }
-            _ => raw,
-        };
+        if let (Raw::Empty, Some(d)) = (&raw, &f.default) {
+            style = DecimalStyle::Dot;
+            raw = borrowed_raw(d);
+        }
         let text_transforms = f.transforms.iter().any(|t| *t != Transform::Abs);
         if text_transforms && !matches!(raw, Raw::Empty) {
             if matches!(raw, Raw::Number(_)) {
