@@ -535,3 +535,39 @@ fn a_sent_payload_is_kept_only_for_endpoints_never_sent_again() {
         assert_eq!(pending.as_deref(), Some("{\"u\":2}"), "{endpoint}");
     }
 }
+
+#[test]
+fn a_batch_is_written_in_key_order_with_each_keys_outcomes_in_the_order_they_came() {
+    let (_dir, j) = journal();
+    let w = j.writer("oduyo.customer_update", 1, false).unwrap();
+    let sent = |attempts| Outcome::Sent {
+        attempts,
+        status: 200,
+        reference: None,
+    };
+    let failed = Outcome::Failed {
+        status: Some(500),
+        attempts: 2,
+        message: "down".into(),
+    };
+    // One batch: keys out of order, and "B" first failed, then sent on a later try.
+    w.done("C", 3, "{}", sent(1)).unwrap();
+    w.done("B", 2, "{}", failed).unwrap();
+    w.done("A", 1, "{}", sent(1)).unwrap();
+    w.done("B", 2, "{}", sent(1)).unwrap();
+    w.finish().unwrap();
+    let rows: Vec<(String, String, i64)> = j
+        .conn
+        .prepare("SELECT key, status, attempts FROM entries ORDER BY key")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let want = [("A", "sent", 1), ("B", "sent", 3), ("C", "sent", 1)];
+    let want: Vec<(String, String, i64)> = want
+        .iter()
+        .map(|&(k, s, a)| (k.to_string(), s.to_string(), a))
+        .collect();
+    assert_eq!(rows, want);
+}

@@ -367,6 +367,10 @@ fn flush(
     if batch.is_empty() {
         return Ok(());
     }
+    // In key order, each page of the entries' B-tree is found and written once per
+    // batch rather than once per outcome landing on it. The sort is stable: a key's
+    // outcomes keep the order they came in.
+    batch.sort_by(|a, b| a.key.cmp(&b.key));
     let t = now();
     let write = |conn: &mut Connection| -> rusqlite::Result<()> {
         let tx = conn.transaction()?;
