@@ -235,11 +235,26 @@ pub(crate) fn now() -> String {
 /// compared by them. Written digit by digit: `format!` with its padding cost a sending
 /// run's writer a tenth of its time.
 pub fn hex(h: u128) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    (0..32)
-        .rev()
-        .map(|i| char::from(DIGITS[((h >> (i * 4)) & 0xf) as usize]))
-        .collect()
+    Hex::of(h).as_str().to_owned()
+}
+
+/// A digest's 32 hex digits on the stack, for binding without a `String` of its own.
+pub(crate) struct Hex([u8; 32]);
+
+impl Hex {
+    pub(crate) fn of(h: u128) -> Hex {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 32];
+        for (i, d) in out.iter_mut().enumerate() {
+            *d = DIGITS[((h >> ((31 - i) * 4)) & 0xf) as usize];
+        }
+        Hex(out)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII digits and letters are ever written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
 
 fn unhex(s: &str) -> Option<u128> {

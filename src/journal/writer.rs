@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, params};
 use tokio::sync::oneshot;
 
-use super::{JournalError, hex, now};
+use super::{Hex, JournalError, hex, now};
 
 /// How an attempted send ended: what the sender reports and the journal records.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -414,7 +414,7 @@ fn flush(
                         reference,
                     } => {
                         sent.raw_bind_parameter(2, key)?;
-                        sent.raw_bind_parameter(3, hex(*hash))?;
+                        sent.raw_bind_parameter(3, Hex::of(*hash).as_str())?;
                         sent.raw_bind_parameter(4, body)?;
                         sent.raw_bind_parameter(5, attempts)?;
                         sent.raw_bind_parameter(8, status)?;
