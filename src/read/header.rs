@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::mojibake;
-use super::records::{RawRow, RawRows, Records, Source, cell_text, is_blank};
+use super::records::{RawRow, RawRows, Records, SkipIf, Source, cell_text, is_blank};
 use super::{Cell, ReadError, SourceOptions, Table};
 use crate::turkish::case::fold;
 
@@ -77,7 +77,7 @@ pub(crate) fn assemble(src: Source, opts: &SourceOptions) -> Result<Table, ReadE
                     .join(", "),
             });
         };
-        skips.push((col, skip.matches.clone()));
+        skips.push((col, SkipIf::new(&skip.matches)));
     }
 
     let mut stopped = ahead.back().is_some_and(Result::is_err);

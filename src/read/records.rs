@@ -75,7 +75,36 @@ pub(crate) struct Records {
     pub width: usize,
     pub shape: Width,
     /// `skip_if` rules with their columns resolved.
-    pub skips: Vec<(usize, Regex)>,
+    pub skips: Vec<(usize, SkipIf)>,
+}
+
+/// A `skip_if` pattern, tried on every row. The usual one, `^TOPLAM`, is a plain
+/// prefix: compared as one, it costs a fraction of a regex search.
+#[derive(Debug, Clone)]
+pub(crate) enum SkipIf {
+    Prefix(String),
+    Regex(Regex),
+}
+
+impl SkipIf {
+    pub(crate) fn new(re: &Regex) -> SkipIf {
+        match re.as_str().strip_prefix('^') {
+            // Letters, digits and spaces mean themselves in a pattern without flags.
+            Some(rest)
+                if !rest.is_empty() && rest.chars().all(|c| c.is_alphanumeric() || c == ' ') =>
+            {
+                SkipIf::Prefix(rest.to_string())
+            }
+            _ => SkipIf::Regex(re.clone()),
+        }
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        match self {
+            SkipIf::Prefix(p) => text.starts_with(p.as_str()),
+            SkipIf::Regex(re) => re.is_match(text),
+        }
+    }
 }
 
 impl Records {
@@ -158,5 +187,36 @@ mod tests {
         assert!(is_blank(&[Cell::Empty, Cell::Text(" \t".into())]));
         assert!(!is_blank(&[Cell::Empty, Cell::Bool(false)]));
         assert!(!is_blank(&[Cell::Error("#N/A".into())]));
+    }
+
+    #[test]
+    fn a_plain_prefix_pattern_is_compared_as_a_prefix() {
+        let prefix = |p: &str| matches!(SkipIf::new(&Regex::new(p).unwrap()), SkipIf::Prefix(_));
+        assert!(prefix("^TOPLAM"));
+        assert!(prefix("^Genel Toplam"));
+        assert!(prefix("^BÖLÜM 2"));
+        for p in [
+            "TOPLAM",
+            "^",
+            "^TOPLAM$",
+            "^(?i)toplam",
+            "^TOP.AM",
+            "^T+",
+            "^A|B",
+        ] {
+            assert!(!prefix(p), "{p}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_skip_pattern_matches_what_its_regex_matches(
+            p in "\\^?[TAöÖ .$|+()?]{0,4}",
+            text in "[TAöÖ .]{0,6}",
+        ) {
+            if let Ok(re) = Regex::new(&p) {
+                proptest::prop_assert_eq!(SkipIf::new(&re).is_match(&text), re.is_match(&text));
+            }
+        }
     }
 }
