@@ -103,6 +103,7 @@ pub(crate) fn assemble(src: Source, opts: &SourceOptions) -> Result<Table, ReadE
         width: headers.len(),
         shape,
         skips,
+        stamped: 0,
     };
     Ok(Table {
         file,

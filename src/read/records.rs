@@ -76,7 +76,12 @@ pub(crate) struct Records {
     pub shape: Width,
     /// `skip_if` rules with their columns resolved.
     pub skips: Vec<(usize, SkipIf)>,
+    /// Rows stamped with the current `file` and `sheet` names (see [`Records::record`]).
+    pub stamped: usize,
 }
+
+/// Rows that share one allocation of their file's name: about a slice of a batch.
+const STAMPS: usize = 512;
 
 /// A `skip_if` pattern, tried on every row. The usual one, `^TOPLAM`, is a plain
 /// prefix: compared as one, it costs a fraction of a regex search.
@@ -108,7 +113,17 @@ impl SkipIf {
 }
 
 impl Records {
-    fn record(&self, raw: RawRow) -> Record {
+    fn record(&mut self, raw: RawRow) -> Record {
+        // Every row holds its file's name. Were it one `Arc` for the whole file, this
+        // thread's count up and the workers' counts down, a row each, would pass the
+        // count's cache line between the cores all run long; a fresh copy now and then
+        // keeps each group of rows' count to the core that has the group.
+        if self.stamped == STAMPS {
+            self.stamped = 0;
+            self.file = Arc::from(&*self.file);
+            self.sheet = self.sheet.as_deref().map(Arc::from);
+        }
+        self.stamped += 1;
         let mut cells = raw.cells;
         let found = cells.len();
         let ragged = match self.shape {

@@ -214,14 +214,12 @@ pub struct FileLabel {
 
 impl FileLabel {
     fn of(&mut self, pos: &SourcePos) -> &[u8] {
-        let same = self.of.as_ref().is_some_and(|(f, s)| {
-            std::sync::Arc::ptr_eq(f, &pos.file)
-                && match (s, &pos.sheet) {
-                    (None, None) => true,
-                    (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
-                    _ => false,
-                }
-        });
+        // Compared by text (a shared allocation answers at once): rows of one file
+        // share their name's allocation only in groups.
+        let same = self
+            .of
+            .as_ref()
+            .is_some_and(|(f, s)| *f == pos.file && *s == pos.sheet);
         if !same {
             self.bytes.clear();
             self.bytes.extend_from_slice(b"{\"file\":");
