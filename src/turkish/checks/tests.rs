@@ -245,30 +245,19 @@ mod by_chars {
             }
             prev = c;
         }
-        let (mut labels, mut len, mut prev, mut tld_letters) = (0, 0, '.', true);
-        for c in domain.chars() {
-            if c == '.' {
-                if len == 0 || prev == '-' {
-                    return false;
-                }
-                labels += 1;
-                len = 0;
-                tld_letters = true;
-            } else if c.is_alphanumeric() || c == '-' {
-                if c == '-' && len == 0 {
-                    return false;
-                }
-                len += 1;
-                if len > 63 {
-                    return false;
-                }
-                tld_letters &= c.is_alphabetic();
-            } else {
-                return false;
-            }
-            prev = c;
-        }
-        labels >= 1 && len >= 2 && prev != '-' && tld_letters
+        // The domain as labels split at dots, where `email` walks it once.
+        let labels: Vec<&str> = domain.split('.').collect();
+        labels.len() >= 2
+            && labels.iter().all(|l| {
+                !l.is_empty()
+                    && l.chars().count() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+            })
+            && labels
+                .last()
+                .is_some_and(|t| t.chars().count() >= 2 && t.chars().all(char::is_alphabetic))
     }
 
     /// Whether `phone_tr` may read the text at all: only digits, one leading `+`,
