@@ -114,10 +114,10 @@ impl SkipIf {
 
 impl Records {
     fn record(&mut self, raw: RawRow) -> Record {
-        // Every row holds its file's name. Were it one `Arc` for the whole file, this
-        // thread's count up and the workers' counts down, a row each, would pass the
-        // count's cache line between the cores all run long; a fresh copy now and then
-        // keeps each group of rows' count to the core that has the group.
+        // Every row holds its file's name. With one `Arc` for the whole file, this
+        // thread would count it up and the workers count it down for every row,
+        // passing its cache line between the cores all run long; a fresh copy every
+        // `STAMPS` rows gives each group of rows a count of its own.
         if self.stamped == STAMPS {
             self.stamped = 0;
             self.file = Arc::from(&*self.file);
