@@ -24,15 +24,17 @@ pub(crate) fn open<R: Read + Send + 'static>(
     opts: &SourceOptions,
     tab_default: bool,
 ) -> Result<Source, ReadError> {
+    // Failing before any row is read, at the first line.
+    let io_error = |e: std::io::Error| ReadError::Io {
+        file: name.to_string(),
+        row: 1,
+        message: e.to_string(),
+    };
     let mut prefix = Vec::new();
     file.by_ref()
         .take(SNIFF_LEN as u64)
         .read_to_end(&mut prefix)
-        .map_err(|e| ReadError::Io {
-            file: name.to_string(),
-            row: 1,
-            message: e.to_string(),
-        })?;
+        .map_err(io_error)?;
     let complete = prefix.len() < SNIFF_LEN;
     let detected = encoding::detect(opts.encoding, &prefix, complete);
     let delimiter = match opts.delimiter {
@@ -42,7 +44,7 @@ pub(crate) fn open<R: Read + Send + 'static>(
     };
     let warnings = detected.warning.clone().into_iter().collect();
     let fallback_1254 = detected.fallback_1254;
-    let stream = encoding::utf8_stream(&detected, prefix, file);
+    let stream = encoding::utf8_stream(&detected, prefix, file).map_err(io_error)?;
     let rows = DelimitedRows {
         reader: Splitter::new(LineTracker::new(stream), delimiter),
         record: Fields::default(),
