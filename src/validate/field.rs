@@ -80,6 +80,9 @@ pub(crate) struct RowCx<'r> {
 }
 
 impl<'r> RowCx<'r> {
+    /// Inlined, so the value is built where its caller keeps it: returned from a call,
+    /// it was written in words and read back whole, a store the load had to wait out.
+    #[inline(always)]
     pub(crate) fn cell(&self, col: usize) -> Raw<'r> {
         Raw::of(self.binding.get(col).and_then(|&i| self.row.cells.get(i)))
     }
