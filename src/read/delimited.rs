@@ -8,6 +8,8 @@
 use std::io::Read;
 use std::sync::Arc;
 
+use compact_str::CompactString;
+
 use super::cells::MAX_COLUMNS;
 use super::encoding::{self, SNIFF_LEN};
 use super::lines::{LineTracker, breaks_in};
@@ -84,20 +86,13 @@ impl DelimitedRows {
 
     /// The cells of the record just read.
     fn cells(&self) -> Result<Vec<Cell>, String> {
-        let cell = |s: &str| {
-            if s.is_empty() {
-                Cell::Empty
-            } else {
-                Cell::Text(s.into())
-            }
-        };
-        if let Some(cells) = self.valid_utf8_cells(cell) {
+        if let Some(cells) = self.valid_utf8_cells() {
             return Ok(cells);
         }
         let mut cells = Vec::with_capacity(self.record.len());
         for (i, field) in self.record.iter().enumerate() {
             match encoding::field_text(field, self.fallback_1254) {
-                Some(text) => cells.push(cell(&text)),
+                Some(text) => push_cell(&mut cells, &text),
                 None => {
                     return Err(format!(
                         "field {} is not valid UTF-8; if the file is in the Turkish code \
@@ -113,15 +108,35 @@ impl DelimitedRows {
     /// The common case in one validation of the whole record rather than one per
     /// field: the fields are then valid too where they start and end on character
     /// boundaries (`str::get` checks that).
-    fn valid_utf8_cells(&self, cell: impl Fn(&str) -> Cell) -> Option<Vec<Cell>> {
+    fn valid_utf8_cells(&self) -> Option<Vec<Cell>> {
         let whole = simdutf8::basic::from_utf8(self.record.as_slice()).ok()?;
         let mut cells = Vec::with_capacity(self.record.len());
         for &(start, end) in self.record.bounds() {
-            cells.push(cell(whole.get(start..end)?));
+            push_cell(&mut cells, whole.get(start..end)?);
         }
         Some(cells)
     }
 }
+
+/// Appends `text` as a cell. A short text is copied straight into its cell's place:
+/// built aside and moved in, it was written by a copy of its own length and then read
+/// back whole, a read that had to wait for the copy's stores, once for every cell.
+#[inline]
+fn push_cell(cells: &mut Vec<Cell>, text: &str) {
+    if text.is_empty() {
+        cells.push(Cell::Empty);
+    } else if text.len() <= INLINE {
+        cells.push(Cell::Text(CompactString::default()));
+        if let Some(Cell::Text(t)) = cells.last_mut() {
+            t.push_str(text);
+        }
+    } else {
+        cells.push(Cell::Text(text.into()));
+    }
+}
+
+/// The longest text a cell holds without an allocation of its own.
+const INLINE: usize = std::mem::size_of::<CompactString>();
 
 impl Iterator for DelimitedRows {
     type Item = Result<RawRow, ReadError>;
