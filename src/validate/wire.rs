@@ -49,6 +49,9 @@ fn needs_escape(b: &[u8]) -> bool {
         let backslash = zero(x ^ (ONES * u64::from(b'\\')));
         (control | quote | backslash) & HIGH != 0
     };
+    let Some(last) = b.last_chunk::<8>() else {
+        return b.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\');
+    };
     let mut words = b.chunks_exact(8);
     for w in &mut words {
         let mut word = [0u8; 8];
@@ -57,11 +60,10 @@ fn needs_escape(b: &[u8]) -> bool {
             return true;
         }
     }
-    // The last bytes, padded with a letter.
-    let rest = words.remainder();
-    let mut word = [b'a'; 8];
-    word[..rest.len()].copy_from_slice(rest);
-    any(u64::from_le_bytes(word))
+    // The last eight bytes, read whole: they cover the bytes left over. Copied into a
+    // padded word instead, they were written a byte count at a time and read back at
+    // once, a read that waited for those writes.
+    !words.remainder().is_empty() && any(u64::from_le_bytes(*last))
 }
 
 /// What a mapping's requests share, resolved once: the path around its path field and
