@@ -13,7 +13,9 @@ use super::value::Value;
 use crate::mapping::Field;
 use crate::problem::Problem;
 use crate::providers::FieldType;
-use crate::turkish::number::{Currency, DecimalStyle, NumberError, parse_amount, parse_decimal};
+use crate::turkish::number::{
+    Amount, Currency, DecimalStyle, NumberError, parse_amount, parse_decimal,
+};
 
 /// Target fields that hold a row's currency: Ödüyo transactions' `currency`,
 /// NetTahsilat's `currencyCode`.
@@ -38,20 +40,30 @@ impl<'r> RowCx<'r> {
         column: &str,
         original: &str,
     ) -> Result<Decimal, Problem> {
+        // The amount is taken as it comes back: turned into a pair first, it was moved
+        // in pieces and read back across them, a read that waited for the writes.
         let read = if f.strict {
-            parse_decimal(t, style).map(|value| (value, None))
+            parse_decimal(t, style).map(|value| Amount {
+                value,
+                currency: None,
+            })
         } else {
-            parse_amount(t, style).map(|a| (a.value, a.currency))
+            parse_amount(t, style)
         };
         match read {
-            Ok((value, currency)) => {
-                if let Some(currency) = currency {
-                    self.markers.push(Marker {
-                        column: column.to_string(),
-                        value: original.to_string(),
-                        currency,
-                    });
-                }
+            Ok(Amount {
+                value,
+                currency: None,
+            }) => Ok(value),
+            Ok(Amount {
+                value,
+                currency: Some(currency),
+            }) => {
+                self.markers.push(Marker {
+                    column: column.to_string(),
+                    value: original.to_string(),
+                    currency,
+                });
                 Ok(value)
             }
             Err(NumberError::Ambiguous) => Err(Problem::AmbiguousDecimal),
