@@ -32,7 +32,7 @@ pub(crate) fn open<R: Read + Send + 'static>(
         row: 1,
         message: e.to_string(),
     };
-    let mut prefix = Vec::new();
+    let mut prefix = Vec::with_capacity(SNIFF_LEN);
     file.by_ref()
         .take(SNIFF_LEN as u64)
         .read_to_end(&mut prefix)
