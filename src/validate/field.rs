@@ -227,7 +227,19 @@ impl<'r> RowCx<'r> {
             }
             return Value::Null;
         }
-        let Some(mut value) = self.typed(f, raw, &column, &original, style) else {
+        // A text is taken apart rather than moved whole: the cell's text was just
+        // written a word at a time, and a move reads it back in wider pieces, which
+        // have to wait for those writes.
+        let typed = if f.ty == FieldType::String {
+            Some(Value::Str(match raw {
+                Raw::Text(Cow::Borrowed(t)) => Cow::Borrowed(t),
+                Raw::Text(Cow::Owned(t)) => Cow::Owned(t),
+                other => other.text(),
+            }))
+        } else {
+            self.typed(f, &raw, &column, &original, style)
+        };
+        let Some(mut value) = typed else {
             return Value::Null;
         };
         if f.transforms.contains(&Transform::Abs) {
@@ -260,22 +272,18 @@ impl<'r> RowCx<'r> {
         }
     }
 
+    /// The value of a field of any type but text (which `field` takes as it is).
     fn typed(
         &mut self,
         f: &Field,
-        raw: Raw<'r>,
+        raw: &Raw<'r>,
         column: &str,
         original: &str,
         style: DecimalStyle,
     ) -> Option<Value<'r>> {
         let problem;
         match f.ty {
-            FieldType::String => {
-                return Some(Value::Str(match raw {
-                    Raw::Text(t) => t,
-                    other => other.text(),
-                }));
-            }
+            FieldType::String => return Some(Value::Str(raw.text())),
             FieldType::Integer => {
                 let v = match &raw {
                     Raw::Number(d) if d.fract().is_zero() => i64::try_from(*d).ok(),
