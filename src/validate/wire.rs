@@ -275,22 +275,51 @@ fn decimal(out: &mut Vec<u8>, d: &rust_decimal::Decimal) {
 }
 
 /// `n`'s digits with a point before the last `scale` of them (a zero before the point
-/// and zeros after it where `n` has fewer digits), written from the last one back in
-/// their places in `out`. Formatted aside and copied in, they were written two at a
-/// time and read back four or eight at a time, a read that waited for those writes.
-fn digits(out: &mut Vec<u8>, mut n: u64, scale: usize) {
-    let count = n.checked_ilog10().map_or(1, |l| l as usize + 1);
-    let whole = count.saturating_sub(scale).max(1);
-    let len = if scale == 0 { whole } else { whole + 1 + scale };
+/// and zeros after it where `n` has fewer digits).
+fn digits(out: &mut Vec<u8>, n: u64, scale: usize) {
+    if scale == 0 {
+        return padded(out, n, 0);
+    }
+    // Past 10^19 the whole of `n` is fraction.
+    let (whole, fraction) = match 10u64.checked_pow(scale as u32) {
+        Some(p) => (n / p, n % p),
+        None => (0, n),
+    };
+    padded(out, whole, 0);
+    out.push(b'.');
+    padded(out, fraction, scale);
+}
+
+/// "00" to "99", so that digits are found two at a time.
+const PAIRS: [[u8; 2]; 100] = {
+    let mut pairs = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        pairs[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    pairs
+};
+
+/// `n` in at least `width` digits, zeros before, written from the last digit back in
+/// their places in `out`. Formatted aside and copied in, the digits were written two
+/// at a time and read back four or eight at a time, a read that waited for those
+/// writes.
+fn padded(out: &mut Vec<u8>, mut n: u64, width: usize) {
+    let count = n.checked_ilog10().map_or(1, |l| l as usize + 1).max(width);
     let start = out.len();
-    out.resize(start + len, b'0');
-    for (k, slot) in out[start..].iter_mut().rev().enumerate() {
-        if scale > 0 && k == scale {
-            *slot = b'.';
-        } else {
-            *slot = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
+    out.resize(start + count, b'0');
+    let slots = &mut out[start..];
+    let mut i = count;
+    while n >= 100 {
+        i -= 2;
+        slots[i..i + 2].copy_from_slice(&PAIRS[(n % 100) as usize]);
+        n /= 100;
+    }
+    if n >= 10 {
+        slots[i - 2..i].copy_from_slice(&PAIRS[n as usize]);
+    } else {
+        slots[i - 1] = b'0' + n as u8;
     }
 }
 
