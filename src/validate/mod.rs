@@ -131,6 +131,7 @@ pub struct Slice {
 const SLICE: usize = 512;
 
 /// Validates a batch in parallel, slice by slice; the slices come back in file order.
+/// The rows are taken a slice at a time where they lie, not gathered into slices first.
 pub fn check_batch(
     m: &Mapping,
     binding: &[usize],
@@ -138,42 +139,33 @@ pub fn check_batch(
     rows: Vec<Row>,
     plan: &Plan<'_>,
 ) -> Vec<Slice> {
-    let mut slices: Vec<Vec<Row>> = Vec::with_capacity(rows.len().div_ceil(SLICE));
-    let mut rows = rows.into_iter();
-    loop {
-        let slice: Vec<Row> = rows.by_ref().take(SLICE).collect();
-        if slice.is_empty() {
-            break;
-        }
-        slices.push(slice);
-    }
-    slices
-        .into_par_iter()
-        .map(|slice| {
-            let mut out = Slice {
-                lines: Vec::with_capacity(slice.len() * 512),
-                ..Slice::default()
-            };
-            let mut file = FileLabel::default();
-            for row in slice {
-                let Verdict { key, outcome } = verdict(m, binding, headers, &row);
-                out.rows += 1;
-                if !key.is_empty() {
-                    out.keys.push((row.pos.row, key_hash(&key)));
+    let fresh = || {
+        let out = Slice {
+            lines: Vec::with_capacity(SLICE * 512),
+            ..Slice::default()
+        };
+        (out, FileLabel::default())
+    };
+    rows.into_par_iter()
+        .fold_chunks(SLICE, fresh, |(mut out, mut file), row| {
+            let Verdict { key, outcome } = verdict(m, binding, headers, &row);
+            out.rows += 1;
+            if !key.is_empty() {
+                out.keys.push((row.pos.row, key_hash(&key)));
+            }
+            match outcome {
+                Ok(values) => {
+                    out.valid += 1;
+                    plan.line(&mut out.lines, &mut file, &row.pos, &key, &values);
                 }
-                match outcome {
-                    Ok(values) => {
-                        out.valid += 1;
-                        plan.line(&mut out.lines, &mut file, &row.pos, &key, &values);
-                    }
-                    Err(errors) => {
-                        let key = key.into_owned();
-                        out.rejected.push((row, key, errors));
-                    }
+                Err(errors) => {
+                    let key = key.into_owned();
+                    out.rejected.push((row, key, errors));
                 }
             }
-            out
+            (out, file)
         })
+        .map(|(out, _)| out)
         .collect()
 }
 
