@@ -187,7 +187,7 @@ impl<'m> Plan<'m> {
         values: &[Value],
     ) {
         out.extend_from_slice(file.of(pos));
-        digits(out, pos.row, 0);
+        padded(out, pos.row, 0);
         out.extend_from_slice(b",\"key\":");
         write_str(out, key);
         out.extend_from_slice(&self.method);
@@ -242,7 +242,7 @@ fn integer(out: &mut Vec<u8>, n: i64) {
     if n < 0 {
         out.push(b'-');
     }
-    digits(out, n.unsigned_abs(), 0);
+    padded(out, n.unsigned_abs(), 0);
 }
 
 /// A decimal as `Decimal`'s `Display` writes it: every digit of its scale, a `-` on
@@ -251,43 +251,39 @@ fn decimal(out: &mut Vec<u8>, d: &rust_decimal::Decimal) {
     if d.is_sign_negative() {
         out.push(b'-');
     }
-    let scale = d.scale() as usize;
     let m = d.mantissa().unsigned_abs();
-    // An amount's digits nearly always fit 64 bits.
-    if let Ok(m) = u64::try_from(m) {
-        digits(out, m, scale);
-        return;
-    }
-    let mut buf = itoa::Buffer::new();
-    let digits = buf.format(m).as_bytes();
-    if scale == 0 {
-        out.extend_from_slice(digits);
-    } else if digits.len() > scale {
-        let (whole, fraction) = digits.split_at(digits.len() - scale);
-        out.extend_from_slice(whole);
+    let scale = d.scale();
+    // Split at the point, in 64 bits where the mantissa fits them, as an amount's
+    // nearly always does (past 10^19 it is all fraction); 10^28, the largest scale,
+    // fits 128 bits.
+    let (whole, fraction) = match u64::try_from(m) {
+        Ok(m) => match 10u64.checked_pow(scale) {
+            Some(p) => (u128::from(m / p), u128::from(m % p)),
+            None => (0, u128::from(m)),
+        },
+        Err(_) => {
+            let p = 10u128.pow(scale);
+            (m / p, m % p)
+        }
+    };
+    wide(out, whole, 0);
+    if scale > 0 {
         out.push(b'.');
-        out.extend_from_slice(fraction);
-    } else {
-        out.extend_from_slice(b"0.");
-        out.resize(out.len() + scale - digits.len(), b'0');
-        out.extend_from_slice(digits);
+        wide(out, fraction, scale as usize);
     }
 }
 
-/// `n`'s digits with a point before the last `scale` of them (a zero before the point
-/// and zeros after it where `n` has fewer digits).
-fn digits(out: &mut Vec<u8>, n: u64, scale: usize) {
-    if scale == 0 {
-        return padded(out, n, 0);
+/// [`padded`] for a number that may not fit 64 bits.
+fn wide(out: &mut Vec<u8>, n: u128, width: usize) {
+    match u64::try_from(n) {
+        Ok(n) => padded(out, n, width),
+        Err(_) => {
+            let mut buf = itoa::Buffer::new();
+            let digits = buf.format(n).as_bytes();
+            out.resize(out.len() + width.saturating_sub(digits.len()), b'0');
+            out.extend_from_slice(digits);
+        }
     }
-    // Past 10^19 the whole of `n` is fraction.
-    let (whole, fraction) = match 10u64.checked_pow(scale as u32) {
-        Some(p) => (n / p, n % p),
-        None => (0, n),
-    };
-    padded(out, whole, 0);
-    out.push(b'.');
-    padded(out, fraction, scale);
 }
 
 /// "00" to "99", so that digits are found two at a time.
@@ -434,7 +430,7 @@ mod tests {
         #[test]
         fn any_row_number_is_written_as_display_writes_it(n in any::<u64>()) {
             let mut out = b"x".to_vec();
-            super::digits(&mut out, n, 0);
+            super::padded(&mut out, n, 0);
             prop_assert_eq!(String::from_utf8(out).unwrap(), format!("x{n}"));
         }
 
