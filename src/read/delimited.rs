@@ -485,6 +485,29 @@ mod tests {
     }
 
     #[test]
+    fn cells_of_every_length_around_the_inline_limit_keep_their_text() {
+        let mut texts: Vec<String> = (0..=INLINE + 2).map(|n| "x".repeat(n)).collect();
+        // Two-byte letters put a character across the limit.
+        texts.push("ş".repeat(INLINE / 2));
+        texts.push(format!("{}ş", "x".repeat(INLINE - 1)));
+        let line = texts.join(";");
+        let header: Vec<String> = (0..texts.len()).map(|i| format!("c{i}")).collect();
+        let file = format!("{}\n{line}\n", header.join(";"));
+        let got = rows(read("t.csv", file.as_bytes(), &default()));
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1, texts);
+        let (_dir, path) = write("t.csv", file.as_bytes());
+        let table = open(&path, &default()).unwrap();
+        let Some(Ok(Record::Data(row))) = table.records.into_iter().next() else {
+            panic!("a data row expected");
+        };
+        assert_eq!(row.cells[0], Cell::Empty);
+        for (cell, text) in row.cells.iter().zip(&texts).skip(1) {
+            assert_eq!(*cell, Cell::Text(text.as_str().into()));
+        }
+    }
+
+    #[test]
     fn cells_are_not_trimmed() {
         let t = read("t.csv", b"a;b\n x ;\" y \"\n", &default());
         assert_eq!(rows(t)[0].1, [" x ", " y "]);
