@@ -498,7 +498,8 @@ mod tests {
         assert_eq!(got[0].1, texts);
         let (_dir, path) = write("t.csv", file.as_bytes());
         let table = open(&path, &default()).unwrap();
-        let Some(Ok(Record::Data(row))) = table.records.into_iter().next() else {
+        let mut records = table.records;
+        let Some(Ok(Record::Data(row))) = records.next() else {
             panic!("a data row expected");
         };
         assert_eq!(row.cells[0], Cell::Empty);
