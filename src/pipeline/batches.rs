@@ -6,9 +6,12 @@ use std::sync::mpsc::sync_channel;
 
 use tokio_util::sync::CancellationToken;
 
+use rust_decimal::Decimal;
+
+use super::controls::text_number;
 use super::{Collector, ControlTotals, PipelineError, add_to_totals, number};
 use crate::mapping::Mapping;
-use crate::read::{self, ReadError, Record, Row};
+use crate::read::{self, Batch, ReadError, Record, RecordStream, Row};
 use crate::validate::{self, Plan};
 
 pub(super) const BATCH: usize = 4096;
@@ -47,38 +50,22 @@ struct Order {
     waiting: std::collections::BTreeMap<usize, Vec<validate::Slice>>,
 }
 
-type Batches = std::sync::mpsc::Receiver<Result<Vec<Record>, ReadError>>;
+type Batches = std::sync::mpsc::Receiver<Result<Batch, ReadError>>;
 
 /// Reads `records` on a thread of its own, in batches, a bounded channel ahead of
 /// validation.
 pub(super) fn read_ahead(
-    mut records: Box<dyn Iterator<Item = Result<Record, ReadError>> + Send>,
+    mut records: RecordStream,
     file: &str,
 ) -> Result<(Batches, std::thread::JoinHandle<()>), PipelineError> {
-    let (tx, rx) = sync_channel::<Result<Vec<Record>, ReadError>>(4);
+    let (tx, rx) = sync_channel::<Result<Batch, ReadError>>(4);
     let spawned = std::thread::Builder::new().name("aktar-reader".to_owned());
     let reader = spawned.spawn(move || {
-        let mut batch = Vec::with_capacity(BATCH);
-        for r in records.by_ref() {
-            match r {
-                Ok(rec) => {
-                    batch.push(rec);
-                    if batch.len() == BATCH
-                        && tx
-                            .send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))))
-                            .is_err()
-                    {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    return;
-                }
+        while let Some(batch) = records.next_batch(BATCH) {
+            let failed = batch.is_err();
+            if tx.send(batch).is_err() || failed {
+                return;
             }
-        }
-        if !batch.is_empty() {
-            let _ = tx.send(Ok(batch));
         }
     });
     let reader = reader.map_err(|e| PipelineError::ReaderDied {
@@ -93,42 +80,86 @@ impl Collector<'_> {
     /// rows are counted and kept, and both feed the control totals.
     pub(super) fn sort_batch(
         &mut self,
-        batch: Vec<Record>,
+        batch: Batch,
         room: Option<u64>,
         control: Option<&(usize, Vec<usize>)>,
         mut totals: Option<&mut ControlTotals>,
-    ) -> Vec<Row> {
-        let mut data = Vec::with_capacity(batch.len());
-        for rec in batch {
-            match rec {
-                Record::Data(row) => {
-                    if room.is_some_and(|r| data.len() as u64 >= r) {
+    ) -> validate::Rows {
+        let style = self.decimal;
+        let full = |taken: usize| room.is_some_and(|r| taken as u64 >= r);
+        match batch {
+            Batch::Records(records) => {
+                let mut data = Vec::with_capacity(records.len());
+                for rec in records {
+                    match rec {
+                        Record::Data(row) => {
+                            if full(data.len()) {
+                                self.out.limited = true;
+                                break;
+                            }
+                            if let (Some(t), Some((_, cols))) = (totals.as_deref_mut(), control) {
+                                add_to_totals(t, cols, |c| number(row.cells.get(c), style));
+                            }
+                            data.push(row);
+                        }
+                        Record::Skipped(row) => self.skipped(row, control, totals.as_deref_mut()),
+                    }
+                }
+                validate::Rows::Owned(data)
+            }
+            Batch::Text(mut text) => {
+                let mut taken = 0;
+                let mut skipped = Vec::new();
+                text.retain(|r, cells| {
+                    if self.out.limited {
+                        return false;
+                    }
+                    if r.skipped {
+                        skipped.push(r.clone());
+                        return false;
+                    }
+                    if full(taken) {
                         self.out.limited = true;
-                        break;
+                        return false;
                     }
                     if let (Some(t), Some((_, cols))) = (totals.as_deref_mut(), control) {
-                        add_to_totals(t, cols, &row, self.decimal);
+                        add_to_totals(t, cols, |c| {
+                            cells
+                                .get(c)
+                                .map_or(Some(Decimal::ZERO), |s| text_number(s, style))
+                        });
                     }
-                    data.push(row);
+                    taken += 1;
+                    true
+                });
+                for r in &skipped {
+                    self.skipped(text.row(r), control, totals.as_deref_mut());
                 }
-                Record::Skipped(row) => {
-                    self.out.skipped += 1;
-                    if let (Some(t), Some((col, cols)), Some(matches)) =
-                        (totals.as_deref_mut(), control, &self.total_row)
-                        && let Some(read::Cell::Text(s)) = row.cells.get(*col)
-                        && matches.is_match(s.trim())
-                    {
-                        t.expected = Some(
-                            cols.iter()
-                                .map(|&c| number(row.cells.get(c), self.decimal))
-                                .collect(),
-                        );
-                    }
-                    self.out.skipped_rows.push(row);
-                }
+                validate::Rows::Text(text)
             }
         }
-        data
+    }
+
+    /// A row `skip_if` matched: counted and kept; when it is the total row, its
+    /// figures are what the control totals must come to.
+    fn skipped(
+        &mut self,
+        row: Row,
+        control: Option<&(usize, Vec<usize>)>,
+        totals: Option<&mut ControlTotals>,
+    ) {
+        self.out.skipped += 1;
+        if let (Some(t), Some((col, cols)), Some(matches)) = (totals, control, &self.total_row)
+            && let Some(read::Cell::Text(s)) = row.cells.get(*col)
+            && matches.is_match(s.trim())
+        {
+            t.expected = Some(
+                cols.iter()
+                    .map(|&c| number(row.cells.get(c), self.decimal))
+                    .collect(),
+            );
+        }
+        self.out.skipped_rows.push(row);
     }
 
     /// Validates a file's batches as they arrive, [`IN_FLIGHT`] at a time, and keeps

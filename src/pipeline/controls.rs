@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use super::{ControlTotals, InputError};
 use crate::mapping::Mapping;
-use crate::read::{self, ReadError, Row, Table};
+use crate::read::{self, ReadError, Table};
 use crate::turkish::number::{DecimalStyle, parse_amount};
 
 /// The total row's column and the columns it sums, as indexes into `table`'s header.
@@ -72,16 +72,29 @@ pub(super) fn number(cell: Option<&read::Cell>, style: DecimalStyle) -> Option<D
     match cell {
         None | Some(read::Cell::Empty) => Some(Decimal::ZERO),
         Some(read::Cell::Number(d)) => Some(*d),
-        Some(read::Cell::Text(t)) if t.trim().is_empty() => Some(Decimal::ZERO),
-        Some(read::Cell::Text(t)) => parse_amount(t, style).ok().map(|a| a.value),
+        Some(read::Cell::Text(t)) => text_number(t, style),
         Some(_) => None,
     }
 }
 
-pub(super) fn add_to_totals(t: &mut ControlTotals, cols: &[usize], row: &Row, style: DecimalStyle) {
+/// A text cell as [`number`] reads it.
+pub(super) fn text_number(text: &str, style: DecimalStyle) -> Option<Decimal> {
+    if text.trim().is_empty() {
+        Some(Decimal::ZERO)
+    } else {
+        parse_amount(text, style).ok().map(|a| a.value)
+    }
+}
+
+/// Adds a data row's `cols` to the sums, each read by `number_at`.
+pub(super) fn add_to_totals(
+    t: &mut ControlTotals,
+    cols: &[usize],
+    number_at: impl Fn(usize) -> Option<Decimal>,
+) {
     for (slot, &c) in t.sums.iter_mut().zip(cols) {
         // A sum past Decimal's range (28 digits) counts as unreadable, not as a crash.
-        match number(row.cells.get(c), style).and_then(|d| slot.1.checked_add(d)) {
+        match number_at(c).and_then(|d| slot.1.checked_add(d)) {
             Some(sum) => slot.1 = sum,
             None => slot.2 += 1,
         }

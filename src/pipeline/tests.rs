@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::*;
 use crate::problem::Lang;
-use crate::read::Record;
+use crate::read::RecordStream;
 
 const ROWS: usize = 10_000;
 
@@ -28,13 +28,7 @@ fn export(dir: &tempfile::TempDir) -> PathBuf {
 }
 
 /// The export opened for `m`, its record stream passed through `wrap`.
-fn input(
-    m: &Mapping,
-    path: &Path,
-    wrap: impl FnOnce(
-        Box<dyn Iterator<Item = Result<Record, ReadError>> + Send>,
-    ) -> Box<dyn Iterator<Item = Result<Record, ReadError>> + Send>,
-) -> Input {
+fn input(m: &Mapping, path: &Path, wrap: impl FnOnce(RecordStream) -> RecordStream) -> Input {
     let mut table = read::open(path, &m.source).unwrap();
     table.records = wrap(table.records);
     let binding = m.bind(&table.headers).unwrap();
@@ -108,7 +102,7 @@ fn a_reader_that_panics_half_way_is_an_error_not_the_end_of_the_file() {
     let m = mapping();
     let path = export(&dir);
     let dying = input(&m, &path, |records| {
-        Box::new(records.enumerate().map(|(i, r)| {
+        RecordStream::new(records.enumerate().map(|(i, r)| {
             assert!(i < 5_000, "the disk went away");
             r
         }))
@@ -134,7 +128,7 @@ fn an_io_error_half_way_is_an_error_not_the_end_of_the_file() {
     let m = mapping();
     let path = export(&dir);
     let failing = input(&m, &path, |records| {
-        Box::new(records.enumerate().map(|(i, r)| {
+        RecordStream::new(records.enumerate().map(|(i, r)| {
             if i == 5_000 {
                 Err(ReadError::Io {
                     file: "cariler.csv".into(),
@@ -195,4 +189,111 @@ fn the_limit_counts_the_rows_of_every_input_together() {
     let lines = std::fs::read_to_string(&c.spill).unwrap();
     let from_second = lines.lines().filter(|l| l.contains("ikinci.csv")).count();
     assert_eq!(from_second, 7);
+}
+
+/// An export with every kind of row a reader shapes, past the first batch (which holds
+/// the rows read while opening):
+/// a byte-order mark, CRLF and LF line ends, blank lines, quoted fields over two lines,
+/// rows with a field too many, rejected rows, repeated keys, a subtotal row that
+/// `skip_if` skips and the total row at the end.
+fn varied_export(dir: &tempfile::TempDir) -> PathBuf {
+    let mut text = String::from("\u{feff}Cari Kodu;Ödüyo No;Ünvan;Bakiye\r\n");
+    for i in 0..(2 * BATCH as u32) {
+        let key = if i % 19 == 0 && i > 0 { i - 1 } else { i };
+        let name = match i % 7 {
+            0 => String::new(),
+            1 => format!("\"Müşteri\n{i}\""),
+            _ => format!("Müşteri {i}"),
+        };
+        let balance = if i % 11 == 0 {
+            "1,2,3".into()
+        } else {
+            format!("{i},50")
+        };
+        let extra = if i % 13 == 0 { ";fazla" } else { "" };
+        let end = if i % 3 == 0 { "\r\n" } else { "\n" };
+        text.push_str(&format!("C{key:05};{};{name};{balance}{extra}{end}", i + 1));
+        if i % 250 == 0 {
+            text.push_str(";;;\n\n");
+        }
+        if i == 6_000 {
+            text.push_str("TOPLAM ARA;;;100\n");
+        }
+    }
+    text.push_str("TOPLAM;;;4497000,00\n");
+    let path = dir.path().join("cariler.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Everything a run leaves that could tell the two ways of reading apart.
+fn outcome(dir: &tempfile::TempDir, c: &Collected) -> String {
+    let file = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    let skipped: Vec<u64> = c.skipped_rows.iter().map(|r| r.pos.row).collect();
+    format!(
+        "rows {} valid {} rejected {} skipped {} {skipped:?} limited {} controls {:?}\n{}\n{}",
+        c.rows,
+        c.valid,
+        c.rejected.rows,
+        c.skipped,
+        c.limited,
+        c.controls,
+        file(".requests.jsonl"),
+        file("errors.csv"),
+    )
+    .replace(&dir.path().display().to_string(), "DIR")
+}
+
+#[test]
+fn text_batches_and_records_make_the_same_run() {
+    let toml = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/customers.toml"),
+    )
+    .unwrap()
+    .replace(
+        "[source]",
+        "[source]\ntotal_row = { column = \"Cari Kodu\", matches = \"^TOPLAM\", sum = [\"Bakiye\"] }",
+    );
+    for limit in [None, Some(7_000)] {
+        let mut runs = Vec::new();
+        for records in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let mapping = dir.path().join("m.toml");
+            std::fs::write(&mapping, &toml).unwrap();
+            let m = crate::mapping::load(&mapping).unwrap();
+            let path = varied_export(&dir);
+            let mut input = input(
+                &m,
+                &path,
+                |r| {
+                    if records { RecordStream::new(r) } else { r }
+                },
+            );
+            input.control = control_columns(&m, &input.table).unwrap();
+            let c = run_all(
+                &m,
+                &dir,
+                vec![input],
+                limit,
+                &CancellationToken::new(),
+                |_, _| {},
+            )
+            .unwrap();
+            assert!(
+                c.rejected.rows > 500 && c.valid > 1_000,
+                "{} {}",
+                c.rejected.rows,
+                c.valid
+            );
+            assert_eq!(c.skipped, if limit.is_some() { 1 } else { 2 });
+            assert_eq!(c.controls.len(), 1);
+            runs.push(outcome(&dir, &c));
+        }
+        assert!(
+            runs[0] == runs[1],
+            "limit {limit:?}:\n{}\n---\n{}",
+            runs[0],
+            runs[1]
+        );
+    }
 }

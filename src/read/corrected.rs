@@ -19,7 +19,7 @@ use calamine::{Data, Range, Reader};
 use rust_decimal::prelude::ToPrimitive;
 
 use super::records::{Source, cell_text};
-use super::{Cell, ReadError, Record, SourceOptions, Table};
+use super::{Cell, ReadError, Record, RecordStream, SourceOptions, Table};
 
 /// The sheet the rejected rows are in, and the sheet of counts beside it.
 pub(crate) const SHEET: &str = "Hatalar";
@@ -172,7 +172,7 @@ pub(crate) fn assemble(source: Source, label: Option<String>) -> Result<Table, R
         header_row: 1,
         warnings,
         corrected: true,
-        records: Box::new(records),
+        records: RecordStream::new(records),
     })
 }
 

@@ -5,15 +5,15 @@
 //! cells themselves. Row numbers are the physical line where a record starts, as a
 //! text editor shows it (`lines`); the delimiter is sniffed in `sniff`.
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::sync::Arc;
 
-use compact_str::CompactString;
-
+use super::batch::{Batch, TextBatch, push_cell};
 use super::cells::MAX_COLUMNS;
 use super::encoding::{self, SNIFF_LEN};
 use super::lines::{LineTracker, breaks_in};
-use super::records::{RawRow, Source, Width};
+use super::records::{RawRow, RawRows, SkipIf, Source, Width};
 use super::sniff::sniff_delimiter;
 use super::split::{Fields, Splitter};
 use super::{Cell, ReadError, SourceOptions};
@@ -54,17 +54,18 @@ pub(crate) fn open<R: Read + Send + 'static>(
         file: Arc::clone(&name),
         line: 1,
         done: false,
+        last_batch: (0, 0, 0),
     };
     Ok(Source {
         file: name,
         sheet: None,
-        rows: Box::new(rows),
+        rows: RawRows::Delimited(Box::new(rows)),
         width: Width::Exact,
         warnings,
     })
 }
 
-struct DelimitedRows {
+pub(crate) struct DelimitedRows {
     reader: Splitter<LineTracker>,
     record: Fields,
     fallback_1254: bool,
@@ -72,10 +73,12 @@ struct DelimitedRows {
     /// Line of the last record read, for errors that carry no position.
     line: u64,
     done: bool,
+    /// The size of the last text batch (`TextBatch::size`).
+    last_batch: (usize, usize, usize),
 }
 
 impl DelimitedRows {
-    fn fail(&mut self, row: u64, message: String) -> Option<Result<RawRow, ReadError>> {
+    fn fail<T>(&mut self, row: u64, message: String) -> Option<Result<T, ReadError>> {
         self.done = true;
         Some(Err(ReadError::Io {
             file: self.file.to_string(),
@@ -93,13 +96,7 @@ impl DelimitedRows {
         for (i, field) in self.record.iter().enumerate() {
             match encoding::field_text(field, self.fallback_1254) {
                 Some(text) => push_cell(&mut cells, &text),
-                None => {
-                    return Err(format!(
-                        "field {} is not valid UTF-8; if the file is in the Turkish code \
-                         page, set encoding = \"windows-1254\" in [source]",
-                        i + 1
-                    ));
-                }
+                None => return Err(not_utf8(i)),
             }
         }
         Ok(cells)
@@ -116,32 +113,9 @@ impl DelimitedRows {
         }
         Some(cells)
     }
-}
 
-/// Appends `text` as a cell. A short text is copied straight into its cell's place:
-/// built aside and moved in, it was written by a copy of its own length and then read
-/// back whole, a read that had to wait for the copy's stores, once for every cell.
-#[inline]
-fn push_cell(cells: &mut Vec<Cell>, text: &str) {
-    if text.is_empty() {
-        cells.push(Cell::Empty);
-    } else if text.len() <= INLINE {
-        cells.push(Cell::Text(CompactString::default()));
-        if let Some(Cell::Text(t)) = cells.last_mut() {
-            t.push_str(text);
-        }
-    } else {
-        cells.push(Cell::Text(text.into()));
-    }
-}
-
-/// The longest text a cell holds without an allocation of its own.
-const INLINE: usize = std::mem::size_of::<CompactString>();
-
-impl Iterator for DelimitedRows {
-    type Item = Result<RawRow, ReadError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+    /// Reads the next record; gives the line it starts on.
+    fn advance(&mut self) -> Option<Result<u64, ReadError>> {
         if self.done {
             return None;
         }
@@ -174,12 +148,70 @@ impl Iterator for DelimitedRows {
                         max: MAX_COLUMNS,
                     }));
                 }
-                match self.cells() {
-                    Ok(cells) => Some(Ok(RawRow { row, cells })),
-                    Err(message) => self.fail(row, message),
-                }
+                Some(Ok(row))
             }
-            Err(e) => self.fail(self.line, e.to_string()),
+            Err(e) => {
+                let line = self.line;
+                self.fail(line, e.to_string())
+            }
+        }
+    }
+
+    /// The next records as text, up to `max` of them (fewer when their text grows
+    /// past [`BATCH_TEXT`]), shaped for a header `width` wide with `skips`.
+    pub(crate) fn text_batch(
+        &mut self,
+        max: usize,
+        width: usize,
+        skips: &[(usize, SkipIf)],
+    ) -> Option<Result<Batch, ReadError>> {
+        let mut batch = TextBatch::like(Arc::clone(&self.file), self.last_batch);
+        while batch.rows().len() < max && batch.text_len() < BATCH_TEXT {
+            let row = match self.advance() {
+                None => break,
+                Some(Ok(row)) => row,
+                Some(Err(e)) => return Some(Err(e)),
+            };
+            let whole = simdutf8::basic::from_utf8(self.record.as_slice()).ok();
+            if whole.is_some_and(|w| batch.push_whole(row, w, self.record.bounds(), width, skips)) {
+                continue;
+            }
+            let fallback = self.fallback_1254;
+            let fields = self
+                .record
+                .iter()
+                .map(|f| encoding::field_text(f, fallback).map(Cow::Owned));
+            if let Err(i) = batch.push(row, fields, width, skips) {
+                return self.fail(row, not_utf8(i));
+            }
+        }
+        self.last_batch = batch.size();
+        (!batch.rows().is_empty()).then_some(Ok(Batch::Text(batch)))
+    }
+}
+
+/// A batch's text grows to about this many bytes at most (one record more).
+const BATCH_TEXT: usize = 4 << 20;
+
+fn not_utf8(i: usize) -> String {
+    format!(
+        "field {} is not valid UTF-8; if the file is in the Turkish code page, set \
+         encoding = \"windows-1254\" in [source]",
+        i + 1
+    )
+}
+
+impl Iterator for DelimitedRows {
+    type Item = Result<RawRow, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let row = match self.advance()? {
+            Ok(row) => row,
+            Err(e) => return Some(Err(e)),
+        };
+        match self.cells() {
+            Ok(cells) => Some(Ok(RawRow { row, cells })),
+            Err(message) => self.fail(row, message),
         }
     }
 }
@@ -187,6 +219,7 @@ impl Iterator for DelimitedRows {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::batch::INLINE;
     use crate::read::{EncodingChoice, Record, SkipIf, Table, open};
 
     fn write(name: &str, bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use super::mojibake;
 use super::records::{RawRow, RawRows, Records, SkipIf, Source, cell_text, is_blank};
-use super::{Cell, ReadError, SourceOptions, Table};
+use super::{Cell, ReadError, RecordStream, SourceOptions, Table};
 use crate::turkish::case::fold;
 
 /// How many non-blank rows auto-detection looks at for the header.
@@ -112,7 +112,7 @@ pub(crate) fn assemble(src: Source, opts: &SourceOptions) -> Result<Table, ReadE
         header_row: header.row,
         warnings,
         corrected: false,
-        records: Box::new(records),
+        records: RecordStream::shaped(records),
     })
 }
 
@@ -228,7 +228,7 @@ mod tests {
         Source {
             file: Arc::from("t.csv"),
             sheet: None,
-            rows: Box::new(rows.into_iter().map(Ok)),
+            rows: RawRows::new(rows.into_iter().map(Ok)),
             width,
             warnings: Vec::new(),
         }
@@ -419,7 +419,7 @@ mod tests {
         let src = Source {
             file: Arc::from("t.csv"),
             sheet: None,
-            rows: Box::new(std::iter::once(Err(ReadError::Io {
+            rows: RawRows::new(std::iter::once(Err(ReadError::Io {
                 file: "t.csv".into(),
                 row: 1,
                 message: "boom".into(),

@@ -14,6 +14,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 
+mod batch;
 mod cells;
 mod corrected;
 mod delimited;
@@ -28,6 +29,7 @@ mod sniff;
 mod split;
 mod stream;
 
+pub use batch::{Batch, RecordStream, TextBatch, TextCells, TextRow};
 pub use corrected::SOURCE_LABELS as CORRECTED_SOURCE_LABELS;
 pub use header::find_column;
 pub use row::{Cell, Row, SourcePos};
@@ -105,7 +107,7 @@ pub struct Table {
     /// A corrected `errors.xlsx` read by its own layout (module `corrected`): its few
     /// rows are no measure for the drift guard, and it has no total row.
     pub corrected: bool,
-    pub records: Box<dyn Iterator<Item = Result<Record, ReadError>> + Send>,
+    pub records: RecordStream,
 }
 
 /// A file that cannot be read. These stop the run before anything is sent (exit 2).

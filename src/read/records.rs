@@ -12,6 +12,8 @@ use std::sync::Arc;
 use chrono::NaiveTime;
 use regex::Regex;
 
+use super::batch::Batch;
+use super::delimited::DelimitedRows;
 use super::{Cell, ReadError, Record, Row, SourcePos};
 
 /// A row as a format reader sees it: its number as a person sees it, and its cells.
@@ -21,7 +23,30 @@ pub(crate) struct RawRow {
     pub cells: Vec<Cell>,
 }
 
-pub(crate) type RawRows = Box<dyn Iterator<Item = Result<RawRow, ReadError>> + Send>;
+pub(crate) enum RawRows {
+    Cells(Box<dyn Iterator<Item = Result<RawRow, ReadError>> + Send>),
+    /// A delimited file's, which can also be read as text batches.
+    Delimited(Box<DelimitedRows>),
+}
+
+impl RawRows {
+    pub(crate) fn new(
+        rows: impl Iterator<Item = Result<RawRow, ReadError>> + Send + 'static,
+    ) -> Self {
+        RawRows::Cells(Box::new(rows))
+    }
+}
+
+impl Iterator for RawRows {
+    type Item = Result<RawRow, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            RawRows::Cells(rows) => rows.next(),
+            RawRows::Delimited(rows) => rows.next(),
+        }
+    }
+}
 
 /// What a row with fewer cells than the header means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,7 +129,7 @@ impl SkipIf {
         }
     }
 
-    fn is_match(&self, text: &str) -> bool {
+    pub(crate) fn is_match(&self, text: &str) -> bool {
         match self {
             SkipIf::Prefix(p) => text.starts_with(p.as_str()),
             SkipIf::Regex(re) => re.is_match(text),
@@ -153,6 +178,20 @@ impl Records {
         } else {
             Record::Data(row)
         }
+    }
+}
+
+impl Records {
+    /// The next records, up to `max` of them: a delimited file's as text once the rows
+    /// read while opening are taken.
+    pub(crate) fn next_batch(&mut self, max: usize) -> Option<Result<Batch, ReadError>> {
+        if self.ahead.is_empty()
+            && self.shape == Width::Exact
+            && let RawRows::Delimited(rows) = &mut self.rows
+        {
+            return rows.text_batch(max, self.width, &self.skips);
+        }
+        super::batch::gather(self, max)
     }
 }
 

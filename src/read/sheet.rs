@@ -46,7 +46,7 @@ macro_rules! stream_book {
     ($book:ty, $reader:expr, $name:expr, $opts:expr, $unreadable:expr) => {{
         let mut wb = <$book>::new($reader).map_err(|e| $unreadable(&e))?;
         if let Some(found) = corrected::detect(&mut wb) {
-            let rows: RawRows = Box::new(RangeRows::new(found.range));
+            let rows = RawRows::new(RangeRows::new(found.range));
             (corrected::SHEET.to_string(), rows, Some(found.source))
         } else {
             let sheet = select($name, wb.sheets_metadata(), $opts.sheet.as_ref())?;
@@ -110,12 +110,12 @@ where
 {
     let mut wb = B::new(reader).map_err(|e| unreadable(&e))?;
     if let Some(found) = corrected::detect(&mut wb) {
-        let rows: RawRows = Box::new(RangeRows::new(found.range));
+        let rows = RawRows::new(RangeRows::new(found.range));
         return Ok((corrected::SHEET.to_string(), rows, Some(found.source)));
     }
     let sheet = select(name, wb.sheets_metadata(), opts.sheet.as_ref())?;
     let range = wb.worksheet_range(&sheet).map_err(|e| unreadable(&e))?;
-    Ok((sheet, Box::new(RangeRows::new(range)), None))
+    Ok((sheet, RawRows::new(RangeRows::new(range)), None))
 }
 
 /// The sheet `sel` names: by exact name, then by a name that differs only in case,

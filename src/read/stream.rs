@@ -43,7 +43,7 @@ where
             row: 1,
             message: format!("cannot start the sheet reader: {e}"),
         })?;
-    Ok(Box::new(Streamed {
+    Ok(RawRows::new(Streamed {
         rx,
         batch: Vec::new().into_iter(),
         worker: Some(worker),

@@ -12,7 +12,7 @@ use super::value::Value;
 use crate::mapping::{Field, Mapping, Transform, ValueSource};
 use crate::problem::{DateForms, Problem, RowError};
 use crate::providers::{FieldType, ItemType};
-use crate::read::{Cell, Row};
+use crate::read::{Cell, Row, SourcePos, TextCells};
 use crate::turkish::checks;
 use crate::turkish::number::{DecimalStyle, parse_integer};
 use crate::turkish::{case, date};
@@ -33,18 +33,22 @@ impl<'a> Raw<'a> {
     pub(crate) fn of(cell: Option<&'a Cell>) -> Raw<'a> {
         match cell {
             None | Some(Cell::Empty) => Raw::Empty,
-            Some(Cell::Text(s)) => {
-                let t = crate::turkish::trim(s);
-                if t.is_empty() {
-                    Raw::Empty
-                } else {
-                    Raw::Text(Cow::Borrowed(t))
-                }
-            }
+            Some(Cell::Text(s)) => Raw::of_text(s),
             Some(Cell::Number(d)) => Raw::Number(*d),
             Some(Cell::Bool(b)) => Raw::Bool(*b),
             Some(Cell::Date(d)) => Raw::Date(*d),
             Some(Cell::Error(e)) => Raw::Error(e),
+        }
+    }
+
+    /// A text cell's value (an empty text is an empty cell).
+    #[inline(always)]
+    pub(crate) fn of_text(s: &'a str) -> Raw<'a> {
+        let t = crate::turkish::trim(s);
+        if t.is_empty() {
+            Raw::Empty
+        } else {
+            Raw::Text(Cow::Borrowed(t))
         }
     }
 
@@ -67,12 +71,45 @@ impl<'a> Raw<'a> {
     }
 }
 
+/// A row as validation reads it: its own cells, or its record's text in a batch.
+#[derive(Clone, Copy)]
+pub(crate) struct RowView<'r> {
+    pub pos: &'r SourcePos,
+    pub cells: Cells<'r>,
+    pub ragged: Option<(usize, usize)>,
+}
+
+#[derive(Clone, Copy)]
+pub(crate) enum Cells<'r> {
+    Owned(&'r [Cell]),
+    Text(TextCells<'r>),
+}
+
+impl<'r> RowView<'r> {
+    pub(crate) fn of(row: &'r Row) -> RowView<'r> {
+        RowView {
+            pos: &row.pos,
+            cells: Cells::Owned(&row.cells),
+            ragged: row.ragged,
+        }
+    }
+
+    /// Cell `i`'s value.
+    #[inline(always)]
+    fn raw(&self, i: usize) -> Raw<'r> {
+        match self.cells {
+            Cells::Owned(cells) => Raw::of(cells.get(i)),
+            Cells::Text(cells) => cells.get(i).map_or(Raw::Empty, Raw::of_text),
+        }
+    }
+}
+
 /// Per-row context shared by the fields.
 pub(crate) struct RowCx<'r> {
     pub m: &'r Mapping,
     pub binding: &'r [usize],
     pub headers: &'r [String],
-    pub row: &'r Row,
+    pub row: RowView<'r>,
     pub errors: Vec<RowError>,
     /// Currency markers read in amounts, checked against the row's currency once
     /// every field is known.
@@ -84,7 +121,10 @@ impl<'r> RowCx<'r> {
     /// it was written in words and read back whole, a store the load had to wait out.
     #[inline(always)]
     pub(crate) fn cell(&self, col: usize) -> Raw<'r> {
-        Raw::of(self.binding.get(col).and_then(|&i| self.row.cells.get(i)))
+        match self.binding.get(col) {
+            Some(&i) => self.row.raw(i),
+            None => Raw::Empty,
+        }
     }
 
     /// The file's own name for a mapping column (so reports match the header exactly).

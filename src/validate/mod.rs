@@ -14,7 +14,7 @@ use crate::mapping::cond::{Cmp, Condition, Literal};
 use crate::mapping::{Mapping, ValueSource};
 use crate::problem::{Clause, Problem, RowError, Test};
 use crate::providers::Lit;
-use crate::read::Row;
+use crate::read::{Row, SourcePos, TextBatch};
 use crate::turkish::case::fold;
 
 mod amount;
@@ -23,7 +23,7 @@ mod rules;
 pub mod value;
 mod wire;
 
-use field::RowCx;
+use field::{Cells, RowCx, RowView};
 pub use value::Value;
 use wire::FileLabel;
 pub use wire::Plan;
@@ -59,7 +59,7 @@ pub(crate) fn verdict<'r>(
     m: &'r Mapping,
     binding: &'r [usize],
     headers: &'r [String],
-    row: &'r Row,
+    row: RowView<'r>,
 ) -> Verdict<'r> {
     let mut cx = RowCx {
         m,
@@ -91,7 +91,7 @@ pub(crate) fn verdict<'r>(
 
 /// Validates one row against a mapping bound to its file's header.
 pub fn check_row(m: &Mapping, binding: &[usize], headers: &[String], row: Row) -> Checked {
-    let Verdict { key, outcome } = verdict(m, binding, headers, &row);
+    let Verdict { key, outcome } = verdict(m, binding, headers, RowView::of(&row));
     let key_hash = key_hash(&key);
     let outcome = outcome.map(|values| {
         let plan = Plan::new(m, "");
@@ -130,43 +130,123 @@ pub struct Slice {
 /// spread a batch over every core.
 const SLICE: usize = 512;
 
+/// A batch's data rows, as the reader handed them on.
+pub enum Rows {
+    Owned(Vec<Row>),
+    /// A delimited file's, read where they lie in the batch's text.
+    Text(TextBatch),
+}
+
+impl Rows {
+    pub fn len(&self) -> usize {
+        match self {
+            Rows::Owned(rows) => rows.len(),
+            Rows::Text(batch) => batch.rows().len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Validates a batch in parallel, slice by slice; the slices come back in file order.
 /// The rows are taken a slice at a time where they lie, not gathered into slices first.
 pub fn check_batch(
     m: &Mapping,
     binding: &[usize],
     headers: &[String],
-    rows: Vec<Row>,
+    rows: Rows,
     plan: &Plan<'_>,
 ) -> Vec<Slice> {
-    let fresh = || {
-        let out = Slice {
-            lines: Vec::with_capacity(SLICE * 512),
-            ..Slice::default()
-        };
-        (out, FileLabel::default())
+    let fresh = || Slice {
+        lines: Vec::with_capacity(SLICE * 512),
+        ..Slice::default()
     };
-    rows.into_par_iter()
-        .fold_chunks(SLICE, fresh, |(mut out, mut file), row| {
-            let Verdict { key, outcome } = verdict(m, binding, headers, &row);
-            out.rows += 1;
-            if !key.is_empty() {
-                out.keys.push((row.pos.row, key_hash(&key)));
+    let check = Checker {
+        m,
+        binding,
+        headers,
+        plan,
+    };
+    match rows {
+        Rows::Owned(rows) => rows
+            .into_par_iter()
+            .fold_chunks(
+                SLICE,
+                || (fresh(), FileLabel::default()),
+                |(mut out, mut file), row| {
+                    if let Some((key, errors)) = check.row(&mut out, &mut file, RowView::of(&row)) {
+                        out.rejected.push((row, key, errors));
+                    }
+                    (out, file)
+                },
+            )
+            .map(|(out, _)| out)
+            .collect(),
+        Rows::Text(batch) => {
+            // One position per slice, its row number set for each row in turn.
+            let start = || {
+                let pos = SourcePos {
+                    file: std::sync::Arc::clone(batch.file()),
+                    sheet: None,
+                    row: 0,
+                };
+                (fresh(), FileLabel::default(), pos)
+            };
+            batch
+                .rows()
+                .par_iter()
+                .fold_chunks(SLICE, start, |(mut out, mut file, mut pos), r| {
+                    pos.row = r.row;
+                    let view = RowView {
+                        pos: &pos,
+                        cells: Cells::Text(batch.cells(r)),
+                        ragged: r.ragged,
+                    };
+                    if let Some((key, errors)) = check.row(&mut out, &mut file, view) {
+                        out.rejected.push((batch.row(r), key, errors));
+                    }
+                    (out, file, pos)
+                })
+                .map(|(out, ..)| out)
+                .collect()
+        }
+    }
+}
+
+/// What every row of a batch is checked with.
+struct Checker<'a> {
+    m: &'a Mapping,
+    binding: &'a [usize],
+    headers: &'a [String],
+    plan: &'a Plan<'a>,
+}
+
+impl Checker<'_> {
+    /// Checks one row into `out`: a valid row's payloads line is written, a rejected
+    /// row's key and problems are given back for its row to be kept with them.
+    #[inline]
+    fn row(
+        &self,
+        out: &mut Slice,
+        file: &mut FileLabel,
+        row: RowView<'_>,
+    ) -> Option<(String, Vec<RowError>)> {
+        let Verdict { key, outcome } = verdict(self.m, self.binding, self.headers, row);
+        out.rows += 1;
+        if !key.is_empty() {
+            out.keys.push((row.pos.row, key_hash(&key)));
+        }
+        match outcome {
+            Ok(values) => {
+                out.valid += 1;
+                self.plan.line(&mut out.lines, file, row.pos, &key, &values);
+                None
             }
-            match outcome {
-                Ok(values) => {
-                    out.valid += 1;
-                    plan.line(&mut out.lines, &mut file, &row.pos, &key, &values);
-                }
-                Err(errors) => {
-                    let key = key.into_owned();
-                    out.rejected.push((row, key, errors));
-                }
-            }
-            (out, file)
-        })
-        .map(|(out, _)| out)
-        .collect()
+            Err(errors) => Some((key.into_owned(), errors)),
+        }
+    }
 }
 
 /// A key's 128-bit digest, as the duplicate-key check and the journal's snapshot know
