@@ -81,7 +81,7 @@ pub struct TextBatch {
     file: Arc<str>,
     text: String,
     /// `(start, end)` of each field in `text`.
-    bounds: Vec<(usize, usize)>,
+    bounds: Vec<(u32, u32)>,
     rows: Vec<TextRow>,
 }
 
@@ -90,7 +90,7 @@ pub struct TextBatch {
 pub struct TextRow {
     pub row: u64,
     /// Its fields' range in the batch's `bounds`.
-    fields: (usize, usize),
+    fields: (u32, u32),
     /// As [`Row::ragged`].
     pub ragged: Option<(usize, usize)>,
     /// `skip_if` matched it.
@@ -102,14 +102,14 @@ pub struct TextRow {
 #[derive(Debug, Clone, Copy)]
 pub struct TextCells<'a> {
     text: &'a str,
-    bounds: &'a [(usize, usize)],
+    bounds: &'a [(u32, u32)],
 }
 
 impl<'a> TextCells<'a> {
     #[inline]
     pub fn get(&self, i: usize) -> Option<&'a str> {
         let &(start, end) = self.bounds.get(i)?;
-        self.text.get(start..end)
+        self.text.get(start as usize..end as usize)
     }
 
     pub fn len(&self) -> usize {
@@ -172,7 +172,10 @@ impl TextBatch {
     pub fn cells(&self, r: &TextRow) -> TextCells<'_> {
         TextCells {
             text: &self.text,
-            bounds: self.bounds.get(r.fields.0..r.fields.1).unwrap_or_default(),
+            bounds: self
+                .bounds
+                .get(r.fields.0 as usize..r.fields.1 as usize)
+                .unwrap_or_default(),
         }
     }
 
@@ -195,7 +198,9 @@ impl TextBatch {
         self.rows.retain(|r| {
             let cells = TextCells {
                 text,
-                bounds: bounds.get(r.fields.0..r.fields.1).unwrap_or_default(),
+                bounds: bounds
+                    .get(r.fields.0 as usize..r.fields.1 as usize)
+                    .unwrap_or_default(),
             };
             keep(r, cells)
         });
@@ -219,9 +224,9 @@ impl TextBatch {
                 self.bounds.truncate(first);
                 return Err(i);
             };
-            let start = self.text.len();
+            let start = offset(self.text.len());
             self.text.push_str(&field);
-            self.bounds.push((start, self.text.len()));
+            self.bounds.push((start, offset(self.text.len())));
         }
         self.shape(row, text_start, first, width, skips);
         Ok(())
@@ -247,8 +252,11 @@ impl TextBatch {
         let base = self.text.len();
         let first = self.bounds.len();
         self.text.push_str(whole);
-        self.bounds
-            .extend(bounds.iter().map(|&(s, e)| (base + s, base + e)));
+        self.bounds.extend(
+            bounds
+                .iter()
+                .map(|&(s, e)| (offset(base + s), offset(base + e))),
+        );
         self.shape(row, base, first, width, skips);
         true
     }
@@ -264,7 +272,7 @@ impl TextBatch {
     ) {
         let r = TextRow {
             row,
-            fields: (first, self.bounds.len()),
+            fields: (offset(first), offset(self.bounds.len())),
             ragged: None,
             skipped: false,
         };
@@ -284,6 +292,14 @@ impl TextBatch {
             ..r
         });
     }
+}
+
+/// The most text a batch holds: its offsets are 32 bits wide.
+pub(crate) const MAX_TEXT: usize = u32::MAX as usize;
+
+/// An offset into a batch, below [`MAX_TEXT`] (its reader sees to that).
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Appends `text` as a cell. A short text is copied straight into its cell's place:

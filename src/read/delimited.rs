@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::io::Read;
 use std::sync::Arc;
 
-use super::batch::{Batch, TextBatch, push_cell};
+use super::batch::{Batch, MAX_TEXT, TextBatch, push_cell};
 use super::cells::MAX_COLUMNS;
 use super::encoding::{self, SNIFF_LEN};
 use super::lines::{LineTracker, breaks_in};
@@ -172,6 +172,9 @@ impl DelimitedRows {
                 Some(Ok(row)) => row,
                 Some(Err(e)) => return Some(Err(e)),
             };
+            if self.record.as_slice().len() > MAX_RECORD {
+                return self.fail(row, "the record is longer than 1 GiB".to_owned());
+            }
             let whole = simdutf8::basic::from_utf8(self.record.as_slice()).ok();
             if whole.is_some_and(|w| batch.push_whole(row, w, self.record.bounds(), width, skips)) {
                 continue;
@@ -192,6 +195,11 @@ impl DelimitedRows {
 
 /// A batch's text grows to about this many bytes at most (one record more).
 const BATCH_TEXT: usize = 4 << 20;
+
+/// The longest record read as text: with a batch's text before it, and each byte
+/// read as up to three of UTF-8 (Windows-1254's `€`), still within [`MAX_TEXT`].
+const MAX_RECORD: usize = 1 << 30;
+const _: () = assert!(BATCH_TEXT + 3 * MAX_RECORD < MAX_TEXT);
 
 fn not_utf8(i: usize) -> String {
     format!(
