@@ -140,13 +140,13 @@ impl<'a> TextCells<'a> {
 }
 
 impl TextBatch {
-    /// An empty batch with room for as much as `like` held (batches are alike).
-    pub(crate) fn like(file: Arc<str>, like: (usize, usize, usize)) -> TextBatch {
+    /// An empty batch with room for `room` (as [`Self::size`] gives it).
+    pub(crate) fn with_room(file: Arc<str>, room: (usize, usize, usize)) -> TextBatch {
         TextBatch {
             file,
-            text: String::with_capacity(like.0),
-            bounds: Vec::with_capacity(like.1),
-            rows: Vec::with_capacity(like.2),
+            text: String::with_capacity(room.0),
+            bounds: Vec::with_capacity(room.1),
+            rows: Vec::with_capacity(room.2),
         }
     }
 

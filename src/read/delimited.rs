@@ -54,7 +54,7 @@ pub(crate) fn open<R: Read + Send + 'static>(
         file: Arc::clone(&name),
         line: 1,
         done: false,
-        last_batch: (0, 0, 0),
+        batch_room: (0, 0, 0),
     };
     Ok(Source {
         file: name,
@@ -73,8 +73,9 @@ pub(crate) struct DelimitedRows {
     /// Line of the last record read, for errors that carry no position.
     line: u64,
     done: bool,
-    /// The size of the last text batch (`TextBatch::size`).
-    last_batch: (usize, usize, usize),
+    /// Room for the largest text batch so far (`TextBatch::size`): a batch that grew
+    /// past its room would copy all it holds.
+    batch_room: (usize, usize, usize),
 }
 
 impl DelimitedRows {
@@ -165,7 +166,7 @@ impl DelimitedRows {
         width: usize,
         skips: &[(usize, SkipIf)],
     ) -> Option<Result<Batch, ReadError>> {
-        let mut batch = TextBatch::like(Arc::clone(&self.file), self.last_batch);
+        let mut batch = TextBatch::with_room(Arc::clone(&self.file), self.batch_room);
         while batch.rows().len() < max && batch.text_len() < BATCH_TEXT {
             let row = match self.advance() {
                 None => break,
@@ -188,7 +189,9 @@ impl DelimitedRows {
                 return self.fail(row, not_utf8(i));
             }
         }
-        self.last_batch = batch.size();
+        let (text, fields, rows) = batch.size();
+        let room = &mut self.batch_room;
+        *room = (room.0.max(text), room.1.max(fields), room.2.max(rows));
         (!batch.rows().is_empty()).then_some(Ok(Batch::Text(batch)))
     }
 }
