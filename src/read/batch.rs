@@ -6,11 +6,12 @@
 //! [`Row`] of its own. Spreadsheets give typed cells, so their records travel as they
 //! are read.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use compact_str::CompactString;
 
-use super::records::{Records, SkipIf};
+use super::records::{Records, SkipIf, skip_matches};
 use super::{Cell, ReadError, Record, Row, SourcePos};
 
 /// A batch of records in file order.
@@ -209,32 +210,25 @@ impl TextBatch {
     /// Adds record `row` from `fields`, shaped as [`super::records::Records`] shapes a
     /// delimited file's records: a blank one is left out, a record with another number
     /// of fields than the header's `width` is marked ragged, one that a `skips` pattern
-    /// matches is marked skipped. `Err` carries the index of a field that is not text.
+    /// matches is marked skipped.
     pub(crate) fn push<'f>(
         &mut self,
         row: u64,
-        fields: impl Iterator<Item = Option<std::borrow::Cow<'f, str>>>,
+        fields: impl Iterator<Item = &'f str>,
         width: usize,
         skips: &[(usize, SkipIf)],
-    ) -> Result<(), usize> {
+    ) {
         let (text_start, first) = (self.text.len(), self.bounds.len());
-        for (i, field) in fields.enumerate() {
-            let Some(field) = field else {
-                self.text.truncate(text_start);
-                self.bounds.truncate(first);
-                return Err(i);
-            };
+        for field in fields {
             let start = offset(self.text.len());
-            self.text.push_str(&field);
+            self.text.push_str(field);
             self.bounds.push((start, offset(self.text.len())));
         }
         self.shape(row, text_start, first, width, skips);
-        Ok(())
     }
 
-    /// Adds record `row` whose fields are `whole`'s ranges `bounds`, as [`Self::push`]
-    /// does; false, with nothing added, when a range does not lie on character
-    /// boundaries.
+    /// Adds record `row` whose fields are `whole`'s ranges `bounds` (on character
+    /// boundaries), as [`Self::push`] does.
     pub(crate) fn push_whole(
         &mut self,
         row: u64,
@@ -242,13 +236,7 @@ impl TextBatch {
         bounds: &[(usize, usize)],
         width: usize,
         skips: &[(usize, SkipIf)],
-    ) -> bool {
-        if !bounds
-            .iter()
-            .all(|&(s, e)| whole.is_char_boundary(s) && whole.is_char_boundary(e))
-        {
-            return false;
-        }
+    ) {
         let base = self.text.len();
         let first = self.bounds.len();
         self.text.push_str(whole);
@@ -258,7 +246,6 @@ impl TextBatch {
                 .map(|&(s, e)| (offset(base + s), offset(base + e))),
         );
         self.shape(row, base, first, width, skips);
-        true
     }
 
     /// Shapes the record just added (text from `text_start`, fields from `first`).
@@ -283,9 +270,7 @@ impl TextBatch {
             return;
         }
         let found = cells.len();
-        let skipped = skips
-            .iter()
-            .any(|(col, re)| cells.get(*col).is_some_and(|t| re.is_match(t.trim())));
+        let skipped = skip_matches(skips, |c| cells.get(c).map(Cow::Borrowed));
         self.rows.push(TextRow {
             ragged: (found != width).then_some((found, width)),
             skipped,

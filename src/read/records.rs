@@ -81,6 +81,17 @@ pub(crate) fn cell_text(cell: &Cell) -> Cow<'_, str> {
     }
 }
 
+/// Whether a `skips` pattern matches the trimmed text of its column (`text` gives a
+/// column's; a row without that column is not skipped).
+pub(crate) fn skip_matches<'a>(
+    skips: &[(usize, SkipIf)],
+    text: impl Fn(usize) -> Option<Cow<'a, str>>,
+) -> bool {
+    skips
+        .iter()
+        .any(|(col, re)| text(*col).is_some_and(|t| re.is_match(t.trim())))
+}
+
 pub(crate) fn is_blank(cells: &[Cell]) -> bool {
     cells.iter().all(|c| match c {
         Cell::Empty => true,
@@ -159,11 +170,7 @@ impl Records {
                 None
             }
         };
-        let skipped = self.skips.iter().any(|(col, re)| {
-            cells
-                .get(*col)
-                .is_some_and(|c| re.is_match(cell_text(c).trim()))
-        });
+        let skipped = skip_matches(&self.skips, |c| cells.get(c).map(cell_text));
         let row = Row {
             pos: SourcePos {
                 file: Arc::clone(&self.file),
