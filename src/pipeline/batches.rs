@@ -6,8 +6,6 @@ use std::sync::mpsc::sync_channel;
 
 use tokio_util::sync::CancellationToken;
 
-use rust_decimal::Decimal;
-
 use super::controls::text_number;
 use super::{Collector, ControlTotals, PipelineError, add_to_totals, number};
 use crate::mapping::Mapping;
@@ -123,11 +121,8 @@ impl Collector<'_> {
                         return false;
                     }
                     if let (Some(t), Some((_, cols))) = (totals.as_deref_mut(), control) {
-                        add_to_totals(t, cols, |c| {
-                            cells
-                                .get(c)
-                                .map_or(Some(Decimal::ZERO), |s| text_number(s, style))
-                        });
+                        // A column the record lacks reads as an empty cell: zero.
+                        add_to_totals(t, cols, |c| text_number(cells.get(c).unwrap_or(""), style));
                     }
                     taken += 1;
                     true
