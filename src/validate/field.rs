@@ -74,7 +74,9 @@ impl<'a> Raw<'a> {
 /// A row as validation reads it: its own cells, or its record's text in a batch.
 #[derive(Clone, Copy)]
 pub(crate) struct RowView<'r> {
-    pub pos: &'r SourcePos,
+    /// The row's file and sheet; its own number is `row`.
+    pub file: &'r SourcePos,
+    pub row: u64,
     pub cells: Cells<'r>,
     pub ragged: Option<(usize, usize)>,
 }
@@ -88,9 +90,18 @@ pub(crate) enum Cells<'r> {
 impl<'r> RowView<'r> {
     pub(crate) fn of(row: &'r Row) -> RowView<'r> {
         RowView {
-            pos: &row.pos,
+            file: &row.pos,
+            row: row.pos.row,
             cells: Cells::Owned(&row.cells),
             ragged: row.ragged,
+        }
+    }
+
+    /// Where the row is.
+    pub(crate) fn pos(&self) -> SourcePos {
+        SourcePos {
+            row: self.row,
+            ..self.file.clone()
         }
     }
 
@@ -140,7 +151,7 @@ impl<'r> RowCx<'r> {
 
     pub(crate) fn push(&mut self, column: &str, value: &str, problem: Problem) {
         self.errors.push(RowError {
-            pos: self.row.pos.clone(),
+            pos: self.row.pos(),
             column: column.to_string(),
             value: value.to_string(),
             problem,

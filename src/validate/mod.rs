@@ -48,65 +48,96 @@ pub struct Checked {
 }
 
 /// A row read as the mapping's typed values, or everything wrong with it.
-pub(crate) struct Verdict<'r> {
+pub(crate) struct Verdict<'r, 'v> {
     /// Borrowed from the row when the key is one column, as it nearly always is.
     pub key: Cow<'r, str>,
-    pub outcome: Result<Vec<Value<'r>>, Vec<RowError>>,
+    pub outcome: Result<&'v [Value<'r>], Vec<RowError>>,
 }
 
-/// Reads and checks one row's fields against a mapping bound to its file's header.
-pub(crate) fn verdict<'r>(
+/// Reads and checks rows against a mapping bound to their file's header, and gives
+/// each row's verdict to `each` in order, with the row's place among `rows`.
+///
+/// The rows are read a field at a time: the first field of every row, then the
+/// second. Each field takes its own path through the reading (its transforms, its
+/// type, its checks), and a run of rows down one path finds its branches and tables
+/// as the row before left them.
+pub(crate) fn verdicts<'r>(
     m: &'r Mapping,
     binding: &'r [usize],
     headers: &'r [String],
-    row: RowView<'r>,
-) -> Verdict<'r> {
-    let mut cx = RowCx {
-        m,
-        binding,
-        headers,
-        row,
-        errors: Vec::new(),
-        markers: Vec::new(),
-    };
-    if let Some((found, expected)) = row.ragged {
-        cx.push("", "", Problem::Ragged { found, expected });
+    rows: impl IntoIterator<Item = RowView<'r>>,
+    mut each: impl FnMut(usize, RowView<'r>, Verdict<'r, '_>),
+) {
+    let mut cxs: Vec<RowCx<'r>> = rows
+        .into_iter()
+        .map(|row| {
+            let mut cx = RowCx {
+                m,
+                binding,
+                headers,
+                row,
+                errors: Vec::new(),
+                markers: Vec::new(),
+            };
+            if let Some((found, expected)) = row.ragged {
+                cx.push("", "", Problem::Ragged { found, expected });
+            }
+            cx
+        })
+        .collect();
+    let keys: Vec<Cow<'r, str>> = cxs
+        .iter_mut()
+        .map(|cx| {
+            let key = cx.render_key(&m.key);
+            if key.is_empty() {
+                cx.push("", "", Problem::EmptyKey);
+            }
+            key
+        })
+        .collect();
+    let width = m.fields.len();
+    let mut values = Vec::with_capacity(cxs.len() * width);
+    values.resize_with(cxs.len() * width, || Value::Null);
+    for (i, f) in m.fields.iter().enumerate() {
+        for (r, cx) in cxs.iter_mut().enumerate() {
+            values[r * width + i] = cx.field(f);
+        }
     }
-    let key = cx.render_key(&m.key);
-    if key.is_empty() {
-        cx.push("", "", Problem::EmptyKey);
+    for (r, (mut cx, key)) in cxs.into_iter().zip(keys).enumerate() {
+        let values = &values[r * width..(r + 1) * width];
+        conditions(&mut cx, values);
+        amount::check_markers(&mut cx, values);
+        let mut errors = std::mem::take(&mut cx.errors);
+        let outcome = if errors.is_empty() {
+            Ok(values)
+        } else {
+            dedup(&mut errors);
+            Err(errors)
+        };
+        each(r, cx.row, Verdict { key, outcome });
     }
-    let values: Vec<Value> = m.fields.iter().map(|f| cx.field(f)).collect();
-    conditions(&mut cx, &values);
-    amount::check_markers(&mut cx, &values);
-    let mut errors = std::mem::take(&mut cx.errors);
-    let outcome = if errors.is_empty() {
-        Ok(values)
-    } else {
-        dedup(&mut errors);
-        Err(errors)
-    };
-    Verdict { key, outcome }
 }
 
 /// Validates one row against a mapping bound to its file's header.
 pub fn check_row(m: &Mapping, binding: &[usize], headers: &[String], row: Row) -> Checked {
-    let Verdict { key, outcome } = verdict(m, binding, headers, RowView::of(&row));
-    let key_hash = key_hash(&key);
-    let outcome = outcome.map(|values| {
-        let plan = Plan::new(m, "");
-        let mut body = Vec::new();
-        plan.body(&mut body, &values);
-        Request {
-            path: plan.path(&values),
-            body: serde_json::from_slice(&body).unwrap_or(Json::Null),
-        }
+    let mut found = None;
+    verdicts(m, binding, headers, [RowView::of(&row)], |_, _, v| {
+        let outcome = v.outcome.map(|values| {
+            let plan = Plan::new(m, "");
+            let mut body = Vec::new();
+            plan.body(&mut body, values);
+            Request {
+                path: plan.path(values),
+                body: serde_json::from_slice(&body).unwrap_or(Json::Null),
+            }
+        });
+        found = Some((v.key.into_owned(), outcome));
     });
-    let key = key.into_owned();
+    let (key, outcome) = found.expect("one row gives one verdict");
     Checked {
         row,
+        key_hash: key_hash(&key),
         key,
-        key_hash,
         outcome,
     }
 }
@@ -159,10 +190,6 @@ pub fn check_batch(
     rows: Rows,
     plan: &Plan<'_>,
 ) -> Vec<Slice> {
-    let fresh = || Slice {
-        lines: Vec::with_capacity(SLICE * 512),
-        ..Slice::default()
-    };
     let check = Checker {
         m,
         binding,
@@ -170,46 +197,50 @@ pub fn check_batch(
         plan,
     };
     match rows {
-        Rows::Owned(rows) => rows
-            .into_par_iter()
-            .fold_chunks(
-                SLICE,
-                || (fresh(), FileLabel::default()),
-                |(mut out, mut file), row| {
-                    if let Some((key, errors)) = check.row(&mut out, &mut file, RowView::of(&row)) {
-                        out.rejected.push((row, key, errors));
-                    }
-                    (out, file)
-                },
-            )
-            .map(|(out, _)| out)
+        Rows::Owned(mut rows) => rows
+            .par_chunks_mut(SLICE)
+            .map(|chunk| {
+                let views = chunk.iter().map(RowView::of);
+                let (mut out, rejected) = check.slice(views);
+                out.rejected = rejected
+                    .into_iter()
+                    .map(|(i, key, errors)| {
+                        let row = &mut chunk[i];
+                        let cells = std::mem::take(&mut row.cells);
+                        let row = Row {
+                            pos: row.pos.clone(),
+                            cells,
+                            ragged: row.ragged,
+                        };
+                        (row, key, errors)
+                    })
+                    .collect();
+                out
+            })
             .collect(),
         Rows::Text(batch) => {
-            // One position per slice, its row number set for each row in turn.
-            let start = || {
-                let pos = SourcePos {
-                    file: std::sync::Arc::clone(batch.file()),
-                    sheet: None,
-                    row: 0,
-                };
-                (fresh(), FileLabel::default(), pos)
+            let file = SourcePos {
+                file: std::sync::Arc::clone(batch.file()),
+                sheet: None,
+                row: 0,
             };
             batch
                 .rows()
-                .par_iter()
-                .fold_chunks(SLICE, start, |(mut out, mut file, mut pos), r| {
-                    pos.row = r.row;
-                    let view = RowView {
-                        pos: &pos,
+                .par_chunks(SLICE)
+                .map(|chunk| {
+                    let views = chunk.iter().map(|r| RowView {
+                        file: &file,
+                        row: r.row,
                         cells: Cells::Text(batch.cells(r)),
                         ragged: r.ragged,
-                    };
-                    if let Some((key, errors)) = check.row(&mut out, &mut file, view) {
-                        out.rejected.push((batch.row(r), key, errors));
-                    }
-                    (out, file, pos)
+                    });
+                    let (mut out, rejected) = check.slice(views);
+                    out.rejected = rejected
+                        .into_iter()
+                        .map(|(i, key, errors)| (batch.row(&chunk[i]), key, errors))
+                        .collect();
+                    out
                 })
-                .map(|(out, ..)| out)
                 .collect()
         }
     }
@@ -223,29 +254,45 @@ struct Checker<'a> {
     plan: &'a Plan<'a>,
 }
 
+/// A rejected row's place in its slice, its key and its problems.
+type Rejected = (usize, String, Vec<RowError>);
+
 impl Checker<'_> {
-    /// Checks one row into `out`: a valid row's payloads line is written, a rejected
-    /// row's key and problems are given back for its row to be kept with them.
-    #[inline]
-    fn row(
-        &self,
-        out: &mut Slice,
-        file: &mut FileLabel,
-        row: RowView<'_>,
-    ) -> Option<(String, Vec<RowError>)> {
-        let Verdict { key, outcome } = verdict(self.m, self.binding, self.headers, row);
-        out.rows += 1;
-        if !key.is_empty() {
-            out.keys.push((row.pos.row, key_hash(&key)));
-        }
-        match outcome {
-            Ok(values) => {
-                out.valid += 1;
-                self.plan.line(&mut out.lines, file, row.pos, &key, &values);
-                None
-            }
-            Err(errors) => Some((key.into_owned(), errors)),
-        }
+    /// Checks a slice of rows: valid rows' payloads lines are written, rejected rows'
+    /// places, keys and problems given back for their rows to be kept with them.
+    fn slice<'r>(&self, rows: impl ExactSizeIterator<Item = RowView<'r>>) -> (Slice, Vec<Rejected>)
+    where
+        Self: 'r,
+    {
+        let mut out = Slice {
+            lines: Vec::with_capacity(rows.len() * 512),
+            keys: Vec::with_capacity(rows.len()),
+            ..Slice::default()
+        };
+        let mut rejected = Vec::new();
+        let mut file = FileLabel::default();
+        verdicts(
+            self.m,
+            self.binding,
+            self.headers,
+            rows,
+            |i, row, verdict| {
+                let Verdict { key, outcome } = verdict;
+                out.rows += 1;
+                if !key.is_empty() {
+                    out.keys.push((row.row, key_hash(&key)));
+                }
+                match outcome {
+                    Ok(values) => {
+                        out.valid += 1;
+                        self.plan
+                            .line(&mut out.lines, &mut file, row.file, row.row, &key, values);
+                    }
+                    Err(errors) => rejected.push((i, key.into_owned(), errors)),
+                }
+            },
+        );
+        (out, rejected)
     }
 }
 

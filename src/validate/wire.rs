@@ -177,17 +177,19 @@ impl<'m> Plan<'m> {
 
     /// One payloads.jsonl line with its newline:
     /// `{"file","row","key","method","url","body"}`, keys in that order. `file` keeps
-    /// the escaped file name between the rows of one file.
+    /// the escaped file name between the rows of one file; `file`'s own row number is
+    /// not read, `row` is the row's.
     pub fn line(
         &self,
         out: &mut Vec<u8>,
-        file: &mut FileLabel,
-        pos: &SourcePos,
+        label: &mut FileLabel,
+        file: &SourcePos,
+        row: u64,
         key: &str,
         values: &[Value],
     ) {
-        out.extend_from_slice(file.of(pos));
-        padded(out, pos.row, 0);
+        out.extend_from_slice(label.of(file));
+        padded(out, row, 0);
         out.extend_from_slice(b",\"key\":");
         write_str(out, key);
         out.extend_from_slice(&self.method);
