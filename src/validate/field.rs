@@ -187,8 +187,11 @@ impl<'r> RowCx<'r> {
         out
     }
 
-    /// The field's value, or `Value::Null` after pushing its problems.
-    pub(crate) fn field(&mut self, f: &'r Field) -> Value<'r> {
+    /// Sets `out`, `Value::Null` on entry, to the field's value; leaves it null after
+    /// pushing the field's problems. The value is made where it is kept: built aside
+    /// and moved there, it was written in pieces and read back whole, a read that had
+    /// to wait for those writes.
+    pub(crate) fn field(&mut self, f: &'r Field, out: &mut Value<'r>) {
         let (mut raw, column): (Raw<'r>, Cow<'r, str>) = match &f.source {
             ValueSource::Column(c) => (self.cell(*c), self.column_name(*c)),
             ValueSource::Columns { cols, join } => {
@@ -207,12 +210,13 @@ impl<'r> RowCx<'r> {
                 credit,
                 emit,
             } => {
-                return self.debit_credit(f, *debit, *credit, *emit);
+                *out = self.debit_credit(f, *debit, *credit, *emit);
+                return;
             }
         };
         if let Raw::Error(e) = raw {
             self.push(&column, e, Problem::CellError);
-            return Value::Null;
+            return;
         }
         // Borrowed from the row where it can be: most fields never need it.
         let original: Cow<'r, str> = raw.text();
@@ -268,7 +272,7 @@ impl<'r> RowCx<'r> {
                             known: map.known.clone(),
                         },
                     );
-                    return Value::Null;
+                    return;
                 }
             }
         }
@@ -276,54 +280,56 @@ impl<'r> RowCx<'r> {
             if f.required {
                 self.push(&column, "", Problem::Required);
             }
-            return Value::Null;
+            return;
         }
         // A text is taken apart rather than moved whole: the cell's text was just
         // written a word at a time, and a move reads it back in wider pieces, which
         // have to wait for those writes.
-        let typed = if f.ty == FieldType::String {
-            Some(Value::Str(match raw {
+        if f.ty == FieldType::String {
+            *out = Value::Str(match raw {
                 Raw::Text(Cow::Borrowed(t)) => Cow::Borrowed(t),
                 Raw::Text(Cow::Owned(t)) => Cow::Owned(t),
                 other => other.text(),
-            }))
-        } else {
-            self.typed(f, &raw, &column, &original, style)
-        };
-        let Some(mut value) = typed else {
-            return Value::Null;
-        };
-        if f.transforms.contains(&Transform::Abs) {
-            value = match value {
-                Value::Int(i) => Value::Int(i.saturating_abs()),
-                Value::Dec(d) => Value::Dec(d.abs()),
-                v => v,
-            };
+            });
+        } else if !self.typed(f, &raw, &column, &original, style, out) {
+            return;
         }
-        if let Value::Dec(d) = value {
-            match self.scaled(f, d, &column, &original) {
-                Some(d) => value = Value::Dec(d),
-                None => return Value::Null,
+        if f.transforms.contains(&Transform::Abs) {
+            match out {
+                Value::Int(i) => *i = i.saturating_abs(),
+                Value::Dec(d) => *d = d.abs(),
+                _ => {}
             }
         }
-        if f.ruled && !self.constraints(f, &value, &column, &original) {
-            return Value::Null;
+        if let Value::Dec(d) = out {
+            match self.scaled(f, *d, &column, &original) {
+                Some(scaled) => *d = scaled,
+                None => {
+                    *out = Value::Null;
+                    return;
+                }
+            }
         }
-        match value {
-            // A valid IBAN goes out in its electronic form, whatever spacing a person
-            // typed it with.
-            Value::Str(s) if f.checks.contains(&checks::Check::Iban) => Value::Str(
-                s.chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect::<String>()
-                    .to_uppercase()
-                    .into(),
-            ),
-            v => v,
+        if f.ruled && !self.constraints(f, out, &column, &original) {
+            *out = Value::Null;
+            return;
+        }
+        // A valid IBAN goes out in its electronic form, whatever spacing a person
+        // typed it with.
+        if let Value::Str(s) = out
+            && f.checks.contains(&checks::Check::Iban)
+        {
+            *s = s
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_uppercase()
+                .into();
         }
     }
 
-    /// The value of a field of any type but text (which `field` takes as it is).
+    /// Sets `out` to the value of a field of any type but text (which `field` takes as
+    /// it is); false, with its problem pushed, when the raw value is not of the type.
     fn typed(
         &mut self,
         f: &Field,
@@ -331,10 +337,14 @@ impl<'r> RowCx<'r> {
         column: &str,
         original: &str,
         style: DecimalStyle,
-    ) -> Option<Value<'r>> {
+        out: &mut Value<'r>,
+    ) -> bool {
         let problem;
         match f.ty {
-            FieldType::String => return Some(Value::Str(raw.text())),
+            FieldType::String => {
+                *out = Value::Str(raw.text());
+                return true;
+            }
             FieldType::Integer => {
                 let v = match &raw {
                     Raw::Number(d) if d.fract().is_zero() => i64::try_from(*d).ok(),
@@ -342,14 +352,21 @@ impl<'r> RowCx<'r> {
                     _ => None,
                 };
                 if let Some(i) = v {
-                    return Some(Value::Int(i));
+                    *out = Value::Int(i);
+                    return true;
                 }
                 problem = Problem::Integer;
             }
             FieldType::Decimal => match &raw {
-                Raw::Number(d) => return Some(Value::Dec(*d)),
+                Raw::Number(d) => {
+                    *out = Value::Dec(*d);
+                    return true;
+                }
                 Raw::Text(t) => match self.decimal_text(f, t, style, column, original) {
-                    Ok(d) => return Some(Value::Dec(d)),
+                    Ok(d) => {
+                        *out = Value::Dec(d);
+                        return true;
+                    }
                     Err(p) => problem = p,
                 },
                 _ => problem = Problem::Decimal,
@@ -363,7 +380,8 @@ impl<'r> RowCx<'r> {
                     _ => None,
                 };
                 if let Some(b) = v {
-                    return Some(Value::Bool(b));
+                    *out = Value::Bool(b);
+                    return true;
                 }
                 problem = Problem::Bool;
             }
@@ -379,8 +397,14 @@ impl<'r> RowCx<'r> {
                     _ => Err(not_a_date(f)),
                 };
                 match dt {
-                    Ok(d) if f.ty == FieldType::Date => return Some(Value::Date(d.date())),
-                    Ok(d) => return Some(Value::DateTime(d)),
+                    Ok(d) if f.ty == FieldType::Date => {
+                        *out = Value::Date(d.date());
+                        return true;
+                    }
+                    Ok(d) => {
+                        *out = Value::DateTime(d);
+                        return true;
+                    }
                     Err(p) => problem = p,
                 }
             }
@@ -396,7 +420,8 @@ impl<'r> RowCx<'r> {
                     _ => None,
                 };
                 if let Some(t) = t {
-                    return Some(Value::Time(t));
+                    *out = Value::Time(t);
+                    return true;
                 }
                 problem = Problem::Time;
             }
@@ -414,16 +439,17 @@ impl<'r> RowCx<'r> {
                             Some(i) => items.push(Value::Int(i)),
                             None => {
                                 self.push(column, part, Problem::Integer);
-                                return None;
+                                return false;
                             }
                         },
                     }
                 }
-                return Some(Value::List(items));
+                *out = Value::List(items);
+                return true;
             }
         }
         self.push(column, original, problem);
-        None
+        false
     }
 
     pub(super) fn scaled(

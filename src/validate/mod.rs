@@ -100,7 +100,7 @@ pub(crate) fn verdicts<'r>(
     values.resize_with(cxs.len() * width, || Value::Null);
     for (i, f) in m.fields.iter().enumerate() {
         for (r, cx) in cxs.iter_mut().enumerate() {
-            values[r * width + i] = cx.field(f);
+            cx.field(f, &mut values[r * width + i]);
         }
     }
     for (r, (mut cx, key)) in cxs.into_iter().zip(keys).enumerate() {
