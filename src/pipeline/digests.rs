@@ -93,6 +93,10 @@ pub(super) struct Digests {
     run: Vec<Seen>,
     cap: usize,
     runs: Vec<Scratch>,
+    /// The run being sorted and written on a thread of its own: the rows keep coming
+    /// meanwhile, and a collector that sorted them itself left the workers waiting for
+    /// it.
+    writing: Option<std::thread::JoinHandle<std::io::Result<Scratch>>>,
 }
 
 impl Digests {
@@ -106,6 +110,7 @@ impl Digests {
             run: Vec::new(),
             cap,
             runs: Vec::new(),
+            writing: None,
         }
     }
 
@@ -117,24 +122,49 @@ impl Digests {
         Ok(())
     }
 
+    /// Hands the run to a thread that sorts it and writes it out; the one before is
+    /// waited for first, so one run at most is in flight.
     fn spill(&mut self) -> std::io::Result<()> {
-        sort(&mut self.run);
+        self.written()?;
+        let room = self.run.len();
+        let mut run = std::mem::replace(&mut self.run, Vec::with_capacity(room));
         let mut path = self.stem.clone().into_os_string();
         path.push(format!(".{}", self.runs.len()));
-        let path = PathBuf::from(path);
-        let scratch = Scratch { path };
-        let mut out = BufWriter::with_capacity(1 << 16, File::create(&scratch.path)?);
-        for s in self.run.drain(..) {
-            out.write_all(&s.bytes())?;
+        let scratch = Scratch {
+            path: PathBuf::from(path),
+        };
+        let write = move || -> std::io::Result<Scratch> {
+            sort(&mut run);
+            let mut out = BufWriter::with_capacity(1 << 16, File::create(&scratch.path)?);
+            for s in &run {
+                out.write_all(&s.bytes())?;
+            }
+            out.flush()?;
+            Ok(scratch)
+        };
+        self.writing = Some(
+            std::thread::Builder::new()
+                .name("aktar-digests".into())
+                .spawn(write)?,
+        );
+        Ok(())
+    }
+
+    /// Waits for the run in flight, if any, to be on disk.
+    fn written(&mut self) -> std::io::Result<()> {
+        if let Some(writing) = self.writing.take() {
+            let scratch = writing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            self.runs.push(scratch);
         }
-        out.flush()?;
-        self.runs.push(scratch);
         Ok(())
     }
 
     /// Calls `group` with the rows of each digest that more than one row has, each
     /// group in row order.
     pub(super) fn repeated(mut self, mut group: impl FnMut(&[Seen])) -> std::io::Result<()> {
+        self.written()?;
         if self.runs.is_empty() {
             sort(&mut self.run);
             for g in self.run.chunk_by(|a, b| a.hash == b.hash) {
@@ -187,6 +217,16 @@ impl Digests {
             group(&current);
         }
         Ok(())
+    }
+}
+
+impl Drop for Digests {
+    /// A run still being written is waited for, so that its file is removed with the
+    /// others.
+    fn drop(&mut self) {
+        if let Some(writing) = self.writing.take() {
+            let _ = writing.join();
+        }
     }
 }
 
