@@ -254,24 +254,23 @@ fn decimal(out: &mut Vec<u8>, d: &rust_decimal::Decimal) {
         out.push(b'-');
     }
     let m = d.mantissa().unsigned_abs();
-    let scale = d.scale();
-    // Split at the point, in 64 bits where the mantissa fits them, as an amount's
-    // nearly always does (past 10^19 it is all fraction); 10^28, the largest scale,
-    // fits 128 bits.
-    let (whole, fraction) = match u64::try_from(m) {
-        Ok(m) => match 10u64.checked_pow(scale) {
-            Some(p) => (u128::from(m / p), u128::from(m % p)),
-            None => (0, u128::from(m)),
-        },
-        Err(_) => {
-            let p = 10u128.pow(scale);
-            (m / p, m % p)
+    let scale = d.scale() as usize;
+    // A mantissa that fits 64 bits, as an amount's nearly always does, is written
+    // whole with a digit at least before the point, and the point put in after: no
+    // division to split it.
+    if let Ok(m) = u64::try_from(m) {
+        padded(out, m, scale + 1);
+        if scale > 0 {
+            out.insert(out.len() - scale, b'.');
         }
-    };
-    wide(out, whole, 0);
+        return;
+    }
+    // Past 64 bits, split at the point in 128; 10^28, the largest scale, fits them.
+    let p = 10u128.pow(scale as u32);
+    wide(out, m / p, 0);
     if scale > 0 {
         out.push(b'.');
-        wide(out, fraction, scale as usize);
+        wide(out, m % p, scale);
     }
 }
 
