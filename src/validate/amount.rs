@@ -138,6 +138,49 @@ impl<'r> RowCx<'r> {
             },
         }
     }
+
+    /// An amount at the field's `scale`: padded with zeros, or with zeros it has past
+    /// the scale dropped; a digit past it is the field's problem (`None`).
+    pub(super) fn scaled(
+        &mut self,
+        f: &Field,
+        d: Decimal,
+        column: &str,
+        original: &str,
+    ) -> Option<Decimal> {
+        let Some(scale) = f.scale else {
+            return Some(d);
+        };
+        // Already within the scale: padding with zeros gives what trimming them first
+        // would (zero is left to the general path, which drops a minus sign).
+        if d.scale() <= scale && !d.is_zero() {
+            return Some(pad_scale(d, scale));
+        }
+        let n = d.normalize();
+        if n.scale() > scale {
+            self.push(column, original, Problem::Scale { scale });
+            return None;
+        }
+        let mut out = n;
+        out.rescale(scale);
+        Some(out)
+    }
+}
+
+/// `d` with zeros added to `scale` digits after the point (`d` has no more), as
+/// `rescale` gives it; an amount's mantissa nearly always fits 64 bits with its zeros
+/// added, and is then multiplied out there.
+fn pad_scale(d: Decimal, scale: u32) -> Decimal {
+    i64::try_from(d.mantissa())
+        .ok()
+        .zip(10i64.checked_pow(scale - d.scale()))
+        .and_then(|(m, p)| m.checked_mul(p))
+        .and_then(|m| Decimal::try_new(m, scale).ok())
+        .unwrap_or_else(|| {
+            let mut out = d;
+            out.rescale(scale);
+            out
+        })
 }
 
 /// A number no form of the field reads.
@@ -179,6 +222,27 @@ pub(super) fn check_markers(cx: &mut RowCx<'_>, values: &[Value]) {
                     expected: label.clone(),
                 },
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn pad_scale_is_rescale(
+            lo in any::<u32>(), mid in any::<u32>(), hi in prop_oneof![Just(0u32), any::<u32>()],
+            negative in any::<bool>(), scale in 0u32..=28, more in 0u32..=28,
+        ) {
+            let d = rust_decimal::Decimal::from_parts(lo, mid, hi, negative, scale);
+            let target = (scale + more).min(28);
+            let mut expected = d;
+            expected.rescale(target);
+            let got = super::pad_scale(d, target);
+            prop_assert_eq!(got, expected);
+            prop_assert_eq!(got.to_string(), expected.to_string());
         }
     }
 }

@@ -451,47 +451,6 @@ impl<'r> RowCx<'r> {
         self.push(column, original, problem);
         false
     }
-
-    pub(super) fn scaled(
-        &mut self,
-        f: &Field,
-        d: Decimal,
-        column: &str,
-        original: &str,
-    ) -> Option<Decimal> {
-        let Some(scale) = f.scale else {
-            return Some(d);
-        };
-        // Already within the scale: padding with zeros gives what trimming them first
-        // would (zero is left to the general path, which drops a minus sign).
-        if d.scale() <= scale && !d.is_zero() {
-            return Some(pad_scale(d, scale));
-        }
-        let n = d.normalize();
-        if n.scale() > scale {
-            self.push(column, original, Problem::Scale { scale });
-            return None;
-        }
-        let mut out = n;
-        out.rescale(scale);
-        Some(out)
-    }
-}
-
-/// `d` with zeros added to `scale` digits after the point (`d` has no more), as
-/// `rescale` gives it; an amount's mantissa nearly always fits 64 bits with its zeros
-/// added, and is then multiplied out there.
-fn pad_scale(d: Decimal, scale: u32) -> Decimal {
-    i64::try_from(d.mantissa())
-        .ok()
-        .zip(10i64.checked_pow(scale - d.scale()))
-        .and_then(|(m, p)| m.checked_mul(p))
-        .and_then(|m| Decimal::try_new(m, scale).ok())
-        .unwrap_or_else(|| {
-            let mut out = d;
-            out.rescale(scale);
-            out
-        })
 }
 
 /// A date or datetime written as text, in the field's `input_format`s, else in the
@@ -601,20 +560,6 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        #[test]
-        fn pad_scale_is_rescale(
-            lo in any::<u32>(), mid in any::<u32>(), hi in prop_oneof![Just(0u32), any::<u32>()],
-            negative in any::<bool>(), scale in 0u32..=28, more in 0u32..=28,
-        ) {
-            let d = rust_decimal::Decimal::from_parts(lo, mid, hi, negative, scale);
-            let target = (scale + more).min(28);
-            let mut expected = d;
-            expected.rescale(target);
-            let got = super::pad_scale(d, target);
-            prop_assert_eq!(got, expected);
-            prop_assert_eq!(got.to_string(), expected.to_string());
-        }
-
         #[test]
         fn collapse_spaces_is_split_and_join(s in "[ a\t\u{a0}\u{b}\u{1f}\n\r\u{3000}ş]{0,12}") {
             let expected = s.split_whitespace().collect::<Vec<_>>().join(" ");

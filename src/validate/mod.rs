@@ -58,9 +58,9 @@ pub(crate) struct Verdict<'r, 'v> {
 /// each row's verdict to `each` in order, with the row's place among `rows`.
 ///
 /// The rows are read a field at a time, [`GROUP`] rows at once: the first field of
-/// every row, then the second. Each field takes its own path through the reading (its transforms, its
-/// type, its checks), and a run of rows down one path finds its branches and tables
-/// as the row before left them.
+/// every row, then the second. Each field takes its own path through the reading (its
+/// transforms, its type, its checks), and a run of rows down one path finds its
+/// branches and tables as the row before left them.
 pub(crate) fn verdicts<'r>(
     m: &'r Mapping,
     binding: &'r [usize],
