@@ -57,8 +57,7 @@ impl RowCx<'_> {
         }
         // A text no longer in bytes than the most it may have in characters has no
         // more characters than that: only a minimum, or a longer text, needs a count.
-        let surely_short = f.min_len.is_none() && f.max_len.is_some_and(|max| text.len() <= max);
-        if (f.min_len.is_some() || f.max_len.is_some()) && !surely_short {
+        if f.min_len.is_some() || f.max_len.is_some_and(|max| text.len() > max) {
             let len = text.chars().count();
             if let Some(min) = f.min_len
                 && len < min
