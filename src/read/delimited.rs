@@ -11,7 +11,6 @@ use std::sync::Arc;
 use super::batch::{Batch, MAX_TEXT, TextBatch, push_cell};
 use super::cells::MAX_COLUMNS;
 use super::encoding::{self, SNIFF_LEN};
-use super::lines::{LineTracker, breaks_in};
 use super::records::{RawRow, RawRows, SkipIf, Source, Width};
 use super::sniff::sniff_delimiter;
 use super::split::{Fields, Splitter};
@@ -47,7 +46,7 @@ pub(crate) fn open<R: Read + Send + 'static>(
     let fallback_1254 = detected.fallback_1254;
     let stream = encoding::utf8_stream(&detected, prefix, file).map_err(io_error)?;
     let rows = DelimitedRows {
-        reader: Splitter::new(LineTracker::new(stream), delimiter),
+        reader: Splitter::new(stream, delimiter),
         record: Fields::default(),
         fallback_1254,
         file: Arc::clone(&name),
@@ -65,7 +64,7 @@ pub(crate) fn open<R: Read + Send + 'static>(
 }
 
 pub(crate) struct DelimitedRows {
-    reader: Splitter<LineTracker>,
+    reader: Splitter<Box<dyn Read + Send>>,
     record: Fields,
     fallback_1254: bool,
     file: Arc<str>,
@@ -135,17 +134,8 @@ impl DelimitedRows {
                 self.done = true;
                 None
             }
-            Ok(Some(end)) => {
-                // Only a record with a quote can hold a line break, and nearly none
-                // does: one memchr pass over the whole record says so.
-                let all = self.record.as_slice();
-                let inside = if self.record.quoted() && memchr::memchr2(b'\n', b'\r', all).is_some()
-                {
-                    self.record.iter().map(breaks_in).sum()
-                } else {
-                    0
-                };
-                let row = self.reader.get_mut().start_line(end, inside);
+            Ok(Some(span)) => {
+                let row = span.line;
                 self.line = row;
                 // Refused here, before a cell is made of it: a file without line
                 // breaks would otherwise be one row of millions of cells, which no

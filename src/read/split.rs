@@ -14,6 +14,8 @@ use std::io::{self, Read};
 
 use csv_core::{ReadRecordResult, Reader as Core, ReaderBuilder};
 
+use super::lines::Lines;
+
 /// Bytes read from the source at a time, as the `csv` reader's buffer.
 const BUFFER: usize = 64 * 1024;
 
@@ -23,9 +25,6 @@ pub(crate) struct Fields {
     bytes: Vec<u8>,
     /// `(start, end)` of each field in `bytes`.
     bounds: Vec<(usize, usize)>,
-    /// Whether the record went through csv_core (it has a quote, so its fields may
-    /// hold line breaks).
-    quoted: bool,
 }
 
 impl Fields {
@@ -47,24 +46,31 @@ impl Fields {
         self.bounds.iter().map(|&(s, e)| &self.bytes[s..e])
     }
 
-    /// The record may hold line breaks inside its fields.
-    pub(crate) fn quoted(&self) -> bool {
-        self.quoted
-    }
-
-    /// `line`'s fields, split at `delimiter`.
-    fn split(&mut self, line: &[u8], delimiter: u8) {
-        self.bytes.clear();
+    /// `line`'s fields, split at `delimiter`, in the same pass that looks for a
+    /// quote; false, with the fields left unset, when `line` holds one.
+    fn split(&mut self, line: &[u8], delimiter: u8) -> bool {
         self.bounds.clear();
-        self.quoted = false;
-        self.bytes.extend_from_slice(line);
         let mut start = 0;
-        for at in memchr::memchr_iter(delimiter, line) {
+        for at in memchr::memchr2_iter(delimiter, b'"', line) {
+            if line[at] == b'"' {
+                return false;
+            }
             self.bounds.push((start, at));
             start = at + 1;
         }
         self.bounds.push((start, line.len()));
+        self.bytes.clear();
+        self.bytes.extend_from_slice(line);
+        true
     }
+}
+
+/// Where a record lies: the line it starts on, and the stream offset just past it, its
+/// first terminating byte included (the position the `csv` reader reports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub line: u64,
+    pub end: u64,
 }
 
 pub(crate) struct Splitter<R> {
@@ -83,6 +89,8 @@ pub(crate) struct Splitter<R> {
     /// split without it.
     plain: bool,
     core: Core,
+    /// The line breaks passed.
+    lines: Lines,
     /// csv_core's output for the record it is reading, and its field ends.
     out: Vec<u8>,
     ends: Vec<usize>,
@@ -107,42 +115,48 @@ impl<R: Read> Splitter<R> {
             delimiter,
             plain: !matches!(delimiter, b'"' | b'\r' | b'\n'),
             core,
+            lines: Lines::default(),
             out: vec![0; 1024],
             ends: vec![0; 64],
         }
     }
 
-    /// The source, for what it has noted of the bytes read.
-    pub(crate) fn get_mut(&mut self) -> &mut R {
-        &mut self.src
-    }
-
-    /// Reads the next record into `fields`. Gives the stream offset just past it, its
-    /// first terminating byte included (the position the `csv` reader reports), or
-    /// `None` at the end.
-    pub(crate) fn read(&mut self, fields: &mut Fields) -> io::Result<Option<u64>> {
+    /// Reads the next record into `fields`; `None` at the end.
+    pub(crate) fn read(&mut self, fields: &mut Fields) -> io::Result<Option<Span>> {
         if !self.started {
             self.start()?;
         }
         // Line ends before the record: the `\n` of a `\r\n`, empty lines.
         loop {
             let rest = &self.buf[self.pos..self.len];
-            match rest.iter().position(|&b| b != b'\r' && b != b'\n') {
-                Some(skip) => {
-                    self.pos += skip;
-                    break;
-                }
-                None => {
-                    self.pos = self.len;
-                    if !self.fill()? {
-                        return Ok(None);
-                    }
-                }
+            let skip = rest.iter().position(|&b| b != b'\r' && b != b'\n');
+            let to = skip.map_or(self.len, |skip| self.pos + skip);
+            self.pass(to);
+            if skip.is_some() {
+                break;
+            }
+            if !self.fill()? {
+                return Ok(None);
             }
         }
-        if !self.plain {
-            return self.quoted(fields);
-        }
+        let line = self.lines.begin(self.offset());
+        let end = if self.plain {
+            self.plain(fields)?
+        } else {
+            self.quoted(fields)?
+        };
+        Ok(end.map(|end| Span { line, end }))
+    }
+
+    /// Passes the bytes from `pos` to `to` and moves `pos` there.
+    fn pass(&mut self, to: usize) {
+        let offset = self.offset();
+        self.lines.pass(&self.buf[self.pos..to], offset);
+        self.pos = to;
+    }
+
+    /// The record at `pos`, split without csv_core when its line holds no quote.
+    fn plain(&mut self, fields: &mut Fields) -> io::Result<Option<u64>> {
         loop {
             let rest = &self.buf[self.pos..self.len];
             let (line, next) = match memchr::memchr2(b'\r', b'\n', rest) {
@@ -157,11 +171,11 @@ impl<R: Read> Splitter<R> {
                     continue;
                 }
             };
-            if memchr::memchr(b'"', line).is_some() {
+            if !fields.split(line, self.delimiter) {
                 return self.quoted(fields);
             }
-            fields.split(line, self.delimiter);
-            self.pos = next;
+            self.pos += line.len();
+            self.pass(next);
             return Ok(Some(self.offset()));
         }
     }
@@ -219,7 +233,8 @@ impl<R: Read> Splitter<R> {
             let (res, nin, o, e) =
                 self.core
                     .read_record(input, &mut self.out[nout..], &mut self.ends[nend..]);
-            self.pos += nin;
+            self.pass(self.pos + nin);
+            self.lines.check_length(self.offset())?;
             nout += o;
             nend += e;
             match res {
@@ -247,7 +262,6 @@ impl<R: Read> Splitter<R> {
             fields.bounds.push((start, end));
             start = end;
         }
-        fields.quoted = true;
         Ok(Some(self.offset()))
     }
 }
@@ -278,10 +292,50 @@ mod tests {
         let mut s = Splitter::new(Chunks { bytes, step }, b';');
         let mut fields = Fields::default();
         let mut out = Vec::new();
-        while let Some(end) = s.read(&mut fields).unwrap() {
-            out.push((fields.iter().map(<[u8]>::to_vec).collect(), end));
+        while let Some(span) = s.read(&mut fields).unwrap() {
+            out.push((fields.iter().map(<[u8]>::to_vec).collect(), span.end));
         }
         out
+    }
+
+    /// The line each record starts on, read `step` bytes at a time.
+    fn start_lines(bytes: &[u8], step: usize) -> Vec<u64> {
+        let mut s = Splitter::new(Chunks { bytes, step }, b',');
+        let mut fields = Fields::default();
+        let mut lines = Vec::new();
+        while let Some(span) = s.read(&mut fields).unwrap() {
+            lines.push(span.line);
+        }
+        lines
+    }
+
+    #[test]
+    fn records_start_where_an_editor_shows_them() {
+        let cases: [(&[u8], &[u64]); 11] = [
+            (b"a\nb\nc\n", &[1, 2, 3]),
+            (b"a\n\n\nb\nc", &[1, 4, 5]),
+            (b"a\r\n\r\nb\r\nc\r\n", &[1, 3, 4]),
+            (b"\n\na,\"x\ny\nz\"\nb\n", &[3, 6]),
+            (b"a,\"1\r\n2\"\r\n\r\nb", &[1, 4]),
+            // Lone carriage returns are line breaks too, inside quotes as well.
+            (b"a\rb\rc", &[1, 2, 3]),
+            (b"a\r\rb\r\nc\n\rd", &[1, 3, 4, 6]),
+            (b"a,\"x\ry\"\rb", &[1, 3]),
+            (b"a\r", &[1]),
+            // A quote left open to the end: its line break is no terminator.
+            (b"a\nb\n\"0\n", &[1, 2, 3]),
+            (b"\"x\"\"\r\ny\"\r\"z\n\"\n\nq", &[1, 3, 6]),
+        ];
+        for (input, want) in cases {
+            for step in [1, 2, 3, 64 * 1024] {
+                assert_eq!(
+                    start_lines(input, step),
+                    want,
+                    "{:?} by {step}",
+                    String::from_utf8_lossy(input)
+                );
+            }
+        }
     }
 
     /// The `csv` reader's records and positions, as the delimited reader had them.
@@ -342,7 +396,8 @@ mod tests {
                 .from_reader(&text[..]);
             let (mut fields, mut rec) = (Fields::default(), csv::ByteRecord::new());
             while r.read_byte_record(&mut rec).unwrap() {
-                assert_eq!(s.read(&mut fields).unwrap(), Some(r.position().byte()));
+                let span = s.read(&mut fields).unwrap();
+                assert_eq!(span.map(|s| s.end), Some(r.position().byte()));
                 assert!(fields.iter().eq(rec.iter()));
             }
             assert_eq!(s.read(&mut fields).unwrap(), None);
@@ -381,6 +436,37 @@ mod tests {
         ) {
             let text: Vec<u8> = lines.iter().flat_map(|(l, end)| l.iter().chain(end.iter())).copied().collect();
             proptest::prop_assert_eq!(split(&text, step), by_csv(&text));
+        }
+
+        /// Without quotes, every line an editor shows that is not empty is a record,
+        /// and starts on that line.
+        #[test]
+        fn a_record_starts_on_its_line(
+            text in proptest::collection::vec(
+                proptest::sample::select(b"ab,\r\n\r\n \xC3\xBC".to_vec()), 0..300),
+            step in proptest::sample::select(vec![1usize, 2, 7, 64, 4096]),
+        ) {
+            let mut want = Vec::new();
+            let (mut line, mut at) = (1, 0);
+            let mut empty = true;
+            while at < text.len() {
+                match text[at] {
+                    b'\r' | b'\n' => {
+                        if !empty {
+                            want.push(line);
+                        }
+                        at += usize::from(text[at] == b'\r' && text.get(at + 1) == Some(&b'\n'));
+                        line += 1;
+                        empty = true;
+                    }
+                    _ => empty = false,
+                }
+                at += 1;
+            }
+            if !empty {
+                want.push(line);
+            }
+            proptest::prop_assert_eq!(start_lines(&text, step), want);
         }
     }
 }
