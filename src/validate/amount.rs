@@ -141,6 +141,7 @@ impl<'r> RowCx<'r> {
 
     /// An amount at the field's `scale`: padded with zeros, or with zeros it has past
     /// the scale dropped; a digit past it is the field's problem (`None`).
+    #[inline(always)]
     pub(super) fn scaled(
         &mut self,
         f: &Field,

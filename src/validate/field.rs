@@ -282,33 +282,23 @@ impl<'r> RowCx<'r> {
             }
             return;
         }
-        // A text is taken apart rather than moved whole: the cell's text was just
-        // written a word at a time, and a move reads it back in wider pieces, which
-        // have to wait for those writes.
+        // A text is taken apart rather than moved whole, and each arm writes its own
+        // value: the cell's text was just written a word at a time, and a move reads
+        // it back in wider pieces, which have to wait for those writes.
         if f.ty == FieldType::String {
-            *out = Value::Str(match raw {
-                Raw::Text(Cow::Borrowed(t)) => Cow::Borrowed(t),
-                Raw::Text(Cow::Owned(t)) => Cow::Owned(t),
-                other => other.text(),
-            });
+            match raw {
+                Raw::Text(Cow::Borrowed(t)) => *out = Value::Str(Cow::Borrowed(t)),
+                Raw::Text(Cow::Owned(t)) => *out = Value::Str(Cow::Owned(t)),
+                other => *out = Value::Str(other.text()),
+            }
         } else if !self.typed(f, &raw, &column, &original, style, out) {
             return;
         }
-        if f.transforms.contains(&Transform::Abs) {
-            match out {
-                Value::Int(i) => *i = i.saturating_abs(),
-                Value::Dec(d) => *d = d.abs(),
-                _ => {}
-            }
-        }
-        if let Value::Dec(d) = out {
-            match self.scaled(f, *d, &column, &original) {
-                Some(scaled) => *d = scaled,
-                None => {
-                    *out = Value::Null;
-                    return;
-                }
-            }
+        // An amount is already whole and at its scale (`typed`).
+        if let Value::Int(i) = out
+            && f.transforms.contains(&Transform::Abs)
+        {
+            *i = i.saturating_abs();
         }
         if f.ruled && !self.constraints(f, out, &column, &original) {
             *out = Value::Null;
@@ -357,20 +347,34 @@ impl<'r> RowCx<'r> {
                 }
                 problem = Problem::Integer;
             }
-            FieldType::Decimal => match &raw {
-                Raw::Number(d) => {
-                    *out = Value::Dec(*d);
-                    return true;
-                }
-                Raw::Text(t) => match self.decimal_text(f, t, style, column, original) {
+            FieldType::Decimal => {
+                let d = match &raw {
+                    Raw::Number(d) => Ok(*d),
+                    Raw::Text(t) => self.decimal_text(f, t, style, column, original),
+                    _ => Err(Problem::Decimal),
+                };
+                match d {
+                    // Made whole before it is written: an amount written and then
+                    // read back to be scaled waited on its own writes.
                     Ok(d) => {
-                        *out = Value::Dec(d);
+                        let d = if f.transforms.contains(&Transform::Abs) {
+                            d.abs()
+                        } else {
+                            d
+                        };
+                        let Some(d) = self.scaled(f, d, column, original) else {
+                            return false;
+                        };
+                        // Stored as it is, into a value already marked as an amount.
+                        *out = Value::Dec(Decimal::ZERO);
+                        if let Value::Dec(slot) = out {
+                            *slot = d;
+                        }
                         return true;
                     }
                     Err(p) => problem = p,
-                },
-                _ => problem = Problem::Decimal,
-            },
+                }
+            }
             FieldType::Bool => {
                 let v = match &raw {
                     Raw::Bool(b) => Some(*b),
