@@ -5,7 +5,6 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 use compact_str::CompactString;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 
 /// Where a row came from: file, sheet (spreadsheets only) and 1-based row number.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -16,8 +15,7 @@ pub struct SourcePos {
 }
 
 /// One cell as the file holds it. CSV cells are always text; spreadsheets give typed cells.
-/// Serialised only to keep the rows `errors.xlsx` shows on disk until it is written.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Empty,
     /// Short texts (most cells) are held inline, without an allocation of their own.
