@@ -1,6 +1,7 @@
-//! A shown row in its scratch file: its place in the run, then its fields in order.
-//! Numbers are little-endian; a text is its byte length (`u32`) and its bytes; a
-//! list is its length (`u32`) and its items; a cell is a tag byte and its value.
+//! A shown row in its scratch file: its length in bytes (`u32`), then its place in the
+//! run and its fields in order. Numbers are little-endian; a text is its byte length
+//! (`u32`) and its bytes; a list is its length (`u32`) and its items; a cell is a tag
+//! byte and its value. A row is read whole and then taken apart in memory.
 
 use std::io::{self, BufRead, Read, Write};
 
@@ -18,7 +19,14 @@ const BOOL: u8 = 3;
 const DATE: u8 = 4;
 const ERROR: u8 = 5;
 
-pub(super) fn write(out: &mut impl Write, at: At, row: &ShownRow) -> io::Result<()> {
+pub(super) fn write(file: &mut impl Write, at: At, row: &ShownRow) -> io::Result<()> {
+    let mut out = Vec::with_capacity(512);
+    fields(&mut out, at, row)?;
+    length(file, out.len())?;
+    file.write_all(&out)
+}
+
+fn fields(out: &mut Vec<u8>, at: At, row: &ShownRow) -> io::Result<()> {
     out.write_all(&(at.0 as u64).to_le_bytes())?;
     out.write_all(&at.1.to_le_bytes())?;
     text(out, &row.file)?;
@@ -65,10 +73,24 @@ pub(super) fn write(out: &mut impl Write, at: At, row: &ShownRow) -> io::Result<
 }
 
 /// The next row, or `None` at the end of the file.
-pub(super) fn read(input: &mut impl BufRead) -> io::Result<Option<(At, ShownRow)>> {
-    if input.fill_buf()?.is_empty() {
+pub(super) fn read(file: &mut impl BufRead) -> io::Result<Option<(At, ShownRow)>> {
+    if file.fill_buf()?.is_empty() {
         return Ok(None);
     }
+    let mut record = vec![0; count(file)?];
+    file.read_exact(&mut record)?;
+    let input = &mut &record[..];
+    let row = parse(input)?;
+    if !input.is_empty() {
+        return Err(corrupt(format!(
+            "{} bytes past the end of a row",
+            input.len()
+        )));
+    }
+    Ok(Some(row))
+}
+
+fn parse(input: &mut &[u8]) -> io::Result<(At, ShownRow)> {
     let at = (index(u64_of(input)?)?, u64_of(input)?);
     let file = string(input)?;
     let sheet = match byte(input)? {
@@ -109,7 +131,7 @@ pub(super) fn read(input: &mut impl BufRead) -> io::Result<Option<(At, ShownRow)
         cells,
         errors,
     };
-    Ok(Some((at, row)))
+    Ok((at, row))
 }
 
 fn text(out: &mut impl Write, s: &str) -> io::Result<()> {
@@ -230,15 +252,22 @@ mod tests {
         let mut out = Vec::new();
         let r = row("a.csv", None, vec![Cell::Text("abc".into())]);
         write(&mut out, (0, 3), &r).unwrap();
-        for cut in [1, 8, 20, out.len() - 1] {
+        for cut in [1, 4, 8, 20, out.len() - 1] {
             let err = read(&mut &out[..cut]).unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof, "cut at {cut}");
         }
-        // The cell's tag follows place, file, sheet flag, row and cell count.
-        let tag = 16 + 4 + "a.csv".len() + 1 + 8 + 4;
+        // The cell's tag follows length, place, file, sheet flag, row and cell count.
+        let tag = 4 + 16 + 4 + "a.csv".len() + 1 + 8 + 4;
+        let mut longer = out.clone();
         out[tag] = 9;
         let err = read(&mut &out[..]).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         assert!(err.to_string().contains("unknown kind 9"), "{err}");
+        // A row whose length says more than its fields hold.
+        let len = u32::from_le_bytes(longer[..4].try_into().unwrap()) + 2;
+        longer[..4].copy_from_slice(&len.to_le_bytes());
+        longer.extend_from_slice(&[0, 0]);
+        let err = read(&mut &longer[..]).unwrap_err();
+        assert!(err.to_string().contains("2 bytes past the end"), "{err}");
     }
 }
