@@ -106,10 +106,11 @@ pub(crate) fn verdicts<'r>(
             }
         }
         let group = cxs.len();
-        for (r, (mut cx, key)) in cxs.drain(..).zip(keys.drain(..)).enumerate() {
+        // Each row's context is used where it lies, and dropped with the group's.
+        for (r, (cx, key)) in cxs.iter_mut().zip(keys.drain(..)).enumerate() {
             let values = &values[r * width..(r + 1) * width];
-            conditions(&mut cx, values);
-            amount::check_markers(&mut cx, values);
+            conditions(cx, values);
+            amount::check_markers(cx, values);
             let mut errors = std::mem::take(&mut cx.errors);
             let outcome = if errors.is_empty() {
                 Ok(values)
@@ -119,6 +120,7 @@ pub(crate) fn verdicts<'r>(
             };
             each(done + r, cx.row, Verdict { key, outcome });
         }
+        cxs.clear();
         values.clear();
         done += group;
     }

@@ -256,13 +256,10 @@ fn decimal(out: &mut Vec<u8>, d: &rust_decimal::Decimal) {
     let m = d.mantissa().unsigned_abs();
     let scale = d.scale() as usize;
     // A mantissa that fits 64 bits, as an amount's nearly always does, is written
-    // whole with a digit at least before the point, and the point put in after: no
-    // division to split it.
+    // from its last digit with the point in its place: no division to split it, and
+    // no digits moved to make room for the point.
     if let Ok(m) = u64::try_from(m) {
-        padded(out, m, scale + 1);
-        if scale > 0 {
-            out.insert(out.len() - scale, b'.');
-        }
+        pointed(out, m, scale);
         return;
     }
     // Past 64 bits, split at the point in 128; 10^28, the largest scale, fits them.
@@ -316,6 +313,46 @@ fn padded(out: &mut Vec<u8>, mut n: u64, width: usize) {
     if n >= 10 {
         slots[i - 2..i].copy_from_slice(&PAIRS[n as usize]);
     } else {
+        slots[i - 1] = b'0' + n as u8;
+    }
+}
+
+/// `n` as the digits of a decimal with `scale` of them after the point (none when it is
+/// 0): at least one before it, zeros filled in.
+fn pointed(out: &mut Vec<u8>, mut n: u64, scale: usize) {
+    let digits = n
+        .checked_ilog10()
+        .map_or(1, |l| l as usize + 1)
+        .max(scale + 1);
+    let count = digits + usize::from(scale > 0);
+    let start = out.len();
+    out.resize(start + count, b'0');
+    let slots = &mut out[start..];
+    let mut i = count;
+    let mut after = scale;
+    while after >= 2 {
+        i -= 2;
+        slots[i..i + 2].copy_from_slice(&PAIRS[(n % 100) as usize]);
+        n /= 100;
+        after -= 2;
+    }
+    if after == 1 {
+        i -= 1;
+        slots[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    if scale > 0 {
+        i -= 1;
+        slots[i] = b'.';
+    }
+    while n >= 100 {
+        i -= 2;
+        slots[i..i + 2].copy_from_slice(&PAIRS[(n % 100) as usize]);
+        n /= 100;
+    }
+    if n >= 10 {
+        slots[i - 2..i].copy_from_slice(&PAIRS[n as usize]);
+    } else if n > 0 {
         slots[i - 1] = b'0' + n as u8;
     }
 }
