@@ -60,7 +60,8 @@ struct Order {
 }
 
 impl Order {
-    /// No batch more may be spawned until one is validated, or until one is kept.
+    /// No batch more may be spawned: [`IN_FLIGHT`] are being validated (one must be
+    /// validated first), or [`HELD`] are held (one must be kept first).
     fn busy(&self) -> bool {
         self.spawned - self.validated >= IN_FLIGHT || self.spawned - self.kept >= HELD
     }

@@ -60,9 +60,10 @@ impl Lines {
     }
 
     /// Fails when the line that runs to stream offset `offset` (the bytes passed so
-    /// far) is longer than [`MAX_LINE`].
+    /// far, less a `\r` that may end it) is longer than [`MAX_LINE`].
     pub(crate) fn check_length(&self, offset: u64) -> std::io::Result<()> {
-        if offset.saturating_sub(self.line_start) <= MAX_LINE {
+        let end = offset.saturating_sub(u64::from(self.cr));
+        if end.saturating_sub(self.line_start) <= MAX_LINE {
             return Ok(());
         }
         Err(std::io::Error::other(format!(

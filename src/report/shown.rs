@@ -212,7 +212,7 @@ impl ShownRows {
 
     /// Each row with its place in the run (`(0, 0)` for rows held in memory).
     pub fn iter(&self) -> Result<ShownIter<'_>, ReportError> {
-        let lines = match &self.path {
+        let file = match &self.path {
             Some(path) => {
                 let file = File::open(path).map_err(|e| io_error(&self.report, e))?;
                 Some(BufReader::new(file))
@@ -221,7 +221,7 @@ impl ShownRows {
         };
         Ok(ShownIter {
             rows: self,
-            lines,
+            file,
             next: 0,
         })
     }
@@ -237,7 +237,7 @@ impl Drop for ShownRows {
 
 pub struct ShownIter<'a> {
     rows: &'a ShownRows,
-    lines: Option<BufReader<File>>,
+    file: Option<BufReader<File>>,
     next: usize,
 }
 
@@ -245,12 +245,12 @@ impl Iterator for ShownIter<'_> {
     type Item = Result<(At, ShownRow), ReportError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let Some(lines) = &mut self.lines else {
+        let Some(file) = &mut self.file else {
             let row = self.rows.memory.get(self.next)?;
             self.next += 1;
             return Some(Ok(((0, 0), row.clone())));
         };
-        codec::read(lines)
+        codec::read(file)
             .map_err(|e| io_error(&self.rows.report, e))
             .transpose()
     }

@@ -294,7 +294,7 @@ impl<'r> RowCx<'r> {
         } else if !self.typed(f, &raw, &column, &original, style, out) {
             return;
         }
-        // An amount is already whole and at its scale (`typed`).
+        // An amount already has its `abs` and its scale (`typed`).
         if let Value::Int(i) = out
             && f.transforms.contains(&Transform::Abs)
         {
@@ -319,7 +319,8 @@ impl<'r> RowCx<'r> {
     }
 
     /// Sets `out` to the value of a field of any type but text (which `field` takes as
-    /// it is); false, with its problem pushed, when the raw value is not of the type.
+    /// it is); false, with its problem pushed, when the raw value is not of the type,
+    /// or is an amount with digits past the field's scale.
     fn typed(
         &mut self,
         f: &Field,
@@ -354,8 +355,9 @@ impl<'r> RowCx<'r> {
                     _ => Err(Problem::Decimal),
                 };
                 match d {
-                    // Made whole before it is written: an amount written and then
-                    // read back to be scaled waited on its own writes.
+                    // Made positive (`abs`) and scaled before it is written: an
+                    // amount written and then read back to be scaled waited on its
+                    // own writes.
                     Ok(d) => {
                         let d = if f.transforms.contains(&Transform::Abs) {
                             d.abs()
@@ -365,7 +367,10 @@ impl<'r> RowCx<'r> {
                         let Some(d) = self.scaled(f, d, column, original) else {
                             return false;
                         };
-                        // Stored as it is, into a value already marked as an amount.
+                        // The value is marked as an amount first and the amount then
+                        // stored into it in one piece: `*out = Value::Dec(d)` built the
+                        // value aside and copied it in with loads that straddled the
+                        // writes that built it, and waited on them.
                         *out = Value::Dec(Decimal::ZERO);
                         if let Value::Dec(slot) = out {
                             *slot = d;

@@ -211,7 +211,7 @@ fn a_line_wider_than_a_spreadsheet_is_an_error_naming_its_row() {
 #[test]
 fn a_line_longer_than_any_export_is_an_error_naming_its_line() {
     use crate::read::lines::MAX_LINE;
-    // Measured between reads, which come a parser buffer (64 KiB) at a time.
+    // Measured as csv_core reads the line, a parser buffer (64 KiB) at a time.
     let long = "a".repeat(MAX_LINE as usize + (1 << 17));
     let t = read(
         "a.csv",

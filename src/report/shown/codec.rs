@@ -1,7 +1,9 @@
 //! A shown row in its scratch file: its length in bytes (`u32`), then its place in the
-//! run and its fields in order. Numbers are little-endian; a text is its byte length
-//! (`u32`) and its bytes; a list is its length (`u32`) and its items; a cell is a tag
-//! byte and its value. A row is read whole and then taken apart in memory.
+//! run (input index and row number, `u64` each) and its fields in order: file; sheet
+//! (a byte, 1 when a text follows); row; cells; errors (column, message, and a byte
+//! for `names_itself`). Numbers are little-endian; a text is its byte length (`u32`)
+//! and its bytes; a list is its length (`u32`) and its items; a cell is a tag byte
+//! and its value. A row is read whole and then taken apart in memory.
 
 use std::io::{self, BufRead, Read, Write};
 
