@@ -299,12 +299,18 @@ const PAIRS: [[u8; 2]; 100] = {
 /// their places in `out`. Formatted aside and copied in, the digits were written two
 /// at a time and read back four or eight at a time, a read that waited for those
 /// writes.
-fn padded(out: &mut Vec<u8>, mut n: u64, width: usize) {
+fn padded(out: &mut Vec<u8>, n: u64, width: usize) {
     let count = n.checked_ilog10().map_or(1, |l| l as usize + 1).max(width);
     let start = out.len();
     out.resize(start + count, b'0');
-    let slots = &mut out[start..];
-    let mut i = count;
+    digits_ending(&mut out[start..], count, n);
+}
+
+/// Writes `n`'s digits into `slots` so that they end at `end`, two at a time; the
+/// slots before them, and zero's own, hold zeros already.
+#[inline]
+fn digits_ending(slots: &mut [u8], end: usize, mut n: u64) {
+    let mut i = end;
     while n >= 100 {
         i -= 2;
         slots[i..i + 2].copy_from_slice(&PAIRS[(n % 100) as usize]);
@@ -312,7 +318,7 @@ fn padded(out: &mut Vec<u8>, mut n: u64, width: usize) {
     }
     if n >= 10 {
         slots[i - 2..i].copy_from_slice(&PAIRS[n as usize]);
-    } else {
+    } else if n > 0 {
         slots[i - 1] = b'0' + n as u8;
     }
 }
@@ -345,16 +351,7 @@ fn pointed(out: &mut Vec<u8>, mut n: u64, scale: usize) {
         i -= 1;
         slots[i] = b'.';
     }
-    while n >= 100 {
-        i -= 2;
-        slots[i..i + 2].copy_from_slice(&PAIRS[(n % 100) as usize]);
-        n /= 100;
-    }
-    if n >= 10 {
-        slots[i - 2..i].copy_from_slice(&PAIRS[n as usize]);
-    } else if n > 0 {
-        slots[i - 1] = b'0' + n as u8;
-    }
+    digits_ending(slots, i, n);
 }
 
 /// The JSON a value becomes for a field sent as `wire`; decimals always as exact
