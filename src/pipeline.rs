@@ -312,6 +312,7 @@ impl<'s> Collector<'s> {
         file_idx: usize,
         slices: Vec<validate::Slice>,
         column_map: &[usize],
+        spare: &validate::Spare,
     ) -> Result<(), PipelineError> {
         let spill = self.spill;
         for slice in slices {
@@ -323,6 +324,7 @@ impl<'s> Collector<'s> {
                     .map_err(|e| scratch_error(spill, e))?;
             }
             self.writer.write_bytes(&slice.lines)?;
+            spare.give(slice.lines);
             for (row, key, errors) in slice.rejected {
                 let at = (file_idx, row.pos.row);
                 self.rejected_keys

@@ -200,6 +200,7 @@ impl Collector<'_> {
         } = window;
         let (done_tx, done_rx) = std::sync::mpsc::channel::<(usize, Validated)>();
         let (binding, headers) = (file.binding, file.headers);
+        let spare = &validate::Spare::default();
         rayon::in_place_scope(|scope| {
             let mut order = Order::default();
             for batch in rx {
@@ -218,17 +219,17 @@ impl Collector<'_> {
                 // carried back, so that waiting for the batch never hangs.
                 scope.spawn(move |_| {
                     let slices = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        validate::check_batch(m, binding, headers, data, plan)
+                        validate::check_batch(m, binding, headers, data, plan, spare)
                     }));
                     let _ = tx.send((seq, slices));
                 });
-                self.keep_while(&mut order, &done_rx, Order::busy, &file, progress)?;
+                self.keep_while(&mut order, &done_rx, Order::busy, (&file, spare), progress)?;
                 if self.out.limited {
                     break;
                 }
             }
             let left = |o: &Order| !o.all_kept();
-            self.keep_while(&mut order, &done_rx, left, &file, progress)
+            self.keep_while(&mut order, &done_rx, left, (&file, spare), progress)
         })
     }
 
@@ -239,12 +240,12 @@ impl Collector<'_> {
         order: &mut Order,
         done: &std::sync::mpsc::Receiver<(usize, Validated)>,
         wait: impl Fn(&Order) -> bool,
-        file: &Bound<'_>,
+        (file, spare): (&Bound<'_>, &validate::Spare),
         progress: &mut impl FnMut(u64, u64),
     ) -> Result<(), PipelineError> {
         loop {
             while let Some(next) = order.waiting.remove(&order.kept) {
-                self.keep(file.file_idx, next, file.column_map)?;
+                self.keep(file.file_idx, next, file.column_map, spare)?;
                 order.kept += 1;
                 progress(self.out.rows, self.rejected.rows());
             }

@@ -173,6 +173,43 @@ pub struct Slice {
 /// spread a batch over every core.
 const SLICE: usize = 512;
 
+/// Room a slice's payloads lines start with: a line is a few hundred bytes.
+const SLICE_LINES: usize = SLICE * 512;
+
+/// Payloads line buffers that have been written out, for the next slices to fill.
+///
+/// Each slice's lines are a quarter of a megabyte, made on a worker and written and
+/// let go on the collector's thread. Taken afresh, every one is memory the allocator
+/// has to find, and the kernel to fault in page by page, again; handed back, a run
+/// cycles through the same few dozen, already in place.
+#[derive(Default)]
+pub struct Spare {
+    lines: std::sync::Mutex<Vec<Vec<u8>>>,
+}
+
+impl Spare {
+    /// Buffers kept at most: more than the slices of the batches a run holds at once
+    /// (the rest are let go).
+    const KEPT: usize = 64;
+
+    fn take(&self) -> Vec<u8> {
+        let spare = self.lines.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        spare.unwrap_or_else(|| Vec::with_capacity(SLICE_LINES))
+    }
+
+    /// Hands back a slice's lines once they are written.
+    pub fn give(&self, mut lines: Vec<u8>) {
+        if lines.capacity() < SLICE_LINES {
+            return;
+        }
+        lines.clear();
+        let mut kept = self.lines.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.len() < Self::KEPT {
+            kept.push(lines);
+        }
+    }
+}
+
 /// A batch's data rows, as the reader handed them on.
 pub enum Rows {
     Owned(Vec<Row>),
@@ -201,12 +238,14 @@ pub fn check_batch(
     headers: &[String],
     rows: Rows,
     plan: &Plan<'_>,
+    spare: &Spare,
 ) -> Vec<Slice> {
     let check = Checker {
         m,
         binding,
         headers,
         plan,
+        spare,
     };
     match rows {
         Rows::Owned(mut rows) => rows
@@ -264,6 +303,7 @@ struct Checker<'a> {
     binding: &'a [usize],
     headers: &'a [String],
     plan: &'a Plan<'a>,
+    spare: &'a Spare,
 }
 
 /// A rejected row's place in its slice, its key and its problems.
@@ -277,7 +317,7 @@ impl Checker<'_> {
         Self: 'r,
     {
         let mut out = Slice {
-            lines: Vec::with_capacity(rows.len() * 512),
+            lines: self.spare.take(),
             keys: Vec::with_capacity(rows.len()),
             ..Slice::default()
         };

@@ -322,7 +322,14 @@ fn batches_keep_file_order() {
         })
         .collect();
     let plan = Plan::new(&m, "http://x");
-    let out = check_batch(&m, &b, &headers, super::Rows::Owned(rows), &plan);
+    let out = check_batch(
+        &m,
+        &b,
+        &headers,
+        super::Rows::Owned(rows),
+        &plan,
+        &super::Spare::default(),
+    );
     assert!(out.len() > 1, "a batch is spread over slices");
     let lines: Vec<serde_json::Value> = out
         .iter()
