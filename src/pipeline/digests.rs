@@ -95,8 +95,11 @@ pub(super) struct Digests {
     runs: Vec<Scratch>,
     /// The run being sorted and written on a thread of its own: the rows keep coming
     /// meanwhile, and a collector that sorted them itself left the workers waiting for
-    /// it.
-    writing: Option<std::thread::JoinHandle<std::io::Result<Scratch>>>,
+    /// it. Its memory comes back with it, for the run after next: two runs' worth
+    /// serve the whole file, rather than fresh pages for every run.
+    writing: Option<std::thread::JoinHandle<std::io::Result<(Scratch, Vec<Seen>)>>>,
+    /// A written run's memory, emptied.
+    spare: Vec<Seen>,
 }
 
 impl Digests {
@@ -107,10 +110,13 @@ impl Digests {
     fn with_run(spill: &Path, cap: usize) -> Digests {
         Digests {
             stem: scratch_name(spill, "digests"),
-            run: Vec::new(),
+            // Room the pages of which are touched only as rows come: a run that grew
+            // by doubling copied itself into fresh memory each time.
+            run: Vec::with_capacity(cap.min(RUN)),
             cap,
             runs: Vec::new(),
             writing: None,
+            spare: Vec::new(),
         }
     }
 
@@ -127,20 +133,23 @@ impl Digests {
     fn spill(&mut self) -> std::io::Result<()> {
         self.written()?;
         let room = self.run.len();
-        let mut run = std::mem::replace(&mut self.run, Vec::with_capacity(room));
+        let mut next = std::mem::take(&mut self.spare);
+        next.reserve_exact(room);
+        let mut run = std::mem::replace(&mut self.run, next);
         let mut path = self.stem.clone().into_os_string();
         path.push(format!(".{}", self.runs.len()));
         let scratch = Scratch {
             path: PathBuf::from(path),
         };
-        let write = move || -> std::io::Result<Scratch> {
+        let write = move || -> std::io::Result<(Scratch, Vec<Seen>)> {
             sort(&mut run);
             let mut out = BufWriter::with_capacity(1 << 16, File::create(&scratch.path)?);
             for s in &run {
                 out.write_all(&s.bytes())?;
             }
             out.flush()?;
-            Ok(scratch)
+            run.clear();
+            Ok((scratch, run))
         };
         self.writing = Some(
             std::thread::Builder::new()
@@ -153,10 +162,11 @@ impl Digests {
     /// Waits for the run in flight, if any, to be on disk.
     fn written(&mut self) -> std::io::Result<()> {
         if let Some(writing) = self.writing.take() {
-            let scratch = writing
+            let (scratch, spare) = writing
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
             self.runs.push(scratch);
+            self.spare = spare;
         }
         Ok(())
     }
