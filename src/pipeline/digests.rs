@@ -2,7 +2,8 @@
 //! keys that repeat, in memory that does not grow with the file.
 //!
 //! Up to [`RUN`] entries (24 bytes each) are kept in memory; past that they are sorted
-//! and written to a run file beside the spill, and at the end the runs are merged.
+//! and written to a run file beside the spill, and at the end the runs are merged, at
+//! most [`FAN_IN`] at a time.
 //! The rejected rows' keys, needed only to word a duplicate's message, go to a log
 //! file the same way and are read back only when there are duplicates.
 
@@ -12,8 +13,9 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-/// Entries kept in memory before a sorted run goes to disk (6 MiB).
-const RUN: usize = 1 << 18;
+/// Entries kept in memory before a sorted run goes to disk (3 MiB; twice that while
+/// one run is written and the next fills).
+const RUN: usize = 1 << 17;
 
 /// A row's key digest and position, packed: 24 bytes a row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -86,6 +88,9 @@ impl Drop for Scratch {
     }
 }
 
+/// A run on disk, and the memory it was sorted in.
+type Written = std::io::Result<(Scratch, Vec<Seen>)>;
+
 /// The digests of a run's keys.
 pub(super) struct Digests {
     /// Where run files go: beside the spill, with this stem.
@@ -97,9 +102,13 @@ pub(super) struct Digests {
     /// meanwhile, and a collector that sorted them itself left the workers waiting for
     /// it. Its memory comes back with it, for the run after next: two runs' worth
     /// serve the whole file, rather than fresh pages for every run.
-    writing: Option<std::thread::JoinHandle<std::io::Result<(Scratch, Vec<Seen>)>>>,
+    writing: Option<std::thread::JoinHandle<Written>>,
     /// A written run's memory, emptied.
     spare: Vec<Seen>,
+    /// Run files named so far: the next one's number.
+    named: usize,
+    /// Runs merged at once, [`FAN_IN`].
+    fan_in: usize,
 }
 
 impl Digests {
@@ -117,6 +126,8 @@ impl Digests {
             runs: Vec::new(),
             writing: None,
             spare: Vec::new(),
+            named: 0,
+            fan_in: FAN_IN,
         }
     }
 
@@ -136,12 +147,8 @@ impl Digests {
         let mut next = std::mem::take(&mut self.spare);
         next.reserve_exact(room);
         let mut run = std::mem::replace(&mut self.run, next);
-        let mut path = self.stem.clone().into_os_string();
-        path.push(format!(".{}", self.runs.len()));
-        let scratch = Scratch {
-            path: PathBuf::from(path),
-        };
-        let write = move || -> std::io::Result<(Scratch, Vec<Seen>)> {
+        let scratch = self.next_scratch();
+        let write = move || -> Written {
             sort(&mut run);
             let mut out = BufWriter::with_capacity(1 << 16, File::create(&scratch.path)?);
             for s in &run {
@@ -184,31 +191,25 @@ impl Digests {
             }
             return Ok(());
         }
+        // Runs past what one merge reads at once are merged into longer ones first,
+        // the oldest first, so that every run is read again the fewest times.
+        while self.runs.len() > self.fan_in {
+            let rest = self.runs.split_off(self.fan_in);
+            let oldest = std::mem::replace(&mut self.runs, rest);
+            let scratch = self.next_scratch();
+            let mut out = BufWriter::with_capacity(1 << 16, File::create(&scratch.path)?);
+            merge(open_runs(&oldest)?, |s| out.write_all(&s.bytes()))?;
+            out.flush()?;
+            drop(oldest);
+            self.runs.push(scratch);
+        }
         // The last run is merged from memory, sorted, rather than written out and read
         // back.
         sort(&mut self.run);
-        let mut sources = self
-            .runs
-            .iter()
-            .map(|r| {
-                Ok(Source::File(BufReader::with_capacity(
-                    1 << 16,
-                    File::open(&r.path)?,
-                )))
-            })
-            .collect::<std::io::Result<Vec<_>>>()?;
+        let mut sources = open_runs(&self.runs)?;
         sources.push(Source::Memory(std::mem::take(&mut self.run).into_iter()));
-        let mut heap = BinaryHeap::with_capacity(sources.len());
-        for (i, source) in sources.iter_mut().enumerate() {
-            if let Some(s) = source.next()? {
-                heap.push(Reverse((s, i)));
-            }
-        }
         let mut current: Vec<Seen> = Vec::new();
-        // The smallest head is replaced in place by the next of its source: one sift
-        // instead of a pop and a push.
-        while let Some(mut top) = heap.peek_mut() {
-            let Reverse((s, i)) = *top;
+        merge(sources, |s| {
             if current.first().is_some_and(|c| c.hash != s.hash) {
                 if current.len() > 1 {
                     group(&current);
@@ -216,18 +217,70 @@ impl Digests {
                 current.clear();
             }
             current.push(s);
-            match sources[i].next()? {
-                Some(n) => *top = Reverse((n, i)),
-                None => {
-                    std::collections::binary_heap::PeekMut::pop(top);
-                }
-            }
-        }
+            Ok(())
+        })?;
         if current.len() > 1 {
             group(&current);
         }
         Ok(())
     }
+
+    /// The name of the next run file.
+    fn next_scratch(&mut self) -> Scratch {
+        let mut path = self.stem.clone().into_os_string();
+        path.push(format!(".{}", self.named));
+        self.named += 1;
+        Scratch {
+            path: PathBuf::from(path),
+        }
+    }
+}
+
+/// Runs read at once by a merge: their read buffers together stay within
+/// [`MERGE_BUFFERS`], and a file of several hundred million rows opens no more files
+/// than the system allows a process.
+const FAN_IN: usize = 128;
+
+/// Bytes of read buffer a merge shares out among its runs.
+const MERGE_BUFFERS: usize = 4 << 20;
+
+/// Run files opened for a merge, each with its share of [`MERGE_BUFFERS`].
+fn open_runs(runs: &[Scratch]) -> std::io::Result<Vec<Source>> {
+    let buffer = (MERGE_BUFFERS / runs.len().max(1)).clamp(16 << 10, 1 << 16);
+    runs.iter()
+        .map(|r| {
+            Ok(Source::File(BufReader::with_capacity(
+                buffer,
+                File::open(&r.path)?,
+            )))
+        })
+        .collect()
+}
+
+/// Hands `each` the entries of sorted `sources` in order.
+fn merge(
+    mut sources: Vec<Source>,
+    mut each: impl FnMut(Seen) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut heap = BinaryHeap::with_capacity(sources.len());
+    for (i, source) in sources.iter_mut().enumerate() {
+        if let Some(s) = source.next()? {
+            heap.push(Reverse((s, i)));
+        }
+    }
+    // The smallest head is replaced in place by the next of its source: one sift
+    // instead of a pop and a push.
+    while let Some(mut top) = heap.peek_mut() {
+        let Reverse((s, i)) = *top;
+        each(s)?;
+        match sources[i].next()? {
+            Some(n) => *top = Reverse((n, i)),
+            None => {
+                std::collections::binary_heap::PeekMut::pop(top);
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Drop for Digests {
@@ -346,6 +399,8 @@ mod tests {
             whole.push(*s).unwrap();
         }
         assert!(small.runs.len() > 10);
+        // Merged three at a time: runs of runs first.
+        small.fan_in = 3;
         let got = groups(small);
         assert_eq!(got, groups(whole));
         assert_eq!(got.len(), 3000);
