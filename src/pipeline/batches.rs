@@ -223,13 +223,13 @@ impl Collector<'_> {
                     }));
                     let _ = tx.send((seq, slices));
                 });
-                self.keep_while(&mut order, &done_rx, Order::busy, (&file, spare), progress)?;
+                self.keep_while(&mut order, &done_rx, Order::busy, &file, spare, progress)?;
                 if self.out.limited {
                     break;
                 }
             }
             let left = |o: &Order| !o.all_kept();
-            self.keep_while(&mut order, &done_rx, left, (&file, spare), progress)
+            self.keep_while(&mut order, &done_rx, left, &file, spare, progress)
         })
     }
 
@@ -240,7 +240,8 @@ impl Collector<'_> {
         order: &mut Order,
         done: &std::sync::mpsc::Receiver<(usize, Validated)>,
         wait: impl Fn(&Order) -> bool,
-        (file, spare): (&Bound<'_>, &validate::Spare),
+        file: &Bound<'_>,
+        spare: &validate::Spare,
         progress: &mut impl FnMut(u64, u64),
     ) -> Result<(), PipelineError> {
         loop {
