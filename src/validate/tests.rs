@@ -394,3 +394,24 @@ currency = { value = "TRY" }
     let c = check(&m, head, &["F4", "7", "2,25"]);
     assert_eq!(rules(&c), [("Tutar".to_string(), "integer")]);
 }
+
+#[test]
+fn written_line_buffers_are_taken_again_empty_and_at_most_so_many_kept() {
+    let spare = super::Spare::default();
+    let mut lines = spare.take();
+    assert!(lines.capacity() >= super::SLICE_LINES);
+    lines.extend_from_slice(b"{\"row\":4}\n");
+    let at = lines.as_ptr();
+    spare.give(lines);
+    let again = spare.take();
+    assert_eq!(again.as_ptr(), at, "the same allocation");
+    assert!(again.is_empty());
+    // One too small to be worth keeping is let go.
+    spare.give(Vec::with_capacity(16));
+    assert!(spare.take().capacity() >= super::SLICE_LINES);
+    for _ in 0..super::Spare::KEPT + 5 {
+        spare.give(Vec::with_capacity(super::SLICE_LINES));
+    }
+    let kept = spare.lines.lock().unwrap().len();
+    assert_eq!(kept, super::Spare::KEPT);
+}
