@@ -19,7 +19,10 @@
 //!   `AKTAR_BENCH_REPEAT` times (default 3); prints the fastest time of each, both
 //!   rows/s, the CPU time of those runs and the dry run's time ÷ the bare read's
 //!   (target ≤ 2). Each file is read
-//!   through once before it is first timed, so neither run pays for the disk;
+//!   through once before it is first timed, so neither run pays for the disk. In the
+//!   same turns, the dry run's own `payloads.jsonl` (held in memory) is written to a
+//!   new file beside the reports with `std::fs::write`: what taking in that output
+//!   alone costs, with no record read and no JSON made, beside the bare read;
 //! * **worst case**: the dry run of the same file with `benches/cari_reject_all.toml`,
 //!   `benches/cari.toml` with `max = 0` on `id`, which every row fails: every row
 //!   rejected and reported; its time and peak RSS (target ≤ 150 MB).
@@ -200,6 +203,21 @@ fn dry_run(mapping: &Path, input: &Path, out: &Path) -> child::Run {
     )
 }
 
+/// Seconds `std::fs::write` takes to write `bytes` to a new file at `path`, the
+/// faster of two writes: on a virtual machine the first write into memory the host has
+/// taken back can cost several times the second.
+fn write_alone(bytes: &[u8], path: &Path) -> f64 {
+    let once = || {
+        let _ = std::fs::remove_file(path);
+        let start = std::time::Instant::now();
+        std::fs::write(path, bytes).expect("write the payloads again");
+        let seconds = start.elapsed().as_secs_f64();
+        let _ = std::fs::remove_file(path);
+        seconds
+    };
+    once().min(once())
+}
+
 fn mib(bytes: u64) -> f64 {
     bytes as f64 / 1048576.0
 }
@@ -228,12 +246,16 @@ fn main() {
     println!("dry run (aktar check --quiet -m benches/cari.toml), release binary:");
     let mut peaks = Vec::new();
     let mut main_run = None;
+    let mut payloads = Vec::new();
     for &n in &sizes {
         let input = input_of(n);
         warm(&input);
         let out = data.join(format!("out-{n}"));
         let m = dry_run(&mapping, &input, &out);
         assert_eq!(m.exit, Some(1), "the file carries bad rows");
+        if n == rows {
+            payloads = std::fs::read(out.join("payloads.jsonl")).expect("payloads.jsonl");
+        }
         let (s, _) = take_reports(&out);
         assert_eq!(s["rows"].as_u64(), Some(n));
         let size = std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0);
@@ -267,6 +289,7 @@ fn main() {
     let repeat = child::repeat();
     let mut drys = vec![first];
     let mut bares = Vec::new();
+    let mut writes = Vec::new();
     for i in 0..repeat {
         if i > 0 {
             let out = data.join(format!("out-{rows}"));
@@ -282,6 +305,7 @@ fn main() {
         );
         assert_eq!(bare.exit, Some(0), "the bare read");
         bares.push(bare);
+        writes.push(write_alone(&payloads, &data.join("payloads-written.jsonl")));
     }
     let (dry, bare) = (child::best(drys), child::best(bares));
     let records: u64 = bare.stdout.trim().parse().expect("the bare read's count");
@@ -305,6 +329,12 @@ fn main() {
     println!(
         "  dry run ÷ bare read: {:.2} (target ≤ 2)",
         dry.seconds / bare.seconds
+    );
+    let written = writes.iter().copied().fold(f64::INFINITY, f64::min);
+    println!(
+        "  writing the dry run's payloads.jsonl alone ({:.0} MiB, std::fs::write): {written:.2} s, {:.2}x the bare read",
+        mib(payloads.len() as u64),
+        written / bare.seconds
     );
 
     let out = data.join(format!("out-reject-all-{rows}"));
